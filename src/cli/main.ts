@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { registerCommands } from './commands';
+
+/** `dip`: the command line of the service. Every command is registered in ./commands. */
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('dip')
+    .description('DIP grouping, scoring and settlement: the command line')
+    .showHelpAfterError()
+    .exitOverride();
+  registerCommands(program);
+  await program.parseAsync(argv);
+}
+
+main(process.argv).catch((err: unknown) => {
+  const e = err as { code?: string; exitCode?: number; message?: string };
+  if (e.code?.startsWith('commander.')) process.exit(e.exitCode ?? 1);
+  process.stderr.write(`dip: ${e.message ?? String(err)}\n`);
+  process.exit(typeof e.exitCode === 'number' ? e.exitCode : 1);
+});
