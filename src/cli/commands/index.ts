@@ -1,6 +1,9 @@
 import { Command } from 'commander';
+import { registerImport } from './import';
+import { registerRegistry } from './registry';
 
 /** Adds every sub-command to the program. One file per command family. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerRegistry(program);
+  registerImport(program);
 }

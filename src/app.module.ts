@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { CasesModule } from './cases/cases.module';
+import { CodesModule } from './codes/codes.module';
+import { ConfigModule } from './config/config.module';
+import { HealthController } from './health/health.controller';
+import { HospitalsModule } from './hospitals/hospitals.module';
+import { PersistenceModule } from './persistence/persistence.module';
+
+/** Everything but HTTP-only concerns: the CLI boots the same module without listening. */
+@Module({
+  imports: [
+    ConfigModule,
+    LoggerModule.forRoot({
+      pinoHttp: {
+        level: process.env.LOG_LEVEL ?? 'info',
+        // Request bodies are never logged: they carry patient pseudonyms.
+        redact: ['req.headers.authorization', 'req.headers.cookie'],
+        transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+      },
+    }),
+    PersistenceModule,
+    HospitalsModule,
+    CodesModule,
+    CasesModule,
+  ],
+  controllers: [HealthController],
+})
+export class AppModule {}

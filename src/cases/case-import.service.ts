@@ -1,0 +1,226 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Environment } from '../config/environment';
+import { caseContentHash, FieldError, validateCase } from '../domain/case-record';
+import { CodeTablesService } from '../codes/code-tables.service';
+import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
+import { caseColumnValues } from './case-columns';
+import { mergeBatch } from './case-merge';
+import { openStager } from './case-stager';
+import { ImportFileError } from './import-errors';
+import { ImportReport, Rejection, REPORTED_REJECTIONS } from './import-report';
+import { ByteGate, csvRows, jsonLinesRows, SourceRow } from './import-sources';
+
+export type ImportFormat = 'csv' | 'jsonl' | 'json';
+
+export interface ImportOptions {
+  format: ImportFormat;
+  /** `atomic`: any bad row stores nothing. */
+  atomic: boolean;
+  /** Overwrite stored cases whose content differs (audited). */
+  replace: boolean;
+  source: string;
+  actor: string;
+  expectedBytes?: number;
+}
+
+export interface ImportProgress {
+  rows: number;
+  bytes: number;
+  expectedBytes: number | null;
+}
+
+/** A running import: its batch id at once, its report when done. */
+export interface ImportHandle {
+  batchId: string;
+  done: Promise<ImportReport>;
+}
+
+const HEARTBEAT_MS = 1000;
+/** A running batch whose heartbeat is older than this was interrupted (process killed). */
+const STALE_MS = 120_000;
+
+/**
+ * Case ingestion (spec §2): stream → bytes gate (size, hash, UTF-8) → rows → validation →
+ * staging → one merge transaction. Holds at most one staging chunk of rows in memory.
+ */
+@Injectable()
+export class CaseImportService {
+  private readonly logger = new Logger(CaseImportService.name);
+
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly codeTables: CodeTablesService,
+    private readonly env: Environment,
+  ) {}
+
+  /** Imports a CSV or JSON-lines stream. The batch exists (status `running`) when this resolves. */
+  async start(input: Readable, opts: ImportOptions, onProgress?: (p: ImportProgress) => void): Promise<ImportHandle> {
+    const gate = new ByteGate(this.env.MAX_UPLOAD_BYTES);
+    const text = input.pipe(gate);
+    // An error of the source (a dropped connection) must reach the reader of the gate.
+    input.once('error', (err) => gate.destroy(err));
+    const rows = opts.format === 'csv' ? csvRows(text) : jsonLinesRows(text);
+    const batchId = await this.createBatch(opts);
+    return { batchId, done: this.run(batchId, rows, opts, gate, onProgress) };
+  }
+
+  /** Imports cases given as a JSON array (index = position in the array). */
+  async importArray(items: unknown[], opts: Omit<ImportOptions, 'format'>): Promise<ImportReport> {
+    async function* rows(): AsyncGenerator<SourceRow> {
+      for (let i = 0; i < items.length; i++) {
+        const v = items[i];
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) yield { line: i, unreadable: 'must be an object with the case fields' };
+        else yield { line: i, raw: v as Record<string, unknown> };
+      }
+    }
+    const batchId = await this.createBatch({ ...opts, format: 'json' });
+    return this.run(batchId, rows(), { ...opts, format: 'json' }, null);
+  }
+
+  private async createBatch(opts: ImportOptions): Promise<string> {
+    const id = randomUUID();
+    const now = new Date();
+    await this.db.execute(
+      `INSERT INTO import_batch (id, kind, source, format, mode, replace_existing, status, bytes_expected, actor, started_at, heartbeat_at) VALUES (?, 'cases', ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+      [id, opts.source.slice(0, 500), opts.format, opts.atomic ? 'atomic' : 'default', opts.replace, opts.expectedBytes ?? null, opts.actor.slice(0, 100), now, now],
+    );
+    return id;
+  }
+
+  private async run(batchId: string, rows: AsyncIterable<SourceRow>, opts: ImportOptions, gate: ByteGate | null, onProgress?: (p: ImportProgress) => void): Promise<ImportReport> {
+    const hospitals = await this.hospitalRegions();
+    const diagnosisTables = new Map<string, Set<string> | null>();
+    for (const region of new Set(hospitals.values())) {
+      const table = await this.codeTables.entries(region, 'diagnosis');
+      diagnosisTables.set(region, table ? new Set(table.keys()) : null);
+    }
+    const stager = await openStager(this.db, batchId);
+    const sink = new RejectionSink(this.db, batchId);
+    let read = 0;
+    let lastBeat = Date.now();
+    try {
+      for await (const row of rows) {
+        read++;
+        if ('unreadable' in row) {
+          await sink.add(row.line, null, [{ field: '*', reason: row.unreadable }]);
+        } else {
+          const region = hospitals.get(String(row.raw.hospitalCode ?? '').trim());
+          const table = region === undefined ? null : diagnosisTables.get(region);
+          const v = validateCase(row.raw, { hasHospital: (c) => hospitals.has(c), hasDiagnosis: table ? (c) => table.has(c) : undefined });
+          if ('errors' in v) await sink.add(row.line, typeof row.raw.caseId === 'string' ? row.raw.caseId.slice(0, 64) : null, v.errors);
+          else await stager.add(row.line, caseColumnValues(region!, v.record, caseContentHash(v.record)));
+        }
+        if (Date.now() - lastBeat >= HEARTBEAT_MS) {
+          lastBeat = Date.now();
+          const progress = { rows: read, bytes: gate?.bytes ?? 0, expectedBytes: opts.expectedBytes ?? null };
+          onProgress?.(progress);
+          await this.db.execute('UPDATE import_batch SET rows_read = ?, bytes_read = ?, heartbeat_at = ? WHERE id = ?', [read, progress.bytes, new Date(), batchId]);
+        }
+      }
+      if (read === 0) throw new ImportFileError('no-rows', 'the file has no case rows');
+      await stager.finish();
+      await sink.flush();
+      onProgress?.({ rows: read, bytes: gate?.bytes ?? 0, expectedBytes: opts.expectedBytes ?? null });
+      await this.db.execute('UPDATE import_batch SET rows_read = ?, bytes_read = ?, content_hash = ?, rows_rejected = ?, heartbeat_at = ? WHERE id = ?', [read, gate?.bytes ?? 0, gate?.contentHash ?? null, sink.rows, new Date(), batchId]);
+
+      const outcome = await this.db.transaction(mergeBatch(batchId, { replace: opts.replace, atomic: opts.atomic, actor: opts.actor, earlierRejections: sink.rows }));
+      if (outcome.rolledBack) {
+        for (const r of outcome.rejections) await sink.add(r.line, r.caseId, [{ field: r.field as FieldError['field'], reason: r.reason }]);
+        await sink.flush();
+        await this.discard(batchId);
+        await this.db.execute(`UPDATE import_batch SET status = 'rejected', rows_rejected = ?, finished_at = ? WHERE id = ?`, [sink.rows, new Date(), batchId]);
+      }
+    } catch (err) {
+      await stager.abort().catch(() => undefined);
+      await sink.flush().catch(() => undefined);
+      const error = err instanceof ImportFileError ? { code: err.code, message: err.message, line: err.line } : { code: 'internal' as const, message: 'the import failed; nothing was stored' };
+      if (!(err instanceof ImportFileError)) this.logger.error({ err, batchId }, 'import failed');
+      await this.discard(batchId);
+      await this.db.execute(`UPDATE import_batch SET status = 'failed', error = ?, rows_read = ?, bytes_read = ?, rows_rejected = ?, finished_at = ? WHERE id = ?`, [JSON.stringify(error), read, gate?.bytes ?? 0, sink.rows, new Date(), batchId]);
+    }
+    return (await this.report(batchId))!;
+  }
+
+  private async discard(batchId: string): Promise<void> {
+    await this.db.execute('DELETE FROM case_staging WHERE batch_id IN (?, ?)', [batchId, `${batchId}+`]);
+  }
+
+  /** hospital code → region code, for validation and for placing each case in its region. */
+  private async hospitalRegions(): Promise<Map<string, string>> {
+    const { rows } = await this.db.execute('SELECT code, region_code FROM hospital');
+    return new Map(rows.map((r) => [String(r.code), String(r.region_code)]));
+  }
+
+  /** Marks imports whose process died as failed and drops their staged rows. */
+  async failInterrupted(): Promise<number> {
+    const cutoff = new Date(Date.now() - STALE_MS);
+    const { rows } = await this.db.execute(`SELECT id FROM import_batch WHERE status = 'running' AND heartbeat_at < ?`, [cutoff]);
+    for (const r of rows) {
+      const id = String(r.id);
+      await this.discard(id);
+      const error = { code: 'interrupted', message: 'the import stopped before it finished (process ended); nothing was stored; run it again' };
+      await this.db.execute(`UPDATE import_batch SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`, [JSON.stringify(error), new Date(), id]);
+    }
+    return rows.length;
+  }
+
+  async report(batchId: string, rejectionsFrom = 0, rejectionsLimit = REPORTED_REJECTIONS): Promise<ImportReport | null> {
+    const b = (await this.db.execute('SELECT * FROM import_batch WHERE id = ?', [batchId])).rows[0];
+    if (!b) return null;
+    const rej = (
+      await this.db.execute(`SELECT line, case_id, field, reason FROM import_rejection WHERE batch_id = ? ORDER BY line, id LIMIT ${Number(rejectionsLimit) + 1} OFFSET ${Number(rejectionsFrom)}`, [batchId])
+    ).rows;
+    return {
+      batchId,
+      status: b.status as ImportReport['status'],
+      source: String(b.source),
+      format: String(b.format),
+      mode: String(b.mode),
+      replace: Number(b.replace_existing) === 1,
+      contentHash: b.content_hash === null ? null : String(b.content_hash),
+      bytes: { read: Number(b.bytes_read), expected: b.bytes_expected === null ? null : Number(b.bytes_expected) },
+      counts: { read: Number(b.rows_read), inserted: Number(b.rows_inserted), replaced: Number(b.rows_replaced), skipped: Number(b.rows_skipped), rejected: Number(b.rows_rejected) },
+      error: b.error === null ? null : JSON.parse(String(b.error)),
+      rejections: rej.slice(0, rejectionsLimit).map((r) => ({ line: Number(r.line), caseId: r.case_id === null ? null : String(r.case_id), field: String(r.field), reason: String(r.reason) })),
+      rejectionsTruncated: rej.length > rejectionsLimit,
+      startedAt: fromSqlDatetime(b.started_at),
+      finishedAt: b.finished_at === null ? null : fromSqlDatetime(b.finished_at),
+    };
+  }
+}
+
+/** Writes rejections as they come, in chunks, so that a million bad rows never sit in memory. */
+class RejectionSink {
+  rows = 0;
+  private pending: Rejection[] = [];
+
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly batchId: string,
+  ) {}
+
+  async add(line: number, caseId: string | null, errors: FieldError[]): Promise<void> {
+    this.rows++;
+    for (const e of errors) this.pending.push({ line, caseId, field: e.field, reason: e.reason.slice(0, 1000) });
+    if (this.pending.length >= 500) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const part = this.pending;
+    this.pending = [];
+    const batchId = this.batchId;
+    await this.db.transaction(function* (): Generator<Statement, void, StatementResult> {
+      for (let i = 0; i < part.length; i += 200) {
+        const chunk = part.slice(i, i + 200);
+        yield {
+          sql: `INSERT INTO import_rejection (batch_id, line, case_id, field, reason) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+          params: chunk.flatMap((r) => [batchId, r.line, r.caseId, r.field, r.reason]),
+        };
+      }
+    });
+  }
+}
+

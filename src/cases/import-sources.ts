@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { pipeline, Readable, Transform, TransformCallback } from 'node:stream';
+import { parse } from 'csv-parse';
+import { CASE_FIELDS, REQUIRED_CASE_FIELDS, RawCase } from '../domain/case-record';
+import { ImportFileError } from './import-errors';
+
+/** One row of an input file: its raw fields, or why it could not even be read. */
+export type SourceRow = { line: number; raw: RawCase } | { line: number; unreadable: string };
+
+/**
+ * Counts, hashes and limits the bytes of an upload or file, and refuses anything that is not
+ * UTF-8 (a GBK export would otherwise turn every name into mojibake, silently).
+ */
+export class ByteGate extends Transform {
+  bytes = 0;
+  private readonly hash = createHash('sha256');
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+
+  constructor(private readonly maxBytes: number) {
+    super({ readableObjectMode: false, decodeStrings: true, encoding: 'utf8' });
+  }
+
+  get contentHash(): string {
+    return this.hash.copy().digest('hex');
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    const start = this.bytes;
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) {
+      done(new ImportFileError('too-large', `the upload exceeds the limit of ${this.maxBytes} bytes`));
+      return;
+    }
+    this.hash.update(chunk);
+    try {
+      done(null, this.decoder.decode(chunk, { stream: true }));
+    } catch {
+      done(new ImportFileError('encoding', `the file is not valid UTF-8 (a bad byte sequence between byte ${start} and ${this.bytes}); save it as UTF-8`));
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      const tail = this.decoder.decode();
+      done(null, tail.length > 0 ? tail : undefined);
+    } catch {
+      done(new ImportFileError('encoding', 'the file ends inside a UTF-8 character; save it as UTF-8'));
+    }
+  }
+}
+
+/**
+ * CSV rows (spec §2: header = the field names; lists `|`-separated). Header problems and broken
+ * quoting are file errors; a row with the wrong number of fields is a rejected row.
+ */
+export async function* csvRows(text: Readable): AsyncGenerator<SourceRow> {
+  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true });
+  // pipeline, not pipe: an error upstream (size, encoding, a dropped upload) must end the parse.
+  pipeline(text, parser, () => undefined);
+  let header: string[] | null = null;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (header === null) {
+        header = checkHeader(record);
+        continue;
+      }
+      if (record.length !== header.length) {
+        yield { line: info.lines, unreadable: `has ${record.length} fields; the header has ${header.length}` };
+        continue;
+      }
+      const raw: RawCase = {};
+      for (let i = 0; i < header.length; i++) raw[header[i]] = record[i];
+      yield { line: info.lines, raw };
+    }
+  } catch (err) {
+    if (err instanceof ImportFileError) throw err;
+    const e = err as { code?: string; message: string; lines?: number };
+    if (e.code?.startsWith('CSV_')) throw new ImportFileError('syntax', `CSV syntax error: ${e.message}`, e.lines);
+    throw err;
+  }
+  if (header === null) throw new ImportFileError('empty', 'the file is empty: expected a header line naming the case fields');
+}
+
+function checkHeader(names: string[]): string[] {
+  const header = names.map((n) => n.trim());
+  const known = new Set<string>(CASE_FIELDS);
+  const unknown = header.filter((n) => !known.has(n));
+  if (unknown.length > 0) throw new ImportFileError('header', `unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')}; the header must use the field names of the case record`, 1);
+  const missing = REQUIRED_CASE_FIELDS.filter((f) => !header.includes(f));
+  if (missing.length > 0) throw new ImportFileError('header', `missing column(s) ${missing.join(', ')}`, 1);
+  const dup = header.find((n, i) => header.indexOf(n) !== i);
+  if (dup) throw new ImportFileError('header', `column "${dup}" appears twice`, 1);
+  return header;
+}
+
+/** JSON lines: one case object a line. A line that is not a JSON object is a rejected row. */
+export async function* jsonLinesRows(text: Readable): AsyncGenerator<SourceRow> {
+  let line = 0;
+  let any = false;
+  let rest = '';
+  function* rowsOf(lines: string[]): Generator<SourceRow> {
+    for (const l of lines) {
+      line++;
+      const s = (line === 1 ? l.replace(/^\uFEFF/, '') : l).trim();
+      if (s === '') continue;
+      any = true;
+      let v: unknown;
+      try {
+        v = JSON.parse(s);
+      } catch (err) {
+        yield { line, unreadable: `not valid JSON: ${(err as Error).message}` };
+        continue;
+      }
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) yield { line, unreadable: 'must be a JSON object with the case fields' };
+      else yield { line, raw: v as RawCase };
+    }
+  }
+  for await (const chunk of text as AsyncIterable<string>) {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop()!;
+    yield* rowsOf(lines);
+  }
+  yield* rowsOf([rest]);
+  if (!any) throw new ImportFileError('empty', 'the file is empty: expected one JSON object per line');
+}

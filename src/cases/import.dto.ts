@@ -1,0 +1,36 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBooleanString, IsIn, IsOptional } from 'class-validator';
+
+export class CaseImportQuery {
+  @ApiPropertyOptional({ enum: ['csv', 'jsonl'], description: 'Defaults from Content-Type (text/csv, application/x-ndjson).' })
+  @IsOptional()
+  @IsIn(['csv', 'jsonl'])
+  format?: 'csv' | 'jsonl';
+
+  @ApiPropertyOptional({ enum: ['default', 'atomic'], description: '`atomic`: any bad row stores nothing.' })
+  @IsOptional()
+  @IsIn(['default', 'atomic'])
+  mode?: 'default' | 'atomic';
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Overwrite stored cases whose content differs (audited).' })
+  @IsOptional()
+  @IsBooleanString()
+  replace?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Answer 202 once the upload is received; follow progress at /api/v1/imports/:id.' })
+  @IsOptional()
+  @IsBooleanString()
+  async?: string;
+}
+
+export class CaseArrayQuery {
+  @ApiPropertyOptional({ enum: ['default', 'atomic'] })
+  @IsOptional()
+  @IsIn(['default', 'atomic'])
+  mode?: 'default' | 'atomic';
+
+  @ApiPropertyOptional({ enum: ['true', 'false'] })
+  @IsOptional()
+  @IsBooleanString()
+  replace?: string;
+}

@@ -1,0 +1,60 @@
+import { Command, Option } from 'commander';
+import { createReadStream } from 'node:fs';
+import { CodeTablesService } from '../../codes/code-tables.service';
+import { CODE_TABLE_KINDS, CodeTableKind } from '../../domain/code-table';
+import { HospitalsService } from '../../hospitals/hospitals.service';
+import { DatabaseService } from '../../persistence/database.service';
+import { cliActor, CliError, withApp } from '../app-context';
+import { HttpException } from '@nestjs/common';
+
+/** `dip migrate`, `dip hospitals import`, `dip codes load`: the registers cases depend on. */
+export function registerRegistry(program: Command): void {
+  program
+    .command('migrate')
+    .description('Create or upgrade the database schema')
+    .action(async () => {
+      await withApp(async (app) => {
+        const db = app.get(DatabaseService);
+        const pending = await db.dataSource.showMigrations();
+        process.stdout.write(`database (${db.engine}) is up to date${pending ? ' — pending migrations remain' : ''}\n`);
+      });
+    });
+
+  program
+    .command('hospitals')
+    .description('Hospital register')
+    .command('import')
+    .description('Register or update hospitals from a CSV (code,name,region,level,bonuses) or JSON array file')
+    .argument('<file>')
+    .action(async (file: string) => {
+      const r = await explain(() => withApp((app) => app.get(HospitalsService).upsertFile(createReadStream(file), /\.json$/i.test(file) ? 'json' : 'csv', cliActor())));
+      process.stdout.write(`hospitals: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged\n`);
+    });
+
+  program
+    .command('codes')
+    .description('Official code tables')
+    .command('load')
+    .description('Replace a region\'s code table with a "CODE NAME" (or "CODE TYPE") file')
+    .requiredOption('--region <region>', '6-digit region code')
+    .addOption(new Option('--kind <kind>', 'table kind').choices(CODE_TABLE_KINDS).makeOptionMandatory())
+    .argument('<file>')
+    .action(async (file: string, o: { region: string; kind: CodeTableKind }) => {
+      const info = await explain(() => withApp((app) => app.get(CodeTablesService).load(o.region, o.kind, createReadStream(file), file, cliActor())));
+      process.stdout.write(`${o.kind} table of ${o.region}: ${info.entries} codes loaded (sha256 ${info.contentHash.slice(0, 12)}…)\n`);
+    });
+}
+
+/** Turns the services' HTTP-shaped refusals into a readable CLI message. */
+async function explain<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof HttpException) {
+      const body = err.getResponse() as { message?: string; problems?: { line: number; field?: string; reason: string }[] };
+      const lines = (body.problems ?? []).slice(0, 20).map((p) => `  line ${p.line}${p.field ? `: ${p.field}` : ''}: ${p.reason}`);
+      throw new CliError([body.message ?? err.message, ...lines].join('\n'));
+    }
+    throw err;
+  }
+}

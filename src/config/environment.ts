@@ -1,0 +1,52 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { cpus } from 'node:os';
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+
+/** The environment the service runs in. Every variable is checked at start-up. */
+export class Environment {
+  /** `mysql://user:pass@host:3306/db`. Unset: the embedded SQLite file. */
+  @IsOptional()
+  @Matches(/^mysql:\/\/[^\s]+\/[A-Za-z0-9_$]+(\?.*)?$/, { message: 'DATABASE_URL must look like mysql://user:password@host:3306/database' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  DIP_SQLITE_PATH = 'data/dip.sqlite';
+
+  @Transform(toInt)
+  @IsInt({ message: 'PORT must be a whole number' })
+  @Min(1)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Largest accepted upload; an import file of one million cases is about 250 MB. */
+  @Transform(toInt)
+  @IsInt({ message: 'MAX_UPLOAD_BYTES must be a whole number of bytes' })
+  @Min(1024)
+  MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
+
+  /** Worker threads for grouping and scoring; default the number of cores. */
+  @Transform(toInt)
+  @IsInt({ message: 'WORKERS must be a whole number' })
+  @Min(1)
+  @Max(256)
+  WORKERS = cpus().length;
+
+  @IsIn(['true', 'false'])
+  MIGRATE_ON_START = 'true';
+}
+
+/** Validates `process.env`; throws one message naming every bad variable. */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { whitelist: false, skipMissingProperties: false });
+  if (errors.length > 0) {
+    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${m}`));
+    throw new Error(`invalid environment:\n${lines.join('\n')}`);
+  }
+  return env;
+}

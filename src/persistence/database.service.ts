@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type BetterSqlite3 from 'better-sqlite3';
+import { DataSource } from 'typeorm';
+import { Engine } from './data-source-options';
+
+export type SqlParam = string | number | boolean | null | Date;
+
+/** One statement of a unit of work, or the request to hold a named application lock. */
+export type Statement = { sql: string; params?: SqlParam[] } | { lock: string };
+export interface StatementResult {
+  rows: Record<string, unknown>[];
+  affected: number;
+}
+
+/**
+ * A unit of work: a generator that yields statements and receives their results. Written once,
+ * it runs as one transaction on either engine: asynchronously on MySQL, and synchronously,
+ * within a single tick, on SQLite, whose one shared connection would otherwise let another
+ * request's statements slip into the open transaction.
+ */
+export type UnitOfWork<T> = () => Generator<Statement, T, StatementResult>;
+
+/** Thrown inside a unit of work to roll it back and hand a value out. */
+export class Rollback<T> extends Error {
+  constructor(readonly value: T) {
+    super('rolled back');
+  }
+}
+
+@Injectable()
+export class DatabaseService {
+  readonly engine: Engine;
+
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {
+    this.engine = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
+  }
+
+  /** The raw better-sqlite3 handle (SQLite only): for prepared bulk statements. */
+  get sqlite(): BetterSqlite3.Database {
+    if (this.engine !== 'sqlite') throw new Error('not an SQLite database');
+    return (this.dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
+  }
+
+  /** Runs a unit of work in one transaction; Rollback(value) rolls back and returns value. */
+  async transaction<T>(work: UnitOfWork<T>): Promise<T> {
+    return this.engine === 'sqlite' ? this.transactionSqlite(work) : this.transactionMysql(work);
+  }
+
+  /** A single statement outside any explicit transaction (still its own atomic unit). */
+  async execute(sql: string, params: SqlParam[] = []): Promise<StatementResult> {
+    return this.transaction(function* (): Generator<Statement, StatementResult, StatementResult> {
+      return yield { sql, params };
+    });
+  }
+
+  private transactionSqlite<T>(work: UnitOfWork<T>): T {
+    const db = this.sqlite;
+    const run = db.transaction(() => drive(work(), (s) => ('lock' in s ? { rows: [], affected: 0 } : runSqlite(db, s.sql, s.params ?? []))));
+    try {
+      return run.immediate();
+    } catch (err) {
+      if (err instanceof Rollback) return err.value as T;
+      throw err;
+    }
+  }
+
+  private async transactionMysql<T>(work: UnitOfWork<T>): Promise<T> {
+    const qr = this.dataSource.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.startTransaction();
+      const gen = work();
+      let step = gen.next();
+      while (!step.done) {
+        const s = step.value;
+        let result: StatementResult;
+        try {
+          result =
+            'lock' in s
+              ? await mysqlQuery(qr, 'SELECT name FROM app_lock WHERE name = ? FOR UPDATE', [s.lock])
+              : await mysqlQuery(qr, s.sql, s.params ?? []);
+        } catch (err) {
+          step = gen.throw(err);
+          continue;
+        }
+        step = gen.next(result);
+      }
+      await qr.commitTransaction();
+      return step.value;
+    } catch (err) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction();
+      if (err instanceof Rollback) return err.value as T;
+      throw err;
+    } finally {
+      await qr.release();
+    }
+  }
+}
+
+function drive<T>(gen: Generator<Statement, T, StatementResult>, exec: (s: Statement) => StatementResult): T {
+  let step = gen.next();
+  while (!step.done) {
+    let result: StatementResult;
+    try {
+      result = exec(step.value);
+    } catch (err) {
+      step = gen.throw(err);
+      continue;
+    }
+    step = gen.next(result);
+  }
+  return step.value;
+}
+
+const statementCache = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+function runSqlite(db: BetterSqlite3.Database, sql: string, params: SqlParam[]): StatementResult {
+  let cache = statementCache.get(db);
+  if (!cache) statementCache.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+  const bound = params.map(toSqliteParam);
+  if (stmt.reader) return { rows: stmt.all(...bound) as Record<string, unknown>[], affected: 0 };
+  return { rows: [], affected: stmt.run(...bound).changes };
+}
+
+async function mysqlQuery(qr: { query(sql: string, params: unknown[], structured: true): Promise<{ records: unknown[]; affected?: number }> }, sql: string, params: SqlParam[]): Promise<StatementResult> {
+  const r = await qr.query(sql, params.map((p) => (p instanceof Date ? toSqlDatetime(p) : p)), true);
+  return { rows: Array.isArray(r.records) ? (r.records as Record<string, unknown>[]) : [], affected: r.affected ?? 0 };
+}
+
+/** better-sqlite3 binds neither booleans nor dates; store them as TypeORM does. */
+function toSqliteParam(p: SqlParam): string | number | null {
+  if (typeof p === 'boolean') return p ? 1 : 0;
+  if (p instanceof Date) return toSqlDatetime(p);
+  return p;
+}
+
+/** `YYYY-MM-DD HH:MM:SS.sss` in UTC: what TypeORM writes for datetime columns on both engines. */
+export function toSqlDatetime(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** A datetime read back by raw SQL (a Date from mysql2, UTC text from SQLite) as ISO 8601. */
+export function fromSqlDatetime(v: unknown): string {
+  if (v instanceof Date) return v.toISOString();
+  const s = String(v);
+  return new Date(s.includes('T') ? s : `${s.replace(' ', 'T')}Z`).toISOString();
+}
