@@ -86,7 +86,7 @@ class MysqlStager implements CaseStager {
   }
 
   private load(chunk: string[]): Promise<void> {
-    const body = chunk.join('\n') + '\n';
+    const body = Buffer.from(chunk.join('\n') + '\n', 'utf8');
     const conn = (this.qr as unknown as { databaseConnection: MysqlCallbackConnection }).databaseConnection;
     const sql =
       `LOAD DATA LOCAL INFILE 'case-staging.tsv' INTO TABLE case_staging CHARACTER SET utf8mb4 ` +

@@ -8,7 +8,8 @@ export function columnKit(qr: QueryRunner) {
     /** Exact decimal: DECIMAL(p,s) in MySQL; TEXT in SQLite, whose DECIMAL would be a float. */
     decimal: (name: string, precision: number, scale: number, extra: Partial<TableColumnOptions> = {}): TableColumnOptions =>
       sqlite ? { name, type: 'text', ...extra } : { name, type: 'decimal', precision, scale, ...extra },
-    str: (name: string, length: number, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'varchar', length: String(length), ...extra }),
+    /** Codes and ids compare byte for byte (C1 ≠ c1): binary collation on MySQL, SQLite's default. */
+    str: (name: string, length: number, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'varchar', length: String(length), ...(sqlite ? {} : { charset: 'utf8mb4', collation: 'utf8mb4_bin' }), ...extra }),
     int: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'int', ...extra }),
     bool: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'boolean', ...extra }),
     text: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'text', ...extra }),
