@@ -1,0 +1,76 @@
+import { INestApplication } from '@nestjs/common';
+import { createHttpApp } from '../../src/http-app';
+import { DatabaseService } from '../../src/persistence/database.service';
+import { freshDatabase, TestEngine, withEnv } from './engines';
+
+export interface TestApp {
+  app: INestApplication;
+  db: DatabaseService;
+  engine: TestEngine;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole service on a fresh database of the engine (migrated on start), not listening:
+ * supertest drives `app.getHttpServer()`, integration tests call `app.get(Service)`.
+ * Null when the engine is optional here and unavailable (see engines.ts).
+ */
+export async function startTestApp(engine: TestEngine, name: string, extraEnv: Record<string, string> = {}): Promise<TestApp | null> {
+  const database = await freshDatabase(engine, name);
+  if (!database) return null;
+  const env = { DATABASE_URL: undefined, DIP_SQLITE_PATH: undefined, LOG_LEVEL: 'silent', ...database.env, ...extraEnv };
+  const app = await withEnv(env, async () => {
+    const a = await createHttpApp({ logger: false });
+    await a.init();
+    return a;
+  });
+  return {
+    app,
+    db: app.get(DatabaseService),
+    engine,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Registers two hospitals of region 370300 (and so the region) for tests that need them. */
+export const TEST_HOSPITALS = [
+  { code: 'H001', name: '第一人民医院', region: '370300', level: 'L3A_GENERAL', bonuses: ['keyDisciplineNational'] },
+  { code: 'H002', name: '甲等镇卫生院', region: '370300', level: 'TOWNSHIP_A', bonuses: ['primaryCare', 'tcm'] },
+];
+
+export const CASE_HEADER =
+  'caseId,hospitalCode,pool,patientId,sex,age,ageDays,admissionDate,dischargeDate,losDays,dischargeMode,principalDiagnosis,secondaryDiagnoses,principalProcedure,otherProcedures,totalCost,fundPayment,outOfCatalogSelfPay,daySurgery,externalExpert,newTechnology';
+
+/** A valid CSV case line; override fields by name. */
+export function caseLine(over: Record<string, string> = {}): string {
+  const base: Record<string, string> = {
+    caseId: 'C1',
+    hospitalCode: 'H001',
+    pool: 'employee',
+    patientId: 'P1',
+    sex: 'M',
+    age: '54',
+    ageDays: '',
+    admissionDate: '2024-03-01',
+    dischargeDate: '2024-03-08',
+    losDays: '',
+    dischargeMode: '1',
+    principalDiagnosis: 'K80.100',
+    secondaryDiagnoses: 'I10.x00|E11.900',
+    principalProcedure: '51.2300',
+    otherProcedures: '',
+    totalCost: '23456.78',
+    fundPayment: '16000.00',
+    outOfCatalogSelfPay: '0',
+    daySurgery: 'false',
+    externalExpert: 'false',
+    newTechnology: 'false',
+    ...over,
+  };
+  return CASE_HEADER.split(',')
+    .map((f) => base[f])
+    .join(',');
+}
