@@ -58,10 +58,7 @@ export class CaseImportService {
   /** Imports a CSV or JSON-lines stream. The batch exists (status `running`) when this resolves. */
   async start(input: Readable, opts: ImportOptions, onProgress?: (p: ImportProgress) => void): Promise<ImportHandle> {
     const gate = new ByteGate(this.env.MAX_UPLOAD_BYTES);
-    const text = input.pipe(gate);
-    // An error of the source (a dropped connection) must reach the reader of the gate.
-    input.once('error', (err) => gate.destroy(err));
-    const rows = opts.format === 'csv' ? csvRows(text) : jsonLinesRows(text);
+    const rows = opts.format === 'csv' ? csvRows(input, gate) : jsonLinesRows(input, gate);
     const batchId = await this.createBatch(opts);
     return { batchId, done: this.run(batchId, rows, opts, gate, onProgress) };
   }
@@ -144,7 +141,7 @@ export class CaseImportService {
   }
 
   private async discard(batchId: string): Promise<void> {
-    await this.db.execute('DELETE FROM case_staging WHERE batch_id IN (?, ?)', [batchId, `${batchId}+`]);
+    await this.db.execute('DELETE FROM case_staging WHERE batch_id = ?', [batchId]);
   }
 
   /** hospital code → region code, for validation and for placing each case in its region. */

@@ -88,9 +88,8 @@ export function mergeBatch(batchId: string, opts: { replace: boolean; atomic: bo
         }
         const ids = conflicts.map((r) => String(r.existing_id));
         yield { sql: `DELETE FROM dip_case WHERE id IN (${ids.map(() => '?').join(',')})`, params: ids };
+        // The replacing rows stay in staging; with the old rows gone they no longer conflict.
         out.replaced += conflicts.length;
-        // The replacing rows stay in staging and are inserted in step 4; mark them handled.
-        yield { sql: `UPDATE case_staging SET batch_id = ? WHERE batch_id = ? AND line IN (${lines.map(() => '?').join(',')})`, params: [`${batchId}+`, batchId, ...lines] };
       } else {
         for (const r of conflicts) {
           out.rejections.push({ line: Number(r.line), caseId: String(r.case_id), field: 'caseId', reason: 'already stored with different content; import with replace to overwrite it' });
@@ -101,12 +100,10 @@ export function mergeBatch(batchId: string, opts: { replace: boolean; atomic: bo
 
     if (opts.atomic && out.rejections.length + opts.earlierRejections > 0) throw new Rollback({ ...out, inserted: 0, replaced: 0, skipped: 0, rolledBack: true });
 
-    // 4. Everything left is new (or replaces what step 3 removed).
-    for (const b of [batchId, `${batchId}+`]) {
-      const n = (yield { sql: `INSERT INTO dip_case (${STAGING}, batch_id) SELECT ${STAGING}, ? FROM case_staging WHERE batch_id = ?`, params: [batchId, b] }).affected;
-      if (b === batchId) out.inserted += n;
-      yield { sql: 'DELETE FROM case_staging WHERE batch_id = ?', params: [b] };
-    }
+    // 4. Everything left is new, or replaces what step 3 removed.
+    const moved = (yield { sql: `INSERT INTO dip_case (${STAGING}, batch_id) SELECT ${STAGING}, batch_id FROM case_staging WHERE batch_id = ?`, params: [batchId] }).affected;
+    out.inserted = moved - out.replaced;
+    yield { sql: 'DELETE FROM case_staging WHERE batch_id = ?', params: [batchId] };
     for (let i = 0; i < out.rejections.length; i += PAGE) {
       const part = out.rejections.slice(i, i + PAGE);
       yield {

@@ -53,10 +53,15 @@ export class ByteGate extends Transform {
  * CSV rows (spec §2: header = the field names; lists `|`-separated). Header problems and broken
  * quoting are file errors; a row with the wrong number of fields is a rejected row.
  */
-export async function* csvRows(text: Readable): AsyncGenerator<SourceRow> {
+export function csvRows(input: Readable, gate: ByteGate): AsyncGenerator<SourceRow> {
   const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true });
-  // pipeline, not pipe: an error upstream (size, encoding, a dropped upload) must end the parse.
-  pipeline(text, parser, () => undefined);
+  // Wired at once, not when the first row is asked for: an error upstream (size, encoding, a
+  // dropped upload) must always have a listener, and must end the parse.
+  pipeline(input, gate, parser, () => undefined);
+  return csvRecords(parser);
+}
+
+async function* csvRecords(parser: AsyncIterable<unknown>): AsyncGenerator<SourceRow> {
   let header: string[] | null = null;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
@@ -94,7 +99,12 @@ function checkHeader(names: string[]): string[] {
 }
 
 /** JSON lines: one case object a line. A line that is not a JSON object is a rejected row. */
-export async function* jsonLinesRows(text: Readable): AsyncGenerator<SourceRow> {
+export function jsonLinesRows(input: Readable, gate: ByteGate): AsyncGenerator<SourceRow> {
+  pipeline(input, gate, () => undefined);
+  return jsonLines(gate);
+}
+
+async function* jsonLines(text: Readable): AsyncGenerator<SourceRow> {
   let line = 0;
   let any = false;
   let rest = '';
