@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The one test command (npm test): type-check everything, then every jest suite (unit,
+# integration and e2e, each integration/e2e suite on SQLite and on MySQL), then one closing
+# line "N passed, N failed" that CI can read.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npx tsc --noEmit -p tsconfig.spec.json
+out=$(mktemp)
+status=0
+npx jest --ci --json --outputFile="$out" "$@" || status=$?
+node -e '
+  const r = require(process.argv[1]);
+  const line = `${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : "");
+  console.log(`Tests: ${line}`);
+' "$out"
+rm -f "$out"
+exit $status

@@ -1,0 +1,29 @@
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+/** Peak resident memory of this process, sampled while `fn` runs. */
+export async function measure<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: number; peakRssMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const start = process.hrtime.bigint();
+  try {
+    const result = await fn();
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { result, seconds, peakRssMb: peak / 2 ** 20 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Runs the built CLI (generation happens in its own process so its memory is not counted). */
+export function dip(args: string[], env: NodeJS.ProcessEnv = process.env): string {
+  return execFileSync(process.execPath, [join(__dirname, '..', 'cli', 'main.js'), ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+export function machine(): string {
+  return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+}
+
+export const fmt = (n: number, dp = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: dp, minimumFractionDigits: dp });
