@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerGenerate } from './generate';
 import { registerImport } from './import';
 import { registerRegistry } from './registry';
 
@@ -6,4 +7,5 @@ import { registerRegistry } from './registry';
 export function registerCommands(program: Command): void {
   registerRegistry(program);
   registerImport(program);
+  registerGenerate(program);
 }
