@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { CasesModule } from './cases/cases.module';
 import { CodesModule } from './codes/codes.module';
 import { ConfigModule } from './config/config.module';
+import { Environment } from './config/environment';
 import { HealthController } from './health/health.controller';
 import { HospitalsModule } from './hospitals/hospitals.module';
 import { PersistenceModule } from './persistence/persistence.module';
@@ -11,13 +12,16 @@ import { PersistenceModule } from './persistence/persistence.module';
 @Module({
   imports: [
     ConfigModule,
-    LoggerModule.forRoot({
-      pinoHttp: {
-        level: process.env.LOG_LEVEL ?? 'info',
-        // Request bodies are never logged: they carry patient pseudonyms.
-        redact: ['req.headers.authorization', 'req.headers.cookie'],
-        transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
-      },
+    LoggerModule.forRootAsync({
+      inject: [Environment],
+      useFactory: (env: Environment) => ({
+        pinoHttp: {
+          level: env.LOG_LEVEL,
+          // Request bodies are never logged: they carry patient pseudonyms.
+          redact: ['req.headers.authorization', 'req.headers.cookie'],
+          transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+        },
+      }),
     }),
     PersistenceModule,
     HospitalsModule,

@@ -5,9 +5,7 @@ import { Environment } from '../config/environment';
 import { caseContentHash, FieldError, validateCase } from '../domain/case-record';
 import { CodeTablesService } from '../codes/code-tables.service';
 import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
-import { caseColumnValues } from './case-columns';
-import { mergeBatch } from './case-merge';
-import { openStager } from './case-stager';
+import { CaseWriter, ImportCounts, openCaseWriter, StoredCase, ValidCase } from './case-writer';
 import { ImportFileError } from './import-errors';
 import { ImportReport, Rejection, REPORTED_REJECTIONS } from './import-report';
 import { ByteGate, csvRows, jsonLinesRows, SourceRow } from './import-sources';
@@ -38,12 +36,15 @@ export interface ImportHandle {
 }
 
 const HEARTBEAT_MS = 1000;
+/** Rows validated before they are checked against the stored cases and written, together. */
+const CHUNK_ROWS = 20_000;
 /** A running batch whose heartbeat is older than this was interrupted (process killed). */
 const STALE_MS = 120_000;
 
 /**
  * Case ingestion (spec §2): stream → bytes gate (size, hash, UTF-8) → rows → validation →
- * staging → one merge transaction. Holds at most one staging chunk of rows in memory.
+ * duplicates decided chunk by chunk → written invisibly → committed at once. Holds about one
+ * chunk of rows in memory, whatever the size of the file.
  */
 @Injectable()
 export class CaseImportService {
@@ -93,11 +94,19 @@ export class CaseImportService {
       const table = await this.codeTables.entries(region, 'diagnosis');
       diagnosisTables.set(region, table ? new Set(table.keys()) : null);
     }
-    const stager = await openStager(this.db, batchId);
     const sink = new RejectionSink(this.db, batchId);
+    const counts: ImportCounts = { inserted: 0, replaced: 0, skipped: 0, rejected: 0 };
+    let writer: CaseWriter | null = null;
     let read = 0;
+    let chunk: ValidCase[] = [];
     let lastBeat = Date.now();
+    const beat = async () => {
+      const progress = { rows: read, bytes: gate?.bytes ?? 0, expectedBytes: opts.expectedBytes ?? null };
+      onProgress?.(progress);
+      await this.db.execute('UPDATE import_batch SET rows_read = ?, bytes_read = ?, rows_rejected = ?, heartbeat_at = ? WHERE id = ?', [read, progress.bytes, sink.rows, new Date(), batchId]);
+    };
     try {
+      writer = await openCaseWriter(this.db, batchId, opts.actor);
       for await (const row of rows) {
         read++;
         if ('unreadable' in row) {
@@ -107,41 +116,75 @@ export class CaseImportService {
           const table = region === undefined ? null : diagnosisTables.get(region);
           const v = validateCase(row.raw, { hasHospital: (c) => hospitals.has(c), hasDiagnosis: table ? (c) => table.has(c) : undefined });
           if ('errors' in v) await sink.add(row.line, typeof row.raw.caseId === 'string' ? row.raw.caseId.slice(0, 64) : null, v.errors);
-          else await stager.add(row.line, caseColumnValues(region!, v.record, caseContentHash(v.record)));
+          else chunk.push({ line: row.line, region: region!, record: v.record, hash: caseContentHash(v.record) });
+        }
+        if (chunk.length >= CHUNK_ROWS) {
+          await this.writeChunk(writer, batchId, chunk, opts.replace, counts, sink);
+          chunk = [];
         }
         if (Date.now() - lastBeat >= HEARTBEAT_MS) {
           lastBeat = Date.now();
-          const progress = { rows: read, bytes: gate?.bytes ?? 0, expectedBytes: opts.expectedBytes ?? null };
-          onProgress?.(progress);
-          await this.db.execute('UPDATE import_batch SET rows_read = ?, bytes_read = ?, heartbeat_at = ? WHERE id = ?', [read, progress.bytes, new Date(), batchId]);
+          await beat();
         }
       }
       if (read === 0) throw new ImportFileError('no-rows', 'the file has no case rows');
-      await stager.finish();
+      await this.writeChunk(writer, batchId, chunk, opts.replace, counts, sink);
       await sink.flush();
-      onProgress?.({ rows: read, bytes: gate?.bytes ?? 0, expectedBytes: opts.expectedBytes ?? null });
+      counts.rejected = sink.rows;
       await this.db.execute('UPDATE import_batch SET rows_read = ?, bytes_read = ?, content_hash = ?, rows_rejected = ?, heartbeat_at = ? WHERE id = ?', [read, gate?.bytes ?? 0, gate?.contentHash ?? null, sink.rows, new Date(), batchId]);
-
-      const outcome = await this.db.transaction(mergeBatch(batchId, { replace: opts.replace, atomic: opts.atomic, actor: opts.actor, earlierRejections: sink.rows }));
-      if (outcome.rolledBack) {
-        for (const r of outcome.rejections) await sink.add(r.line, r.caseId, [{ field: r.field as FieldError['field'], reason: r.reason }]);
-        await sink.flush();
-        await this.discard(batchId);
-        await this.db.execute(`UPDATE import_batch SET status = 'rejected', rows_rejected = ?, finished_at = ? WHERE id = ?`, [sink.rows, new Date(), batchId]);
+      onProgress?.({ rows: read, bytes: gate?.bytes ?? 0, expectedBytes: opts.expectedBytes ?? null });
+      if (opts.atomic && counts.rejected > 0) {
+        await writer.rollback();
+        await this.db.execute(`UPDATE import_batch SET status = 'rejected', finished_at = ? WHERE id = ?`, [new Date(), batchId]);
+      } else {
+        await writer.commit(counts);
       }
     } catch (err) {
-      await stager.abort().catch(() => undefined);
+      await writer?.rollback().catch(() => undefined);
       await sink.flush().catch(() => undefined);
       const error = err instanceof ImportFileError ? { code: err.code, message: err.message, line: err.line } : { code: 'internal' as const, message: 'the import failed; nothing was stored' };
       if (!(err instanceof ImportFileError)) this.logger.error({ err, batchId }, 'import failed');
-      await this.discard(batchId);
       await this.db.execute(`UPDATE import_batch SET status = 'failed', error = ?, rows_read = ?, bytes_read = ?, rows_rejected = ?, finished_at = ? WHERE id = ?`, [JSON.stringify(error), read, gate?.bytes ?? 0, sink.rows, new Date(), batchId]);
     }
     return (await this.report(batchId))!;
   }
 
-  private async discard(batchId: string): Promise<void> {
-    await this.db.execute('DELETE FROM case_staging WHERE batch_id = ?', [batchId]);
+  /**
+   * Decides each case of a chunk against the file so far and the stored cases (spec §2): a
+   * caseId repeated in the file (identical → skipped, different → rejected), stored with the
+   * same content (skipped), stored with other content (rejected, or replaced when asked), new.
+   */
+  private async writeChunk(writer: CaseWriter, batchId: string, chunk: ValidCase[], replace: boolean, counts: ImportCounts, sink: RejectionSink): Promise<void> {
+    if (chunk.length === 0) return;
+    const first = new Map<string, ValidCase>();
+    const byRegion = new Map<string, ValidCase[]>();
+    for (const c of chunk) {
+      const key = `${c.region}\u0000${c.record.caseId}`;
+      const earlier = first.get(key);
+      if (!earlier) {
+        first.set(key, c);
+        const list = byRegion.get(c.region);
+        if (list) list.push(c);
+        else byRegion.set(c.region, [c]);
+      } else if (earlier.hash === c.hash) counts.skipped++;
+      else await sink.add(c.line, c.record.caseId, [{ field: 'caseId', reason: `repeats line ${earlier.line} of this file with different content` }]);
+    }
+    const inserts: ValidCase[] = [];
+    const replacements: { row: ValidCase; old: StoredCase }[] = [];
+    for (const [region, cases] of byRegion) {
+      const stored = await writer.existing(region, cases.map((c) => c.record.caseId));
+      for (const c of cases) {
+        const old = stored.get(c.record.caseId);
+        if (!old) inserts.push(c);
+        else if (old.hash === c.hash) counts.skipped++;
+        else if (old.batchId === batchId) await sink.add(c.line, c.record.caseId, [{ field: 'caseId', reason: 'repeats an earlier line of this file with different content' }]);
+        else if (replace) replacements.push({ row: c, old });
+        else await sink.add(c.line, c.record.caseId, [{ field: 'caseId', reason: 'already stored with different content; import with replace to overwrite it' }]);
+      }
+    }
+    counts.inserted += inserts.length;
+    counts.replaced += replacements.length;
+    await writer.write(inserts, replacements);
   }
 
   /** hospital code → region code, for validation and for placing each case in its region. */
@@ -156,7 +199,7 @@ export class CaseImportService {
     const { rows } = await this.db.execute(`SELECT id FROM import_batch WHERE status = 'running' AND heartbeat_at < ?`, [cutoff]);
     for (const r of rows) {
       const id = String(r.id);
-      await this.discard(id);
+      await this.db.execute('DELETE FROM case_staging WHERE batch_id = ?', [id]);
       const error = { code: 'interrupted', message: 'the import stopped before it finished (process ended); nothing was stored; run it again' };
       await this.db.execute(`UPDATE import_batch SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`, [JSON.stringify(error), new Date(), id]);
     }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { pipeline, Readable, Transform, TransformCallback } from 'node:stream';
-import { parse } from 'csv-parse';
+import Papa from 'papaparse';
 import { CASE_FIELDS, REQUIRED_CASE_FIELDS, RawCase } from '../domain/case-record';
 import { ImportFileError } from './import-errors';
 
@@ -50,39 +50,67 @@ export class ByteGate extends Transform {
 }
 
 /**
- * CSV rows (spec §2: header = the field names; lists `|`-separated). Header problems and broken
- * quoting are file errors; a row with the wrong number of fields is a rejected row.
+ * CSV rows (spec §2: header = the field names; lists `|`-separated), parsed by papaparse.
+ * Header problems and broken quoting are file errors; a row with the wrong number of fields is
+ * a rejected row. Lines are counted from the parsed rows, including line breaks inside quotes.
  */
 export function csvRows(input: Readable, gate: ByteGate): AsyncGenerator<SourceRow> {
-  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true });
   // Wired at once, not when the first row is asked for: an error upstream (size, encoding, a
-  // dropped upload) must always have a listener, and must end the parse.
-  pipeline(input, gate, parser, () => undefined);
-  return csvRecords(parser);
+  // dropped upload) must always have a listener; it reaches the reader through the gate.
+  pipeline(input, gate, () => undefined);
+  return csvRecords(gate);
 }
 
-async function* csvRecords(parser: AsyncIterable<unknown>): AsyncGenerator<SourceRow> {
+/**
+ * Parses text chunk by chunk with papaparse's own parser, holding back the last (possibly
+ * incomplete) row of each chunk for the next, as papaparse's streamers do. Reading the source
+ * with `for await` keeps Node's backpressure: only one chunk is ever in memory.
+ */
+async function* csvRecords(text: Readable): AsyncGenerator<SourceRow> {
+  let parser: Papa.Parser | null = null;
+  let partial = '';
+  let base = 0;
   let header: string[] | null = null;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+  let line = 0;
+
+  function* rowsOf(input: string, last: boolean): Generator<SourceRow> {
+    if (parser === null) {
+      if (!last && !/\r?\n/.test(input)) {
+        partial = input; // wait until the first line ends to tell its newline
+        return;
+      }
+      parser = new Papa.Parser({ delimiter: ',', newline: input.includes('\r\n') ? '\r\n' : '\n', quoteChar: '"' });
+    }
+    const result = parser.parse(input, base, !last) as Papa.ParseResult<string[]>;
+    const quoteErrors = new Map(result.errors.filter((e) => e.type === 'Quotes').map((e) => [e.row, e.message]));
+    for (let r = 0; r < result.data.length; r++) {
+      const record = result.data[r] as string[];
+      const start = line + 1; // a record is named by the line it starts on
+      line = start;
+      for (const f of record) if (f.includes('\n')) line += f.split('\n').length - 1;
+      const quote = quoteErrors.get(r);
+      if (quote) throw new ImportFileError('syntax', `CSV syntax error: ${quote}`, start);
+      if (record.length === 1 && record[0].trim() === '') continue;
       if (header === null) {
-        header = checkHeader(record);
+        header = checkHeader(start === 1 ? [record[0].replace(/^\uFEFF/, ''), ...record.slice(1)] : record);
         continue;
       }
       if (record.length !== header.length) {
-        yield { line: info.lines, unreadable: `has ${record.length} fields; the header has ${header.length}` };
+        yield { line: start, unreadable: `has ${record.length} fields; the header has ${header.length}` };
         continue;
       }
       const raw: RawCase = {};
       for (let i = 0; i < header.length; i++) raw[header[i]] = record[i];
-      yield { line: info.lines, raw };
+      yield { line: start, raw };
     }
-  } catch (err) {
-    if (err instanceof ImportFileError) throw err;
-    const e = err as { code?: string; message: string; lines?: number };
-    if (e.code?.startsWith('CSV_')) throw new ImportFileError('syntax', `CSV syntax error: ${e.message}`, e.lines);
-    throw err;
+    if (!last) {
+      partial = input.substring(result.meta.cursor - base);
+      base = result.meta.cursor;
+    }
   }
+
+  for await (const chunk of text as AsyncIterable<string>) yield* rowsOf(partial + chunk, false);
+  yield* rowsOf(partial, true);
   if (header === null) throw new ImportFileError('empty', 'the file is empty: expected a header line naming the case fields');
 }
 

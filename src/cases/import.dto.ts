@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBooleanString, IsIn, IsOptional } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBooleanString, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export class CaseImportQuery {
   @ApiPropertyOptional({ enum: ['csv', 'jsonl'], description: 'Defaults from Content-Type (text/csv, application/x-ndjson).' })
@@ -33,4 +34,31 @@ export class CaseArrayQuery {
   @IsOptional()
   @IsBooleanString()
   replace?: string;
+}
+
+export class PageQuery {
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset = 0;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  limit = 1000;
+}
+
+export class ListQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit = 50;
 }

@@ -1,8 +1,9 @@
-import { Controller, DefaultValuePipe, Get, NotFoundException, Param, ParseIntPipe, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DatabaseService, fromSqlDatetime } from '../persistence/database.service';
 import { CaseImportService } from './case-import.service';
 import { ImportReport } from './import-report';
+import { ListQuery, PageQuery } from './import.dto';
 
 @ApiTags('imports')
 @Controller('api/v1/imports')
@@ -14,8 +15,8 @@ export class ImportsController {
 
   @Get()
   @ApiOperation({ summary: 'Recent imports, newest first, with their progress' })
-  async list(@Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number) {
-    const { rows } = await this.db.execute(`SELECT id, status, source, rows_read, bytes_read, bytes_expected, started_at, finished_at FROM import_batch ORDER BY started_at DESC LIMIT ${Math.min(Math.max(limit, 1), 500)}`);
+  async list(@Query() q: ListQuery) {
+    const { rows } = await this.db.execute(`SELECT id, status, source, rows_read, bytes_read, bytes_expected, started_at, finished_at FROM import_batch ORDER BY started_at DESC LIMIT ${q.limit}`);
     return rows.map((r) => ({
       batchId: String(r.id),
       status: String(r.status),
@@ -37,13 +38,9 @@ export class ImportsController {
 
   @Get(':id/rejections')
   @ApiOperation({ summary: 'Every rejected row of an import, by line, paged' })
-  async rejections(
-    @Param('id', ParseUUIDPipe) id: string,
-    @Query('offset', new DefaultValuePipe(0), ParseIntPipe) offset: number,
-    @Query('limit', new DefaultValuePipe(1000), ParseIntPipe) limit: number,
-  ) {
-    const r = await this.imports.report(id, Math.max(offset, 0), Math.min(Math.max(limit, 1), 10_000));
+  async rejections(@Param('id', ParseUUIDPipe) id: string, @Query() q: PageQuery) {
+    const r = await this.imports.report(id, q.offset, q.limit);
     if (!r) throw new NotFoundException({ error: 'unknown-import', message: `no import ${id}` });
-    return { batchId: id, offset, rejected: r.counts.rejected, rejections: r.rejections, more: r.rejectionsTruncated };
+    return { batchId: id, offset: q.offset, rejected: r.counts.rejected, rejections: r.rejections, more: r.rejectionsTruncated };
   }
 }

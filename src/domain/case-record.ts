@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { Dec, fixed, parsePlainDecimal, ZERO } from './decimal';
+import { hash } from 'node:crypto';
+import { Dec } from './decimal';
 import { normaliseDiagnosis, normaliseProcedure, groupingCode } from './codes';
 
 /** The fields of one case (spec §2), in the order of the CSV header. */
@@ -83,152 +83,220 @@ export const settlementMonthOf = (c: Pick<CaseRecord, 'dischargeDate'>): string 
 /** `nonFund` = totalCost − fundPayment: what the DIP fund did not pay. */
 export const nonFundOf = (c: Pick<CaseRecord, 'totalCost' | 'fundPayment'>): Dec => new Dec(c.totalCost).minus(c.fundPayment);
 
-const MAX_MONEY = new Dec('9999999999999.99'); // DECIMAL(15,2)
+/** Yuan with at most two decimals and at most 13 integer digits (DECIMAL(15,2)). */
+const MONEY = /^(\d{1,13})(?:\.(\d{1,2}))?$/;
+const KNOWN_FIELDS = new Set<string>(CASE_FIELDS);
+const MAX_LOS = 36_600;
+
+/**
+ * An amount of money as written (`12`, `12.5`, `12.50`): its exact value in fen (a BigInt,
+ * so comparisons and sums are exact integers) and its canonical two-decimal text.
+ */
+export function parseMoney(text: string): { fen: bigint; text: string } | string {
+  const m = MONEY.exec(text);
+  if (!m) {
+    if (/^-?\d*\.?\d*e[+-]?\d+$/i.test(text)) return `"${text}" uses exponent notation; write the plain decimal`;
+    const decimals = /^\d+\.(\d{3,})$/.exec(text);
+    if (decimals) return `"${text}" has ${decimals[1].length} decimal places; at most 2 allowed`;
+    if (/^\d{14,}(\.\d*)?$/.test(text)) return `"${text}" is above the maximum 9999999999999.99`;
+    return `"${text}" is not a decimal number`;
+  }
+  const yuan = m[1].replace(/^0+(?=\d)/, '');
+  const fen = (m[2] ?? '').padEnd(2, '0');
+  return { fen: BigInt(yuan + fen), text: `${yuan}.${fen}` };
+}
+
+const fenText = (fen: bigint): string => {
+  const s = fen.toString().padStart(3, '0');
+  return `${s.slice(0, -2)}.${s.slice(-2)}`;
+};
 const CASE_ID = /^[^\s\p{C}](?:[^\p{C}]{0,62}[^\s\p{C}])?$/u;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INTEGER = /^\d+$/;
-const DAY_MS = 86_400_000;
+const POOL_VALUES = ['employee', 'resident'] as const;
 
-/** Days since the epoch of a valid `YYYY-MM-DD`, or null. */
+/** Days since 1970-01-01 of a valid `YYYY-MM-DD`, or null (integer arithmetic, no Date objects). */
 export function epochDay(text: string): number | null {
   const m = DATE.exec(text);
   if (!m) return null;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const t = Date.UTC(y, mo - 1, d);
-  const back = new Date(t);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
-  return t / DAY_MS;
+  const y = +m[1];
+  const mo = +m[2];
+  const d = +m[3];
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const monthDays = mo === 2 ? (leap ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
+  if (mo < 1 || mo > 12 || d < 1 || d > monthDays) return null;
+  // Days from civil (H. Hinnant): exact for every Gregorian date.
+  const yy = mo <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
 }
 
 /** Raw values as they come from CSV (strings) or JSON (strings, numbers, booleans, arrays). */
 export type RawCase = Record<string, unknown>;
 
 /**
+ * Reads the fields of one raw row, collecting every problem. A class rather than closures:
+ * a million rows a run make per-row allocations the cost that matters.
+ */
+class RowReader {
+  errors: FieldError[] | null = null;
+
+  constructor(private readonly raw: RawCase) {}
+
+  fail(field: CaseField | '*', reason: string): undefined {
+    (this.errors ??= []).push({ field, reason });
+    return undefined;
+  }
+
+  /** Present = not undefined, null or an empty / blank string. */
+  text(field: CaseField, required: boolean): string | undefined {
+    const v = this.raw[field];
+    if (typeof v === 'string') {
+      const t = v.trim();
+      if (t !== '') return t;
+    } else if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
+    else if (v !== undefined && v !== null) return this.fail(field, `must be a string, got ${Array.isArray(v) ? 'an array' : typeof v}`);
+    return required ? this.fail(field, 'is required') : undefined;
+  }
+
+  oneOf<T extends string>(field: CaseField, allowed: readonly T[]): T | undefined {
+    const v = this.text(field, true);
+    if (v === undefined) return undefined;
+    return (allowed as readonly string[]).includes(v) ? (v as T) : this.fail(field, `must be one of ${allowed.join(', ')}; got "${v}"`);
+  }
+
+  integer(field: CaseField, required: boolean, min: number, max: number): number | null | undefined {
+    const v = this.text(field, required);
+    if (v === undefined) return required ? undefined : null;
+    if (!INTEGER.test(v)) return this.fail(field, `must be a whole number; got "${v}"`);
+    const n = Number(v);
+    return n < min || n > max ? this.fail(field, `must be between ${min} and ${max}; got ${v}`) : n;
+  }
+
+  money(field: CaseField, required: boolean): { fen: bigint; text: string } | undefined {
+    if (typeof this.raw[field] === 'number') {
+      return this.fail(field, 'must be a decimal string such as "1234.50", not a JSON number (money never passes through a binary float)');
+    }
+    const t = this.text(field, required);
+    if (t === undefined) return required ? undefined : { fen: 0n, text: '0.00' };
+    if (t.startsWith('-')) return this.fail(field, `must not be negative; got "${t}"`);
+    const m = parseMoney(t);
+    return typeof m === 'string' ? this.fail(field, `${m} (yuan with at most 2 decimals)`) : m;
+  }
+
+  flag(field: CaseField): boolean | undefined {
+    const v = this.raw[field];
+    if (typeof v === 'boolean') return v;
+    if (v === undefined || v === null) return false;
+    const t = String(v).trim().toLowerCase();
+    if (t === 'false' || t === '0' || t === '') return false;
+    if (t === 'true' || t === '1') return true;
+    return this.fail(field, `must be true or false; got "${String(v)}"`);
+  }
+
+  list(field: CaseField): string[] | undefined {
+    const v = this.raw[field];
+    if (v === undefined || v === null || v === '') return [];
+    const items = typeof v === 'string' ? v.split('|') : Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : null;
+    if (items === null) return this.fail(field, 'must be a list of codes ("|"-separated in CSV, an array of strings in JSON)');
+    const out: string[] = [];
+    for (const item of items) {
+      const t = item.trim();
+      if (t !== '') out.push(t);
+    }
+    return out;
+  }
+
+  date(field: CaseField, v: string | undefined): number | undefined {
+    if (v === undefined) return undefined;
+    const d = epochDay(v);
+    return d === null ? this.fail(field, `must be a calendar date YYYY-MM-DD; got "${v}"`) : d;
+  }
+
+  diagnosis(field: CaseField, code: string): string | undefined {
+    return normaliseDiagnosis(code) ?? this.fail(field, `"${code}" is not an ICD-10 医保版 diagnosis code (like K80.100, K80.000x002, A01.000x005+J17.0*)`);
+  }
+
+  procedure(field: CaseField, code: string): string | undefined {
+    return normaliseProcedure(code) ?? this.fail(field, `"${code}" is not an ICD-9-CM-3 procedure code (like 51.2300, 96.0800x005)`);
+  }
+
+  diagnoses(field: CaseField): string[] | undefined {
+    const codes = this.list(field);
+    if (codes === undefined) return undefined;
+    for (let i = 0; i < codes.length; i++) codes[i] = this.diagnosis(field, codes[i]) ?? codes[i];
+    return codes;
+  }
+
+  procedures(field: CaseField): string[] | undefined {
+    const codes = this.list(field);
+    if (codes === undefined) return undefined;
+    for (let i = 0; i < codes.length; i++) codes[i] = this.procedure(field, codes[i]) ?? codes[i];
+    return codes;
+  }
+}
+
+/**
  * Checks every rule of spec §2 and §3 and returns the normalised record, or every error of the
  * row (not just the first), each naming its field. Never logs or echoes `patientId`.
  */
 export function validateCase(raw: RawCase, ctx: CaseValidationContext): { record: CaseRecord } | { errors: FieldError[] } {
-  const errors: FieldError[] = [];
-  const fail = (field: CaseField | '*', reason: string): undefined => {
-    errors.push({ field, reason });
-    return undefined;
-  };
-  for (const key of Object.keys(raw)) {
-    if (!(CASE_FIELDS as readonly string[]).includes(key)) fail('*', `unknown field "${key}"`);
-  }
+  const r = new RowReader(raw);
+  for (const key in raw) if (!KNOWN_FIELDS.has(key)) r.fail('*', `unknown field "${key}"`);
 
-  /** Present = not undefined, null or an empty / blank string. */
-  const text = (field: CaseField, required: boolean): string | undefined => {
-    const v = raw[field];
-    if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) {
-      return required ? fail(field, 'is required') : undefined;
-    }
-    if (typeof v === 'string') return v.trim();
-    if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
-    return fail(field, `must be a string, got ${Array.isArray(v) ? 'an array' : typeof v}`);
-  };
-  const oneOf = <T extends string>(field: CaseField, allowed: readonly T[]): T | undefined => {
-    const v = text(field, true);
-    if (v === undefined) return undefined;
-    return (allowed as readonly string[]).includes(v) ? (v as T) : fail(field, `must be one of ${allowed.join(', ')}; got "${v}"`);
-  };
-  const integer = (field: CaseField, required: boolean, min: number, max: number): number | null | undefined => {
-    const v = text(field, required);
-    if (v === undefined) return required ? undefined : null;
-    if (!INTEGER.test(v)) return fail(field, `must be a whole number; got "${v}"`);
-    const n = Number(v);
-    return n < min || n > max ? fail(field, `must be between ${min} and ${max}; got ${v}`) : n;
-  };
-  const money = (field: CaseField, required: boolean): Dec | undefined => {
-    const v = raw[field];
-    if (typeof v === 'number') {
-      return fail(field, 'must be a decimal string such as "1234.50", not a JSON number (money never passes through a binary float)');
-    }
-    const t = text(field, required);
-    if (t === undefined) return required ? undefined : ZERO;
-    if (t.startsWith('-')) return fail(field, `must not be negative; got "${t}"`);
-    const d = parsePlainDecimal(t, { maxScale: 2, max: MAX_MONEY });
-    return typeof d === 'string' ? fail(field, `${d} (yuan with at most 2 decimals)`) : d;
-  };
-  const flag = (field: CaseField): boolean | undefined => {
-    const v = raw[field];
-    if (v === undefined || v === null || v === '') return false;
-    if (typeof v === 'boolean') return v;
-    const t = String(v).trim().toLowerCase();
-    if (t === 'true' || t === '1') return true;
-    if (t === 'false' || t === '0') return false;
-    return fail(field, `must be true or false; got "${String(v)}"`);
-  };
-  const list = (field: CaseField): string[] | undefined => {
-    const v = raw[field];
-    if (v === undefined || v === null || v === '') return [];
-    if (typeof v === 'string') return v.split('|').map((s) => s.trim()).filter((s) => s !== '');
-    if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v.map((s: string) => s.trim()).filter((s) => s !== '');
-    return fail(field, 'must be a list of codes ("|"-separated in CSV, an array of strings in JSON)');
-  };
-  const date = (field: CaseField): number | undefined => {
-    const v = text(field, true);
-    if (v === undefined) return undefined;
-    const d = epochDay(v);
-    return d === null ? fail(field, `must be a calendar date YYYY-MM-DD; got "${v}"`) : d;
-  };
-
-  const caseId = text('caseId', true);
-  if (caseId !== undefined && !CASE_ID.test(caseId)) fail('caseId', 'must be 1–64 printable characters');
-  const hospitalCode = text('hospitalCode', true);
-  if (hospitalCode !== undefined && !ctx.hasHospital(hospitalCode)) fail('hospitalCode', `hospital "${hospitalCode}" is not registered`);
-  const pool = oneOf('pool', ['employee', 'resident'] as const);
-  const patientId = text('patientId', true);
-  if (patientId !== undefined && patientId.length > 64) fail('patientId', 'must be at most 64 characters');
-  const sex = oneOf('sex', SEXES);
-  const age = integer('age', true, 0, 150);
-  const ageDays = integer('ageDays', age === 0, 0, 365);
-  const admission = date('admissionDate');
-  const discharge = date('dischargeDate');
-  let losDays = integer('losDays', false, 0, 36_600);
+  const caseId = r.text('caseId', true);
+  if (caseId !== undefined && !CASE_ID.test(caseId)) r.fail('caseId', 'must be 1–64 printable characters');
+  const hospitalCode = r.text('hospitalCode', true);
+  if (hospitalCode !== undefined && !ctx.hasHospital(hospitalCode)) r.fail('hospitalCode', `hospital "${hospitalCode}" is not registered`);
+  const pool = r.oneOf('pool', POOL_VALUES);
+  const patientId = r.text('patientId', true);
+  if (patientId !== undefined && patientId.length > 64) r.fail('patientId', 'must be at most 64 characters');
+  const sex = r.oneOf('sex', SEXES);
+  const age = r.integer('age', true, 0, 150);
+  const ageDays = r.integer('ageDays', age === 0, 0, 365);
+  const admissionDate = r.text('admissionDate', true);
+  const dischargeDate = r.text('dischargeDate', true);
+  const admission = r.date('admissionDate', admissionDate);
+  const discharge = r.date('dischargeDate', dischargeDate);
+  let losDays = r.integer('losDays', false, 0, MAX_LOS);
   if (admission !== undefined && discharge !== undefined) {
     const span = discharge - admission;
     if (span < 0) {
-      fail('dischargeDate', `discharge ${String(raw.dischargeDate).trim()} is before admission ${String(raw.admissionDate).trim()}`);
+      r.fail('dischargeDate', `discharge ${dischargeDate} is before admission ${admissionDate}`);
     } else if (losDays === null) {
-      losDays = span;
+      losDays = span <= MAX_LOS ? span : r.fail('losDays', `the dates give ${span} days; at most ${MAX_LOS}`);
     } else if (typeof losDays === 'number' && losDays !== span && !(span === 0 && losDays === 1)) {
-      fail('losDays', `${losDays} contradicts the dates, which give ${span} day(s)`);
+      r.fail('losDays', `${losDays} contradicts the dates, which give ${span} day(s)`);
     }
   }
-  const dischargeMode = oneOf('dischargeMode', DISCHARGE_MODES);
+  const dischargeMode = r.oneOf('dischargeMode', DISCHARGE_MODES);
 
-  const diagnosis = (field: CaseField, raw: string): string | undefined => {
-    const code = normaliseDiagnosis(raw);
-    return code ?? fail(field, `"${raw}" is not an ICD-10 医保版 diagnosis code (like K80.100, K80.000x002, A01.000x005+J17.0*)`);
-  };
-  const procedure = (field: CaseField, raw: string): string | undefined => {
-    const code = normaliseProcedure(raw);
-    return code ?? fail(field, `"${raw}" is not an ICD-9-CM-3 procedure code (like 51.2300, 96.0800x005)`);
-  };
-  const pdRaw = text('principalDiagnosis', true);
-  let principalDiagnosis = pdRaw === undefined ? undefined : diagnosis('principalDiagnosis', pdRaw);
+  const pdRaw = r.text('principalDiagnosis', true);
+  let principalDiagnosis = pdRaw === undefined ? undefined : r.diagnosis('principalDiagnosis', pdRaw);
   if (principalDiagnosis !== undefined && ctx.hasDiagnosis && !ctx.hasDiagnosis(principalDiagnosis) && !ctx.hasDiagnosis(groupingCode(principalDiagnosis))) {
-    principalDiagnosis = fail('principalDiagnosis', `"${principalDiagnosis}" is not in the region's diagnosis table`);
+    principalDiagnosis = r.fail('principalDiagnosis', `"${principalDiagnosis}" is not in the region's diagnosis table`);
   }
-  const secondaryDiagnoses = list('secondaryDiagnoses')?.map((c) => diagnosis('secondaryDiagnoses', c));
-  const ppRaw = text('principalProcedure', false);
-  const principalProcedure = ppRaw === undefined ? null : procedure('principalProcedure', ppRaw);
-  const otherProcedures = list('otherProcedures')?.map((c) => procedure('otherProcedures', c));
+  const secondaryDiagnoses = r.diagnoses('secondaryDiagnoses');
+  const ppRaw = r.text('principalProcedure', false);
+  const principalProcedure = ppRaw === undefined ? null : r.procedure('principalProcedure', ppRaw);
+  const otherProcedures = r.procedures('otherProcedures');
 
-  const totalCost = money('totalCost', true);
-  const fundPayment = money('fundPayment', true);
-  const selfPay = money('outOfCatalogSelfPay', false);
-  if (totalCost && fundPayment && fundPayment.gt(totalCost)) {
-    fail('fundPayment', `${fixed(fundPayment, 2)} exceeds totalCost ${fixed(totalCost, 2)}`);
-  } else if (totalCost && fundPayment && selfPay && selfPay.gt(totalCost.minus(fundPayment))) {
-    fail('outOfCatalogSelfPay', `${fixed(selfPay, 2)} exceeds totalCost − fundPayment = ${fixed(totalCost.minus(fundPayment), 2)}`);
+  const totalCost = r.money('totalCost', true);
+  const fundPayment = r.money('fundPayment', true);
+  const selfPay = r.money('outOfCatalogSelfPay', false);
+  if (totalCost && fundPayment && fundPayment.fen > totalCost.fen) {
+    r.fail('fundPayment', `${fundPayment.text} exceeds totalCost ${totalCost.text}`);
+  } else if (totalCost && fundPayment && selfPay && selfPay.fen > totalCost.fen - fundPayment.fen) {
+    r.fail('outOfCatalogSelfPay', `${selfPay.text} exceeds totalCost − fundPayment = ${fenText(totalCost.fen - fundPayment.fen)}`);
   }
-  const daySurgery = flag('daySurgery');
-  const externalExpert = flag('externalExpert');
-  const newTechnology = flag('newTechnology');
+  const daySurgery = r.flag('daySurgery');
+  const externalExpert = r.flag('externalExpert');
+  const newTechnology = r.flag('newTechnology');
 
-  if (errors.length > 0) return { errors };
+  if (r.errors !== null) return { errors: r.errors };
   // Every value below was checked above; the casts only narrow what TypeScript cannot follow.
   return {
     record: {
@@ -239,17 +307,17 @@ export function validateCase(raw: RawCase, ctx: CaseValidationContext): { record
       sex: sex!,
       age: age as number,
       ageDays: ageDays ?? null,
-      admissionDate: String(raw.admissionDate).trim(),
-      dischargeDate: String(raw.dischargeDate).trim(),
+      admissionDate: admissionDate!,
+      dischargeDate: dischargeDate!,
       losDays: losDays as number,
       dischargeMode: dischargeMode!,
       principalDiagnosis: principalDiagnosis!,
-      secondaryDiagnoses: secondaryDiagnoses as string[],
+      secondaryDiagnoses: secondaryDiagnoses!,
       principalProcedure: principalProcedure ?? null,
-      otherProcedures: otherProcedures as string[],
-      totalCost: fixed(totalCost!, 2),
-      fundPayment: fixed(fundPayment!, 2),
-      outOfCatalogSelfPay: fixed(selfPay!, 2),
+      otherProcedures: otherProcedures!,
+      totalCost: totalCost!.text,
+      fundPayment: fundPayment!.text,
+      outOfCatalogSelfPay: selfPay!.text,
       daySurgery: daySurgery!,
       externalExpert: externalExpert!,
       newTechnology: newTechnology!,
@@ -262,9 +330,10 @@ export function validateCase(raw: RawCase, ctx: CaseValidationContext): { record
  * one (an error unless `replace`) without comparing column by column.
  */
 export function caseContentHash(c: CaseRecord): string {
-  const parts = CASE_FIELDS.map((f) => {
+  let text = '';
+  for (const f of CASE_FIELDS) {
     const v = c[f];
-    return Array.isArray(v) ? v.join('|') : v === null ? '' : String(v);
-  });
-  return createHash('sha1').update(parts.join('\u001f')).digest('hex');
+    text += (Array.isArray(v) ? v.join('|') : v === null ? '' : String(v)) + '\u001f';
+  }
+  return hash('sha1', text);
 }

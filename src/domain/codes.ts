@@ -24,12 +24,14 @@ function foldCase(code: string): string {
 
 /** The normal form of a diagnosis code, or null when it is not of the 医保版 shape. */
 export function normaliseDiagnosis(raw: string): string | null {
+  if (DIAGNOSIS_SHAPE.test(raw)) return raw; // already in normal form: the common case
   const code = foldCase(raw);
   return DIAGNOSIS_SHAPE.test(code) ? code : null;
 }
 
 /** The normal form of a procedure code, or null when it is not of the ICD-9-CM-3 shape. */
 export function normaliseProcedure(raw: string): string | null {
+  if (PROCEDURE_SHAPE.test(raw)) return raw;
   const code = raw.trim().toUpperCase().replace(/X/g, 'x');
   return PROCEDURE_SHAPE.test(code) ? code : null;
 }

@@ -1,5 +1,5 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { parse } from 'csv-parse';
+import Papa from 'papaparse';
 import { Readable } from 'node:stream';
 import { auditStatement } from '../audit/audit';
 import { Hospital, HospitalBonus, validateHospital } from '../domain/hospital';
@@ -89,12 +89,14 @@ export class HospitalsService {
       if (!Array.isArray(doc)) throw new UnprocessableEntityException({ error: 'invalid-hospitals', message: 'expected a JSON array of hospitals', problems: [] });
       return this.upsert(doc as Record<string, unknown>[], actor);
     }
-    const rows: Record<string, unknown>[] = [];
-    try {
-      for await (const r of input.pipe(parse({ bom: true, columns: true, skip_empty_lines: true, trim: true }))) rows.push(r as Record<string, unknown>);
-    } catch (err) {
-      throw new UnprocessableEntityException({ error: 'invalid-hospitals', message: `CSV error: ${(err as Error).message}`, problems: [] });
+    let text = '';
+    for await (const chunk of input) text += String(chunk);
+    const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: 'greedy', transform: (v) => v.trim() });
+    if (parsed.errors.length > 0) {
+      const problems = parsed.errors.map((e) => ({ line: (e.row ?? 0) + 2, field: '*', reason: e.message }));
+      throw new UnprocessableEntityException({ error: 'invalid-hospitals', message: 'the CSV cannot be read; nothing stored', problems });
     }
+    const rows: Record<string, unknown>[] = parsed.data;
     // Row numbers are file lines: the header is line 1.
     return this.upsert(rows, actor, 2);
   }

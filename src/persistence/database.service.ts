@@ -6,8 +6,11 @@ import { Engine } from './data-source-options';
 
 export type SqlParam = string | number | boolean | null | Date;
 
-/** One statement of a unit of work, or the request to hold a named application lock. */
-export type Statement = { sql: string; params?: SqlParam[] } | { lock: string };
+/** One statement of a unit of work. */
+export interface Statement {
+  sql: string;
+  params?: SqlParam[];
+}
 export interface StatementResult {
   rows: Record<string, unknown>[];
   affected: number;
@@ -56,7 +59,7 @@ export class DatabaseService {
 
   private transactionSqlite<T>(work: UnitOfWork<T>): T {
     const db = this.sqlite;
-    const run = db.transaction(() => drive(work(), (s) => ('lock' in s ? { rows: [], affected: 0 } : runSqlite(db, s.sql, s.params ?? []))));
+    const run = db.transaction(() => drive(work(), (s) => runSqlite(db, s.sql, s.params ?? [])));
     try {
       return run.immediate();
     } catch (err) {
@@ -76,10 +79,7 @@ export class DatabaseService {
         const s = step.value;
         let result: StatementResult;
         try {
-          result =
-            'lock' in s
-              ? await mysqlQuery(qr, 'SELECT name FROM app_lock WHERE name = ? FOR UPDATE', [s.lock])
-              : await mysqlQuery(qr, s.sql, s.params ?? []);
+          result = await mysqlQuery(qr, s.sql, s.params ?? []);
         } catch (err) {
           step = gen.throw(err);
           continue;
@@ -115,7 +115,7 @@ function drive<T>(gen: Generator<Statement, T, StatementResult>, exec: (s: State
 
 const statementCache = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
 
-function runSqlite(db: BetterSqlite3.Database, sql: string, params: SqlParam[]): StatementResult {
+export function runSqlite(db: BetterSqlite3.Database, sql: string, params: SqlParam[]): StatementResult {
   let cache = statementCache.get(db);
   if (!cache) statementCache.set(db, (cache = new Map()));
   let stmt = cache.get(sql);

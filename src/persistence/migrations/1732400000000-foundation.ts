@@ -128,21 +128,20 @@ export class Foundation1732400000000 implements MigrationInterface {
         indices: [
           { name: 'uq_case_region_case_id', columnNames: ['region_code', 'case_id'], isUnique: true },
           { name: 'ix_case_region_month_pool', columnNames: ['region_code', 'settlement_month', 'pool'] },
-          { name: 'ix_case_hospital', columnNames: ['hospital_code'] },
-          { name: 'ix_case_batch', columnNames: ['batch_id'] },
         ],
       }),
     );
-    // Rows of a running import wait here, invisible, until the batch commits in one transaction.
+    // SQLite imports stage their rows here, invisible, until the batch commits in one transaction.
     await qr.createTable(
       new Table({
         name: 'case_staging',
         columns: [
           { ...k.str('batch_id', 36), isPrimary: true },
           { ...k.int('line'), isPrimary: true },
+          { name: 'replaces_id', type: 'bigint', isNullable: true },
           ...caseColumns(k).filter((c) => c.name !== 'batch_id'),
         ],
-        indices: [{ name: 'ix_staging_batch_case', columnNames: ['batch_id', 'case_id'] }],
+        indices: [{ name: 'ix_staging_batch_case', columnNames: ['batch_id', 'region_code', 'case_id'] }],
       }),
     );
     await qr.createTable(
@@ -171,13 +170,10 @@ export class Foundation1732400000000 implements MigrationInterface {
         columns: [k.str('region_code', 6, { isPrimary: true }), k.str('kind', 20, { isPrimary: true }), k.str('code', 40, { isPrimary: true }), k.str('value', 300)],
       }),
     );
-    // One row: merges of imported cases take it FOR UPDATE, so two imports never interleave.
-    await qr.createTable(new Table({ name: 'app_lock', columns: [k.str('name', 40, { isPrimary: true })] }));
-    await qr.query(`INSERT INTO app_lock (name) VALUES ('case-merge')`);
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    for (const t of ['app_lock', 'code_entry', 'code_table', 'audit_log', 'case_staging', 'dip_case', 'import_rejection', 'import_batch', 'hospital', 'region']) {
+    for (const t of ['code_entry', 'code_table', 'audit_log', 'case_staging', 'dip_case', 'import_rejection', 'import_batch', 'hospital', 'region']) {
       await qr.dropTable(t);
     }
   }

@@ -1,0 +1,244 @@
+import { Readable } from 'node:stream';
+import { QueryRunner } from 'typeorm';
+import { auditStatement } from '../audit/audit';
+import { CaseRecord } from '../domain/case-record';
+import { DatabaseService, runSqlite, toSqlDatetime } from '../persistence/database.service';
+import { CASE_COLUMNS, caseColumnValues, caseRecordOfRow, CaseColumnValue } from './case-columns';
+
+/** A validated case on its way in, with the region of its hospital and its content hash. */
+export interface ValidCase {
+  line: number;
+  region: string;
+  record: CaseRecord;
+  hash: string;
+}
+
+/** What is already stored under a caseId: a committed case (`id`) or a row of this import. */
+export interface StoredCase {
+  id: string | null;
+  hash: string;
+  batchId: string;
+}
+
+export interface ImportCounts {
+  inserted: number;
+  replaced: number;
+  skipped: number;
+  rejected: number;
+}
+
+/**
+ * Where one import writes. Nothing it writes is visible to anyone else until `commit`, which
+ * makes all of it visible at once with the batch's final counts; `rollback` (or a crash) leaves
+ * nothing. Imports are serialised, so that two imports of the same file never both insert a case.
+ *
+ * - MySQL: one connection, one transaction, rows bulk-loaded straight into `dip_case` with
+ *   `LOAD DATA LOCAL INFILE` fed from memory; the next chunk is validated while one loads.
+ *   A named lock (GET_LOCK) serialises imports across processes and dies with the connection.
+ * - SQLite: rows wait in `case_staging` and move into `dip_case` in one synchronous transaction
+ *   (better-sqlite3 has one connection, so no transaction may stay open across an `await`).
+ */
+export interface CaseWriter {
+  existing(region: string, caseIds: string[]): Promise<Map<string, StoredCase>>;
+  /** New cases, and new versions of stored ones (the old rows go, with an audit entry). */
+  write(inserts: ValidCase[], replacements: { row: ValidCase; old: StoredCase }[]): Promise<void>;
+  commit(counts: ImportCounts): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+export function openCaseWriter(db: DatabaseService, batchId: string, actor: string): Promise<CaseWriter> {
+  return db.engine === 'mysql' ? MysqlCaseWriter.open(db, batchId, actor) : SqliteCaseWriter.open(db, batchId, actor);
+}
+
+const IN_LIST = 1000;
+const LOCK_WAIT_SECONDS = 3600;
+const INSERT_COLUMNS = [...CASE_COLUMNS, 'batch_id'];
+
+const committedSql = `UPDATE import_batch SET status = 'committed', rows_inserted = ?, rows_replaced = ?, rows_skipped = ?, rows_rejected = ?, finished_at = ? WHERE id = ?`;
+const committedParams = (c: ImportCounts, batchId: string) => [c.inserted, c.replaced, c.skipped, c.rejected, toSqlDatetime(new Date()), batchId];
+
+/** The audit entries of replaced cases: what each said before and after, never the patient. */
+function replacementAudits(before: Record<string, unknown>[], after: Map<string, CaseRecord>, actor: string) {
+  const at = new Date();
+  return before.map((row) => {
+    const { patientId: _b, ...was } = caseRecordOfRow(row);
+    const { patientId: _a, ...now } = after.get(String(row.id))!;
+    return auditStatement({ at, actor, action: 'case.replace', entity: 'case', entityId: `${row.region_code}/${row.case_id}`, before: was, after: now });
+  });
+}
+
+class MysqlCaseWriter implements CaseWriter {
+  private inflight: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly qr: QueryRunner,
+    private readonly batchId: string,
+    private readonly actor: string,
+  ) {}
+
+  static async open(db: DatabaseService, batchId: string, actor: string): Promise<MysqlCaseWriter> {
+    const qr = db.dataSource.createQueryRunner();
+    await qr.connect();
+    try {
+      const [got] = (await qr.query(`SELECT GET_LOCK(CONCAT('dip.case-import.', DATABASE()), ?) AS got`, [LOCK_WAIT_SECONDS])) as { got: number | string }[];
+      if (Number(got.got) !== 1) throw new Error('another import held the case-import lock for an hour');
+      await qr.startTransaction('REPEATABLE READ');
+    } catch (err) {
+      await qr.release();
+      throw err;
+    }
+    return new MysqlCaseWriter(qr, batchId, actor);
+  }
+
+  async existing(region: string, caseIds: string[]): Promise<Map<string, StoredCase>> {
+    await this.inflight; // rows of the previous chunk count as stored
+    const out = new Map<string, StoredCase>();
+    for (let i = 0; i < caseIds.length; i += IN_LIST) {
+      const ids = caseIds.slice(i, i + IN_LIST);
+      const rows = (await this.qr.query(`SELECT id, case_id, content_hash, batch_id FROM dip_case WHERE region_code = ? AND case_id IN (${ids.map(() => '?').join(',')})`, [region, ...ids])) as Record<string, unknown>[];
+      for (const r of rows) out.set(String(r.case_id), { id: String(r.id), hash: String(r.content_hash), batchId: String(r.batch_id) });
+    }
+    return out;
+  }
+
+  async write(inserts: ValidCase[], replacements: { row: ValidCase; old: StoredCase }[]): Promise<void> {
+    await this.inflight;
+    this.inflight = this.load(inserts, replacements);
+  }
+
+  private async load(inserts: ValidCase[], replacements: { row: ValidCase; old: StoredCase }[]): Promise<void> {
+    if (replacements.length > 0) {
+      const ids = replacements.map((r) => r.old.id!);
+      const before = (await this.qr.query(`SELECT * FROM dip_case WHERE id IN (${ids.map(() => '?').join(',')})`, ids)) as Record<string, unknown>[];
+      for (const a of replacementAudits(before, new Map(replacements.map((r) => [r.old.id!, r.row.record])), this.actor)) {
+        await this.qr.query(a.sql, a.params);
+      }
+      await this.qr.query(`DELETE FROM dip_case WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
+    }
+    const rows = [...inserts, ...replacements.map((r) => r.row)];
+    if (rows.length === 0) return;
+    let body = '';
+    for (const c of rows) {
+      const values = caseColumnValues(c.region, c.record, c.hash);
+      values.push(this.batchId);
+      body += values.map(tsv).join('\t') + '\n';
+    }
+    const data = Buffer.from(body, 'utf8');
+    const conn = (this.qr as unknown as { databaseConnection: MysqlCallbackConnection }).databaseConnection;
+    const sql = `LOAD DATA LOCAL INFILE 'cases.tsv' INTO TABLE dip_case CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${INSERT_COLUMNS.join(',')})`;
+    await new Promise<void>((resolve, reject) => conn.query({ sql, infileStreamFactory: () => Readable.from([data]) }, (err) => (err ? reject(err) : resolve())));
+  }
+
+  async commit(counts: ImportCounts): Promise<void> {
+    try {
+      await this.inflight;
+      await this.qr.query(committedSql, committedParams(counts, this.batchId));
+      await this.qr.commitTransaction();
+    } finally {
+      await this.close();
+    }
+  }
+
+  async rollback(): Promise<void> {
+    await this.inflight.catch(() => undefined);
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
+    try {
+      if (this.qr.isTransactionActive) await this.qr.rollbackTransaction();
+      await this.qr.query("SELECT RELEASE_LOCK(CONCAT('dip.case-import.', DATABASE()))");
+    } finally {
+      await this.qr.release();
+    }
+  }
+}
+
+interface MysqlCallbackConnection {
+  query(opts: { sql: string; infileStreamFactory: () => Readable }, cb: (err: Error | null) => void): void;
+}
+
+/** One field of a LOAD DATA line: `\N` for NULL, backslash escapes for the separators. */
+function tsv(v: CaseColumnValue): string {
+  if (v === null) return '\\N';
+  if (typeof v === 'number') return String(v);
+  return /[\t\n\r\\]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
+}
+
+/** SQLite imports of one process run one after another (cross-process, the file lock decides). */
+const sqliteImportQueue = new WeakMap<object, Promise<void>>();
+
+class SqliteCaseWriter implements CaseWriter {
+  private readonly insert;
+
+  private constructor(
+    private readonly db: DatabaseService,
+    private readonly batchId: string,
+    private readonly actor: string,
+    private readonly release: () => void,
+  ) {
+    const cols = ['batch_id', 'line', 'replaces_id', ...CASE_COLUMNS];
+    this.insert = db.sqlite.prepare(`INSERT INTO case_staging (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`);
+  }
+
+  static async open(db: DatabaseService, batchId: string, actor: string): Promise<SqliteCaseWriter> {
+    const key = db.sqlite;
+    const previous = sqliteImportQueue.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    sqliteImportQueue.set(key, previous.then(() => mine));
+    await previous;
+    return new SqliteCaseWriter(db, batchId, actor, release);
+  }
+
+  async existing(region: string, caseIds: string[]): Promise<Map<string, StoredCase>> {
+    const out = new Map<string, StoredCase>();
+    for (let i = 0; i < caseIds.length; i += IN_LIST) {
+      const ids = caseIds.slice(i, i + IN_LIST);
+      const marks = ids.map(() => '?').join(',');
+      const stored = this.db.sqlite.prepare(`SELECT id, case_id, content_hash, batch_id FROM dip_case WHERE region_code = ? AND case_id IN (${marks})`).all(region, ...ids) as Record<string, unknown>[];
+      const staged = this.db.sqlite.prepare(`SELECT case_id, content_hash FROM case_staging WHERE batch_id = ? AND region_code = ? AND case_id IN (${marks})`).all(this.batchId, region, ...ids) as Record<string, unknown>[];
+      for (const r of stored) out.set(String(r.case_id), { id: String(r.id), hash: String(r.content_hash), batchId: String(r.batch_id) });
+      // A row staged by this import stands for the case from now on (it will replace the stored one).
+      for (const r of staged) out.set(String(r.case_id), { id: null, hash: String(r.content_hash), batchId: this.batchId });
+    }
+    return out;
+  }
+
+  async write(inserts: ValidCase[], replacements: { row: ValidCase; old: StoredCase }[]): Promise<void> {
+    const rows: [ValidCase, string | null][] = [...inserts.map((c): [ValidCase, null] => [c, null]), ...replacements.map((r): [ValidCase, string] => [r.row, r.old.id!])];
+    this.db.sqlite.transaction(() => {
+      for (const [c, replaces] of rows) this.insert.run(this.batchId, c.line, replaces, ...caseColumnValues(c.region, c.record, c.hash));
+    })();
+  }
+
+  async commit(counts: ImportCounts): Promise<void> {
+    const { batchId, actor } = this;
+    const sql = this.db.sqlite;
+    try {
+      sql.transaction(() => {
+        const before = sql.prepare(`SELECT c.* FROM dip_case c JOIN case_staging s ON s.replaces_id = c.id WHERE s.batch_id = ?`).all(batchId) as Record<string, unknown>[];
+        if (before.length > 0) {
+          const after = sql.prepare(`SELECT replaces_id, ${CASE_COLUMNS.join(',')} FROM case_staging WHERE batch_id = ? AND replaces_id IS NOT NULL`).all(batchId) as Record<string, unknown>[];
+          for (const a of replacementAudits(before, new Map(after.map((r) => [String(r.replaces_id), caseRecordOfRow(r)])), actor)) {
+            runSqlite(sql, a.sql, a.params ?? []);
+          }
+          sql.prepare(`DELETE FROM dip_case WHERE id IN (SELECT replaces_id FROM case_staging WHERE batch_id = ? AND replaces_id IS NOT NULL)`).run(batchId);
+        }
+        sql.prepare(`INSERT INTO dip_case (${INSERT_COLUMNS.join(',')}) SELECT ${CASE_COLUMNS.join(',')}, batch_id FROM case_staging WHERE batch_id = ? ORDER BY line`).run(batchId);
+        sql.prepare('DELETE FROM case_staging WHERE batch_id = ?').run(batchId);
+        sql.prepare(committedSql).run(...committedParams(counts, batchId));
+      }).immediate();
+    } finally {
+      this.release();
+    }
+  }
+
+  async rollback(): Promise<void> {
+    try {
+      this.db.sqlite.prepare('DELETE FROM case_staging WHERE batch_id = ?').run(this.batchId);
+    } finally {
+      this.release();
+    }
+  }
+}
