@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Environment } from '../config/environment';
-import { caseContentHash, FieldError, validateCase } from '../domain/case-record';
+import { caseContentHash, CaseValidationContext, FieldError, validateCase } from '../domain/case-record';
 import { CodeTablesService } from '../codes/code-tables.service';
 import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
 import { CaseWriter, ImportCounts, openCaseWriter, StoredCase, ValidCase } from './case-writer';
@@ -38,6 +38,8 @@ export interface ImportHandle {
 const HEARTBEAT_MS = 1000;
 /** Rows validated before they are checked against the stored cases and written, together. */
 const CHUNK_ROWS = 20_000;
+/** Rejections are written to the batch's report in groups of about this many. */
+const REJECTION_FLUSH = 500;
 /** A running batch whose heartbeat is older than this was interrupted (process killed). */
 const STALE_MS = 120_000;
 
@@ -66,12 +68,8 @@ export class CaseImportService {
 
   /** Imports cases given as a JSON array (index = position in the array). */
   async importArray(items: unknown[], opts: Omit<ImportOptions, 'format'>): Promise<ImportReport> {
-    async function* rows(): AsyncGenerator<SourceRow> {
-      for (let i = 0; i < items.length; i++) {
-        const v = items[i];
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) yield { line: i, unreadable: 'must be an object with the case fields' };
-        else yield { line: i, raw: v as Record<string, unknown> };
-      }
+    async function* rows(): AsyncGenerator<SourceRow[]> {
+      yield items.map((v, i): SourceRow => (typeof v !== 'object' || v === null || Array.isArray(v) ? { line: i, unreadable: 'must be an object with the case fields' } : { line: i, raw: v as Record<string, unknown> }));
     }
     const batchId = await this.createBatch({ ...opts, format: 'json' });
     return this.run(batchId, rows(), { ...opts, format: 'json' }, null);
@@ -87,13 +85,19 @@ export class CaseImportService {
     return id;
   }
 
-  private async run(batchId: string, rows: AsyncIterable<SourceRow>, opts: ImportOptions, gate: ByteGate | null, onProgress?: (p: ImportProgress) => void): Promise<ImportReport> {
+  private async run(batchId: string, batches: AsyncIterable<SourceRow[]>, opts: ImportOptions, gate: ByteGate | null, onProgress?: (p: ImportProgress) => void): Promise<ImportReport> {
     const hospitals = await this.hospitalRegions();
     const diagnosisTables = new Map<string, Set<string> | null>();
     for (const region of new Set(hospitals.values())) {
       const table = await this.codeTables.entries(region, 'diagnosis');
       diagnosisTables.set(region, table ? new Set(table.keys()) : null);
     }
+    // One validation context per region: its diagnosis table, when it has one.
+    const hasHospital = (code: string) => hospitals.has(code);
+    const unplaced: CaseValidationContext = { hasHospital };
+    const contexts = new Map<string, CaseValidationContext>(
+      [...diagnosisTables].map(([region, table]) => [region, { hasHospital, hasDiagnosis: table ? (code: string) => table.has(code) : undefined }]),
+    );
     const sink = new RejectionSink(this.db, batchId);
     const counts: ImportCounts = { inserted: 0, replaced: 0, skipped: 0, rejected: 0 };
     let writer: CaseWriter | null = null;
@@ -107,21 +111,23 @@ export class CaseImportService {
     };
     try {
       writer = await openCaseWriter(this.db, batchId, opts.actor);
-      for await (const row of rows) {
-        read++;
-        if ('unreadable' in row) {
-          await sink.add(row.line, null, [{ field: '*', reason: row.unreadable }]);
-        } else {
+      for await (const batch of batches) {
+        for (const row of batch) {
+          read++;
+          if ('unreadable' in row) {
+            sink.add(row.line, null, [{ field: '*', reason: row.unreadable }]);
+            continue;
+          }
           const region = hospitals.get(String(row.raw.hospitalCode ?? '').trim());
-          const table = region === undefined ? null : diagnosisTables.get(region);
-          const v = validateCase(row.raw, { hasHospital: (c) => hospitals.has(c), hasDiagnosis: table ? (c) => table.has(c) : undefined });
-          if ('errors' in v) await sink.add(row.line, typeof row.raw.caseId === 'string' ? row.raw.caseId.slice(0, 64) : null, v.errors);
+          const v = validateCase(row.raw, (region !== undefined && contexts.get(region)) || unplaced);
+          if ('errors' in v) sink.add(row.line, typeof row.raw.caseId === 'string' ? row.raw.caseId.slice(0, 64) : null, v.errors);
           else chunk.push({ line: row.line, region: region!, record: v.record, hash: caseContentHash(v.record) });
+          if (chunk.length >= CHUNK_ROWS) {
+            await this.writeChunk(writer, batchId, chunk, opts.replace, counts, sink);
+            chunk = [];
+          }
         }
-        if (chunk.length >= CHUNK_ROWS) {
-          await this.writeChunk(writer, batchId, chunk, opts.replace, counts, sink);
-          chunk = [];
-        }
+        if (sink.pending >= REJECTION_FLUSH) await sink.flush();
         if (Date.now() - lastBeat >= HEARTBEAT_MS) {
           lastBeat = Date.now();
           await beat();
@@ -167,7 +173,7 @@ export class CaseImportService {
         if (list) list.push(c);
         else byRegion.set(c.region, [c]);
       } else if (earlier.hash === c.hash) counts.skipped++;
-      else await sink.add(c.line, c.record.caseId, [{ field: 'caseId', reason: `repeats line ${earlier.line} of this file with different content` }]);
+      else sink.add(c.line, c.record.caseId, [{ field: 'caseId', reason: `repeats line ${earlier.line} of this file with different content` }]);
     }
     const inserts: ValidCase[] = [];
     const replacements: { row: ValidCase; old: StoredCase }[] = [];
@@ -177,9 +183,9 @@ export class CaseImportService {
         const old = stored.get(c.record.caseId);
         if (!old) inserts.push(c);
         else if (old.hash === c.hash) counts.skipped++;
-        else if (old.batchId === batchId) await sink.add(c.line, c.record.caseId, [{ field: 'caseId', reason: 'repeats an earlier line of this file with different content' }]);
+        else if (old.batchId === batchId) sink.add(c.line, c.record.caseId, [{ field: 'caseId', reason: 'repeats an earlier line of this file with different content' }]);
         else if (replace) replacements.push({ row: c, old });
-        else await sink.add(c.line, c.record.caseId, [{ field: 'caseId', reason: 'already stored with different content; import with replace to overwrite it' }]);
+        else sink.add(c.line, c.record.caseId, [{ field: 'caseId', reason: 'already stored with different content; import with replace to overwrite it' }]);
       }
     }
     counts.inserted += inserts.length;
@@ -234,23 +240,26 @@ export class CaseImportService {
 /** Writes rejections as they come, in chunks, so that a million bad rows never sit in memory. */
 class RejectionSink {
   rows = 0;
-  private pending: Rejection[] = [];
+  private queue: Rejection[] = [];
 
   constructor(
     private readonly db: DatabaseService,
     private readonly batchId: string,
   ) {}
 
-  async add(line: number, caseId: string | null, errors: FieldError[]): Promise<void> {
+  add(line: number, caseId: string | null, errors: FieldError[]): void {
     this.rows++;
-    for (const e of errors) this.pending.push({ line, caseId, field: e.field, reason: e.reason.slice(0, 1000) });
-    if (this.pending.length >= 500) await this.flush();
+    for (const e of errors) this.queue.push({ line, caseId, field: e.field, reason: e.reason.slice(0, 1000) });
+  }
+
+  get pending(): number {
+    return this.queue.length;
   }
 
   async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const part = this.pending;
-    this.pending = [];
+    if (this.queue.length === 0) return;
+    const part = this.queue;
+    this.queue = [];
     const batchId = this.batchId;
     await this.db.transaction(function* (): Generator<Statement, void, StatementResult> {
       for (let i = 0; i < part.length; i += 200) {

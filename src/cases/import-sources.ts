@@ -54,7 +54,7 @@ export class ByteGate extends Transform {
  * Header problems and broken quoting are file errors; a row with the wrong number of fields is
  * a rejected row. Lines are counted from the parsed rows, including line breaks inside quotes.
  */
-export function csvRows(input: Readable, gate: ByteGate): AsyncGenerator<SourceRow> {
+export function csvRows(input: Readable, gate: ByteGate): AsyncGenerator<SourceRow[]> {
   // Wired at once, not when the first row is asked for: an error upstream (size, encoding, a
   // dropped upload) must always have a listener; it reaches the reader through the gate.
   pipeline(input, gate, () => undefined);
@@ -66,18 +66,19 @@ export function csvRows(input: Readable, gate: ByteGate): AsyncGenerator<SourceR
  * incomplete) row of each chunk for the next, as papaparse's streamers do. Reading the source
  * with `for await` keeps Node's backpressure: only one chunk is ever in memory.
  */
-async function* csvRecords(text: Readable): AsyncGenerator<SourceRow> {
+async function* csvRecords(text: Readable): AsyncGenerator<SourceRow[]> {
   let parser: Papa.Parser | null = null;
   let partial = '';
   let base = 0;
   let header: string[] | null = null;
   let line = 0;
 
-  function* rowsOf(input: string, last: boolean): Generator<SourceRow> {
+  function rowsOf(input: string, last: boolean): SourceRow[] {
+    const out: SourceRow[] = [];
     if (parser === null) {
       if (!last && !/\r?\n/.test(input)) {
         partial = input; // wait until the first line ends to tell its newline
-        return;
+        return out;
       }
       parser = new Papa.Parser({ delimiter: ',', newline: input.includes('\r\n') ? '\r\n' : '\n', quoteChar: '"' });
     }
@@ -96,21 +97,23 @@ async function* csvRecords(text: Readable): AsyncGenerator<SourceRow> {
         continue;
       }
       if (record.length !== header.length) {
-        yield { line: start, unreadable: `has ${record.length} fields; the header has ${header.length}` };
+        out.push({ line: start, unreadable: `has ${record.length} fields; the header has ${header.length}` });
         continue;
       }
       const raw: RawCase = {};
       for (let i = 0; i < header.length; i++) raw[header[i]] = record[i];
-      yield { line: start, raw };
+      out.push({ line: start, raw });
     }
     if (!last) {
       partial = input.substring(result.meta.cursor - base);
       base = result.meta.cursor;
     }
+    return out;
   }
 
-  for await (const chunk of text as AsyncIterable<string>) yield* rowsOf(partial + chunk, false);
-  yield* rowsOf(partial, true);
+  // Rows go out a chunk at a time: one await per chunk of text, not per row.
+  for await (const chunk of text as AsyncIterable<string>) yield rowsOf(partial + chunk, false);
+  yield rowsOf(partial, true);
   if (header === null) throw new ImportFileError('empty', 'the file is empty: expected a header line naming the case fields');
 }
 
@@ -127,16 +130,17 @@ function checkHeader(names: string[]): string[] {
 }
 
 /** JSON lines: one case object a line. A line that is not a JSON object is a rejected row. */
-export function jsonLinesRows(input: Readable, gate: ByteGate): AsyncGenerator<SourceRow> {
+export function jsonLinesRows(input: Readable, gate: ByteGate): AsyncGenerator<SourceRow[]> {
   pipeline(input, gate, () => undefined);
   return jsonLines(gate);
 }
 
-async function* jsonLines(text: Readable): AsyncGenerator<SourceRow> {
+async function* jsonLines(text: Readable): AsyncGenerator<SourceRow[]> {
   let line = 0;
   let any = false;
   let rest = '';
-  function* rowsOf(lines: string[]): Generator<SourceRow> {
+  function rowsOf(lines: string[]): SourceRow[] {
+    const out: SourceRow[] = [];
     for (const l of lines) {
       line++;
       const s = (line === 1 ? l.replace(/^\uFEFF/, '') : l).trim();
@@ -146,18 +150,19 @@ async function* jsonLines(text: Readable): AsyncGenerator<SourceRow> {
       try {
         v = JSON.parse(s);
       } catch (err) {
-        yield { line, unreadable: `not valid JSON: ${(err as Error).message}` };
+        out.push({ line, unreadable: `not valid JSON: ${(err as Error).message}` });
         continue;
       }
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) yield { line, unreadable: 'must be a JSON object with the case fields' };
-      else yield { line, raw: v as RawCase };
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) out.push({ line, unreadable: 'must be a JSON object with the case fields' });
+      else out.push({ line, raw: v as RawCase });
     }
+    return out;
   }
   for await (const chunk of text as AsyncIterable<string>) {
     const lines = (rest + chunk).split('\n');
     rest = lines.pop()!;
-    yield* rowsOf(lines);
+    yield rowsOf(lines);
   }
-  yield* rowsOf([rest]);
+  yield rowsOf([rest]);
   if (!any) throw new ImportFileError('empty', 'the file is empty: expected one JSON object per line');
 }
