@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     `bench:import — ${fmt(CASES)} cases (${fmt(bytes / 2 ** 20, 1)} MiB CSV), MySQL ${URL_.replace(/\/\/[^@]*@/, '//')}`,
     `machine: ${machine()}`,
     `LOAD DATA LOCAL INFILE, bare table: ${fmt(raw.seconds, 2)} s, ${fmt(rawRate)} rows/s`,
-    `dip import (validated, staged, merged): ${fmt(imported.seconds, 2)} s, ${fmt(rate)} rows/s, peak RSS ${fmt(imported.peakRssMb)} MB`,
+    `dip import (parsed, validated, de-duplicated, loaded in one transaction): ${fmt(imported.seconds, 2)} s, ${fmt(rate)} rows/s, peak RSS ${fmt(imported.peakRssMb)} MB`,
     `ratio import / raw load: ${fmt((rate / rawRate) * 100, 1)} % (target ≥ 50 %); peak memory target < 500 MB`,
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -5,7 +5,7 @@ import { Environment } from '../config/environment';
 import { caseContentHash, CaseValidationContext, FieldError, validateCase } from '../domain/case-record';
 import { CodeTablesService } from '../codes/code-tables.service';
 import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
-import { CaseWriter, ImportCounts, openCaseWriter, StoredCase, ValidCase } from './case-writer';
+import { CaseWriter, ImportCounts, openCaseWriter, ValidCase } from './case-writer';
 import { ImportFileError } from './import-errors';
 import { ImportReport, Rejection, REPORTED_REJECTIONS } from './import-report';
 import { ByteGate, csvRows, jsonLinesRows, SourceRow } from './import-sources';
@@ -176,7 +176,7 @@ export class CaseImportService {
       else sink.add(c.line, c.record.caseId, [{ field: 'caseId', reason: `repeats line ${earlier.line} of this file with different content` }]);
     }
     const inserts: ValidCase[] = [];
-    const replacements: { row: ValidCase; old: StoredCase }[] = [];
+    const replacements: ValidCase[] = [];
     for (const [region, cases] of byRegion) {
       const stored = await writer.existing(region, cases.map((c) => c.record.caseId));
       for (const c of cases) {
@@ -184,7 +184,7 @@ export class CaseImportService {
         if (!old) inserts.push(c);
         else if (old.hash === c.hash) counts.skipped++;
         else if (old.batchId === batchId) sink.add(c.line, c.record.caseId, [{ field: 'caseId', reason: 'repeats an earlier line of this file with different content' }]);
-        else if (replace) replacements.push({ row: c, old });
+        else if (replace) replacements.push(c);
         else sink.add(c.line, c.record.caseId, [{ field: 'caseId', reason: 'already stored with different content; import with replace to overwrite it' }]);
       }
     }

@@ -13,9 +13,8 @@ export interface ValidCase {
   hash: string;
 }
 
-/** What is already stored under a caseId: a committed case (`id`) or a row of this import. */
+/** What is already stored under a caseId (a committed case, or a row of this very import). */
 export interface StoredCase {
-  id: string | null;
   hash: string;
   batchId: string;
 }
@@ -41,7 +40,7 @@ export interface ImportCounts {
 export interface CaseWriter {
   existing(region: string, caseIds: string[]): Promise<Map<string, StoredCase>>;
   /** New cases, and new versions of stored ones (the old rows go, with an audit entry). */
-  write(inserts: ValidCase[], replacements: { row: ValidCase; old: StoredCase }[]): Promise<void>;
+  write(inserts: ValidCase[], replacements: ValidCase[]): Promise<void>;
   commit(counts: ImportCounts): Promise<void>;
   rollback(): Promise<void>;
 }
@@ -51,18 +50,29 @@ export function openCaseWriter(db: DatabaseService, batchId: string, actor: stri
 }
 
 const IN_LIST = 1000;
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
 const LOCK_WAIT_SECONDS = 3600;
 const INSERT_COLUMNS = [...CASE_COLUMNS, 'batch_id'];
 
 const committedSql = `UPDATE import_batch SET status = 'committed', rows_inserted = ?, rows_replaced = ?, rows_skipped = ?, rows_rejected = ?, finished_at = ? WHERE id = ?`;
 const committedParams = (c: ImportCounts, batchId: string) => [c.inserted, c.replaced, c.skipped, c.rejected, toSqlDatetime(new Date()), batchId];
 
-/** The audit entries of replaced cases: what each said before and after, never the patient. */
+/** The audit entries of replaced cases (after: by caseId): what each said before and after, never the patient. */
 function replacementAudits(before: Record<string, unknown>[], after: Map<string, CaseRecord>, actor: string) {
   const at = new Date();
   return before.map((row) => {
     const { patientId: _b, ...was } = caseRecordOfRow(row);
-    const { patientId: _a, ...now } = after.get(String(row.id))!;
+    const { patientId: _a, ...now } = after.get(String(row.case_id))!;
     return auditStatement({ at, actor, action: 'case.replace', entity: 'case', entityId: `${row.region_code}/${row.case_id}`, before: was, after: now });
   });
 }
@@ -95,27 +105,29 @@ class MysqlCaseWriter implements CaseWriter {
     const out = new Map<string, StoredCase>();
     for (let i = 0; i < caseIds.length; i += IN_LIST) {
       const ids = caseIds.slice(i, i + IN_LIST);
-      const rows = (await this.qr.query(`SELECT id, case_id, content_hash, batch_id FROM dip_case WHERE region_code = ? AND case_id IN (${ids.map(() => '?').join(',')})`, [region, ...ids])) as Record<string, unknown>[];
-      for (const r of rows) out.set(String(r.case_id), { id: String(r.id), hash: String(r.content_hash), batchId: String(r.batch_id) });
+      const rows = (await this.qr.query(`SELECT case_id, content_hash, batch_id FROM dip_case WHERE region_code = ? AND case_id IN (${ids.map(() => '?').join(',')})`, [region, ...ids])) as Record<string, unknown>[];
+      for (const r of rows) out.set(String(r.case_id), { hash: String(r.content_hash), batchId: String(r.batch_id) });
     }
     return out;
   }
 
-  async write(inserts: ValidCase[], replacements: { row: ValidCase; old: StoredCase }[]): Promise<void> {
+  async write(inserts: ValidCase[], replacements: ValidCase[]): Promise<void> {
     await this.inflight;
     this.inflight = this.load(inserts, replacements);
   }
 
-  private async load(inserts: ValidCase[], replacements: { row: ValidCase; old: StoredCase }[]): Promise<void> {
-    if (replacements.length > 0) {
-      const ids = replacements.map((r) => r.old.id!);
-      const before = (await this.qr.query(`SELECT * FROM dip_case WHERE id IN (${ids.map(() => '?').join(',')})`, ids)) as Record<string, unknown>[];
-      for (const a of replacementAudits(before, new Map(replacements.map((r) => [r.old.id!, r.row.record])), this.actor)) {
+  private async load(inserts: ValidCase[], replacements: ValidCase[]): Promise<void> {
+    // Replacements are one region each (the caseId is unique within its region).
+    for (const [region, group] of groupBy(replacements, (r) => r.region)) {
+      const ids = group.map((r) => r.record.caseId);
+      const where = `region_code = ? AND case_id IN (${ids.map(() => '?').join(',')})`;
+      const before = (await this.qr.query(`SELECT * FROM dip_case WHERE ${where}`, [region, ...ids])) as Record<string, unknown>[];
+      for (const a of replacementAudits(before, new Map(group.map((r) => [r.record.caseId, r.record])), this.actor)) {
         await this.qr.query(a.sql, a.params);
       }
-      await this.qr.query(`DELETE FROM dip_case WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
+      await this.qr.query(`DELETE FROM dip_case WHERE ${where}`, [region, ...ids]);
     }
-    const rows = [...inserts, ...replacements.map((r) => r.row)];
+    const rows = [...inserts, ...replacements];
     if (rows.length === 0) return;
     let body = '';
     for (const c of rows) {
@@ -177,7 +189,7 @@ class SqliteCaseWriter implements CaseWriter {
     private readonly actor: string,
     private readonly release: () => void,
   ) {
-    const cols = ['batch_id', 'line', 'replaces_id', ...CASE_COLUMNS];
+    const cols = ['batch_id', 'line', 'replaces', ...CASE_COLUMNS];
     this.insert = db.sqlite.prepare(`INSERT INTO case_staging (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`);
   }
 
@@ -196,19 +208,19 @@ class SqliteCaseWriter implements CaseWriter {
     for (let i = 0; i < caseIds.length; i += IN_LIST) {
       const ids = caseIds.slice(i, i + IN_LIST);
       const marks = ids.map(() => '?').join(',');
-      const stored = this.db.sqlite.prepare(`SELECT id, case_id, content_hash, batch_id FROM dip_case WHERE region_code = ? AND case_id IN (${marks})`).all(region, ...ids) as Record<string, unknown>[];
+      const stored = this.db.sqlite.prepare(`SELECT case_id, content_hash, batch_id FROM dip_case WHERE region_code = ? AND case_id IN (${marks})`).all(region, ...ids) as Record<string, unknown>[];
       const staged = this.db.sqlite.prepare(`SELECT case_id, content_hash FROM case_staging WHERE batch_id = ? AND region_code = ? AND case_id IN (${marks})`).all(this.batchId, region, ...ids) as Record<string, unknown>[];
-      for (const r of stored) out.set(String(r.case_id), { id: String(r.id), hash: String(r.content_hash), batchId: String(r.batch_id) });
+      for (const r of stored) out.set(String(r.case_id), { hash: String(r.content_hash), batchId: String(r.batch_id) });
       // A row staged by this import stands for the case from now on (it will replace the stored one).
-      for (const r of staged) out.set(String(r.case_id), { id: null, hash: String(r.content_hash), batchId: this.batchId });
+      for (const r of staged) out.set(String(r.case_id), { hash: String(r.content_hash), batchId: this.batchId });
     }
     return out;
   }
 
-  async write(inserts: ValidCase[], replacements: { row: ValidCase; old: StoredCase }[]): Promise<void> {
-    const rows: [ValidCase, string | null][] = [...inserts.map((c): [ValidCase, null] => [c, null]), ...replacements.map((r): [ValidCase, string] => [r.row, r.old.id!])];
+  async write(inserts: ValidCase[], replacements: ValidCase[]): Promise<void> {
     this.db.sqlite.transaction(() => {
-      for (const [c, replaces] of rows) this.insert.run(this.batchId, c.line, replaces, ...caseColumnValues(c.region, c.record, c.hash));
+      for (const c of inserts) this.insert.run(this.batchId, c.line, 0, ...caseColumnValues(c.region, c.record, c.hash));
+      for (const c of replacements) this.insert.run(this.batchId, c.line, 1, ...caseColumnValues(c.region, c.record, c.hash));
     })();
   }
 
@@ -217,13 +229,14 @@ class SqliteCaseWriter implements CaseWriter {
     const sql = this.db.sqlite;
     try {
       sql.transaction(() => {
-        const before = sql.prepare(`SELECT c.* FROM dip_case c JOIN case_staging s ON s.replaces_id = c.id WHERE s.batch_id = ?`).all(batchId) as Record<string, unknown>[];
+        const replacing = `SELECT region_code, case_id FROM case_staging WHERE batch_id = ? AND replaces = 1`;
+        const before = sql.prepare(`SELECT * FROM dip_case WHERE (region_code, case_id) IN (${replacing})`).all(batchId) as Record<string, unknown>[];
         if (before.length > 0) {
-          const after = sql.prepare(`SELECT replaces_id, ${CASE_COLUMNS.join(',')} FROM case_staging WHERE batch_id = ? AND replaces_id IS NOT NULL`).all(batchId) as Record<string, unknown>[];
-          for (const a of replacementAudits(before, new Map(after.map((r) => [String(r.replaces_id), caseRecordOfRow(r)])), actor)) {
+          const after = sql.prepare(`SELECT ${CASE_COLUMNS.join(',')} FROM case_staging WHERE batch_id = ? AND replaces = 1`).all(batchId) as Record<string, unknown>[];
+          for (const a of replacementAudits(before, new Map(after.map((r) => [String(r.case_id), caseRecordOfRow(r)])), actor)) {
             runSqlite(sql, a.sql, a.params ?? []);
           }
-          sql.prepare(`DELETE FROM dip_case WHERE id IN (SELECT replaces_id FROM case_staging WHERE batch_id = ? AND replaces_id IS NOT NULL)`).run(batchId);
+          sql.prepare(`DELETE FROM dip_case WHERE (region_code, case_id) IN (${replacing})`).run(batchId);
         }
         sql.prepare(`INSERT INTO dip_case (${INSERT_COLUMNS.join(',')}) SELECT ${CASE_COLUMNS.join(',')}, batch_id FROM case_staging WHERE batch_id = ? ORDER BY line`).run(batchId);
         sql.prepare('DELETE FROM case_staging WHERE batch_id = ?').run(batchId);

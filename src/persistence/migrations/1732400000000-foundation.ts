@@ -124,11 +124,10 @@ export class Foundation1732400000000 implements MigrationInterface {
     await qr.createTable(
       new Table({
         name: 'dip_case',
-        columns: [k.bigId(), ...caseColumns(k)],
-        indices: [
-          { name: 'uq_case_region_case_id', columnNames: ['region_code', 'case_id'], isUnique: true },
-          { name: 'ix_case_region_month_pool', columnNames: ['region_code', 'settlement_month', 'pool'] },
-        ],
+        // Clustered by settlement month: a month's (or a year's) cases are one contiguous range
+        // for settlement, and a year's import appends month by month. One secondary index.
+        columns: caseColumns(k).map((c) => (['region_code', 'settlement_month', 'case_id'].includes(c.name) ? { ...c, isPrimary: true } : c)),
+        indices: [{ name: 'uq_case_region_case_id', columnNames: ['region_code', 'case_id'], isUnique: true }],
       }),
     );
     // SQLite imports stage their rows here, invisible, until the batch commits in one transaction.
@@ -138,7 +137,7 @@ export class Foundation1732400000000 implements MigrationInterface {
         columns: [
           { ...k.str('batch_id', 36), isPrimary: true },
           { ...k.int('line'), isPrimary: true },
-          { name: 'replaces_id', type: 'bigint', isNullable: true },
+          k.bool('replaces', { default: false }),
           ...caseColumns(k).filter((c) => c.name !== 'batch_id'),
         ],
         indices: [{ name: 'ix_staging_batch_case', columnNames: ['batch_id', 'region_code', 'case_id'] }],
