@@ -15,9 +15,9 @@ export class Environment {
   DIP_SQLITE_PATH = 'data/dip.sqlite';
 
   @Transform(toInt)
-  @IsInt({ message: 'PORT must be a whole number' })
   @Min(1)
   @Max(65535)
+  @IsInt({ message: 'PORT must be a whole number' })
   PORT = 3000;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -25,15 +25,15 @@ export class Environment {
 
   /** Largest accepted upload; an import file of one million cases is about 250 MB. */
   @Transform(toInt)
-  @IsInt({ message: 'MAX_UPLOAD_BYTES must be a whole number of bytes' })
   @Min(1024)
+  @IsInt({ message: 'MAX_UPLOAD_BYTES must be a whole number of bytes' })
   MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
 
   /** Worker threads for grouping and scoring; default the number of cores. */
   @Transform(toInt)
-  @IsInt({ message: 'WORKERS must be a whole number' })
   @Min(1)
   @Max(256)
+  @IsInt({ message: 'WORKERS must be a whole number' })
   WORKERS = cpus().length;
 
   @IsIn(['true', 'false'])
@@ -43,7 +43,8 @@ export class Environment {
 /** Validates `process.env`; throws one message naming every bad variable. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
-  const errors = validateSync(env, { whitelist: false, skipMissingProperties: false });
+  // One message a variable: the first rule it breaks (class-validator checks the lowest decorator first).
+  const errors = validateSync(env, { whitelist: false, skipMissingProperties: false, stopAtFirstError: true });
   if (errors.length > 0) {
     const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${m}`));
     throw new Error(`invalid environment:\n${lines.join('\n')}`);

@@ -80,6 +80,7 @@ class Reader {
   }
 
   object(v: unknown, path: string, keys: readonly string[], optional: readonly string[] = []): Record<string, unknown> | typeof MISSING {
+    if (v === undefined) return MISSING; // the enclosing object already said it is required
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return this.fail(path, 'must be an object');
     const o = v as Record<string, unknown>;
     for (const k of Object.keys(o)) if (!keys.includes(k)) this.fail(join(path, k), 'unknown key');
@@ -88,30 +89,36 @@ class Reader {
   }
 
   string(v: unknown, path: string, pattern?: RegExp, what?: string): string | typeof MISSING {
+    if (v === undefined) return MISSING; // the enclosing object already said it is required
     if (typeof v !== 'string') return this.fail(path, 'must be a string');
     if (pattern && !pattern.test(v)) return this.fail(path, `must be ${what ?? pattern.source}; got "${v}"`);
     return v;
   }
 
   oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[]): T | typeof MISSING {
+    if (v === undefined) return MISSING; // the enclosing object already said it is required
     return typeof v === 'string' && (allowed as readonly string[]).includes(v) ? (v as T) : this.fail(path, `must be one of ${allowed.join(', ')}`);
   }
 
   integer(v: unknown, path: string, min: number, max = Number.MAX_SAFE_INTEGER): number | typeof MISSING {
+    if (v === undefined) return MISSING; // the enclosing object already said it is required
     if (typeof v !== 'number' || !Number.isInteger(v)) return this.fail(path, 'must be a whole number');
     if (v < min || v > max) return this.fail(path, `must be between ${min} and ${max}`);
     return v;
   }
 
   boolean(v: unknown, path: string): boolean | typeof MISSING {
+    if (v === undefined) return MISSING; // the enclosing object already said it is required
     return typeof v === 'boolean' ? v : this.fail(path, 'must be true or false');
   }
 
   /**
-   * A decimal parameter. Strings are the rule; a JSON integer is taken as written for counts
-   * and weights (`allowNumber`), since no binary fraction is involved.
+   * A decimal parameter. Strings are the rule. With `allowNumber` (counts, weights and
+   * percentiles, as spec §10 writes them: `15`, `[1, 2, 7]`, `2.5`) a JSON number is taken as
+   * written, provided its shortest decimal form reads back as the same number.
    */
   decimal(v: unknown, path: string, opts: { min?: string; max?: string; positive?: boolean; allowNumber?: boolean } = {}): string | typeof MISSING {
+    if (v === undefined) return MISSING;
     let text: string;
     if (typeof v === 'string') text = v;
     else if (typeof v === 'number' && opts.allowNumber && Number.isFinite(v) && String(v) === new Dec(v).toString()) text = String(v);
@@ -123,6 +130,7 @@ class Reader {
   }
 
   array<T>(v: unknown, path: string, item: (x: unknown, p: string) => T | typeof MISSING): T[] | typeof MISSING {
+    if (v === undefined) return MISSING; // the enclosing object already said it is required
     if (!Array.isArray(v)) return this.fail(path, 'must be an array');
     const out = v.map((x, i) => item(x, `${path}[${i}]`));
     return out.includes(MISSING as never) ? MISSING : (out as T[]);
@@ -140,6 +148,7 @@ const GROUP_KEY = /^[A-Z]\d{2}\.[0-9x]\|(\d{2}\.[0-9A-Za-z]+(\+\d{2}\.[0-9A-Za-z
 export function parsePolicy(doc: unknown): Policy {
   const problems: Problems = [];
   const r = new Reader(problems);
+  if (doc === undefined) throw new PolicyError([{ path: '', reason: 'must be an object' }]);
   const top = r.object(doc, '', ['region', 'year', 'name', 'catalog', 'scoring', 'groups', 'hospitalLevels', 'bonuses', 'budget', 'settlement', 'specialCases'], ['groups', 'budget']);
   if (top === MISSING) throw new PolicyError(problems);
 
@@ -151,10 +160,10 @@ export function parsePolicy(doc: unknown): Policy {
     name: r.string(top.name, 'name'),
     catalog,
     scoring,
-    groups: readGroups(r, top.groups ?? {}),
+    groups: readGroups(r, top.groups === undefined ? {} : top.groups),
     hospitalLevels: readRecord(r, top.hospitalLevels, 'hospitalLevels', HOSPITAL_LEVELS, (v, p) => r.decimal(v, p, { positive: true })),
     bonuses: readRecord(r, top.bonuses, 'bonuses', HOSPITAL_BONUSES, (v, p) => r.decimal(v, p, { min: '0' })),
-    budget: readBudget(r, top.budget ?? {}),
+    budget: readBudget(r, top.budget === undefined ? {} : top.budget),
     settlement: readSettlement(r, top.settlement),
     specialCases: readSpecialCases(r, top.specialCases),
   };
@@ -309,7 +318,7 @@ function readSettlement(r: Reader, v: unknown): Policy['settlement'] | typeof MI
     tiers.forEach((t, i) => {
       const last = i === tiers.length - 1;
       if (t.upTo === null && !last) r.fail(`${p}.overspendTiers[${i}].upTo`, 'only the last tier may be open (null)');
-      if (last && t.upTo !== null) r.fail(`${p}.overspendTiers[${i}].upTo`, 'the last tier must be open (null)');
+      if (last && isText(t.upTo)) r.fail(`${p}.overspendTiers[${i}].upTo`, 'the last tier must be open (null)');
       const prev = tiers[i - 1];
       if (prev && isText(prev.upTo) && isText(t.upTo) && new Dec(t.upTo).lte(prev.upTo)) r.fail(`${p}.overspendTiers[${i}].upTo`, 'tiers must be increasing');
     });
