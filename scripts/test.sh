@@ -9,7 +9,7 @@ out=$(mktemp)
 status=0
 npx jest --ci --json --outputFile="$out" "$@" || status=$?
 node -e '
-  const r = require(process.argv[1]);
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const line = `${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : "");
   console.log(`Tests: ${line}`);
 ' "$out"
