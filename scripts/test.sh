@@ -8,6 +8,7 @@ npx tsc --noEmit -p tsconfig.spec.json
 out=$(mktemp)
 status=0
 npx jest --ci --json --outputFile="$out" "$@" || status=$?
+[ -s "$out" ] || { echo "Tests: jest wrote no report"; exit "${status:-1}"; }
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const line = `${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : "");
