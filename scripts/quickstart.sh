@@ -19,5 +19,7 @@ dip hospitals import "$out/hospitals.csv"
 for year in 2021 2022 2023; do
   dip import cases "$out/cases-$year.csv"
 done
+# The 2024 catalogue from that history, with the policy the generator wrote.
+dip catalog build --region 370300 --year 2024 --policy "$out/policy-370300-2024.json"
 echo
 echo "Done. The database is ${DIP_SQLITE_PATH:-data/dip.sqlite}; start the API with 'npm start' and open http://localhost:3000/api/docs"

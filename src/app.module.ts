@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { CasesModule } from './cases/cases.module';
+import { CatalogModule } from './catalog/catalog.module';
 import { CodesModule } from './codes/codes.module';
 import { ConfigModule } from './config/config.module';
 import { Environment } from './config/environment';
 import { HealthController } from './health/health.controller';
 import { HospitalsModule } from './hospitals/hospitals.module';
+import { JobsModule } from './jobs/jobs.module';
 import { PersistenceModule } from './persistence/persistence.module';
 
 /** Everything but HTTP-only concerns: the CLI boots the same module without listening. */
@@ -27,6 +29,8 @@ import { PersistenceModule } from './persistence/persistence.module';
     HospitalsModule,
     CodesModule,
     CasesModule,
+    JobsModule,
+    CatalogModule,
   ],
   controllers: [HealthController],
 })

@@ -1,4 +1,4 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { HttpException, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { userInfo } from 'node:os';
 import { AppModule } from '../app.module';
@@ -23,5 +23,19 @@ export class CliError extends Error {
     readonly exitCode = 1,
   ) {
     super(message);
+  }
+}
+
+/** Turns the services' HTTP-shaped refusals into a readable CLI message. */
+export async function explainHttpError<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof HttpException) {
+      const body = err.getResponse() as { message?: string; problems?: { line?: number; path?: string; field?: string; reason: string }[] };
+      const lines = (body.problems ?? []).slice(0, 20).map((p) => `  ${p.line !== undefined ? `line ${p.line}` : (p.path ?? '')}${p.field ? `: ${p.field}` : ''}: ${p.reason}`);
+      throw new CliError([body.message ?? err.message, ...lines].join('\n'));
+    }
+    throw err;
   }
 }

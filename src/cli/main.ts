@@ -13,6 +13,12 @@ async function main(argv: string[]): Promise<void> {
   await program.parseAsync(argv);
 }
 
+// `dip catalog export … | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv).catch((err: unknown) => {
   const e = err as { code?: string; exitCode?: number; message?: string };
   if (e.code?.startsWith('commander.')) process.exit(e.exitCode ?? 1);

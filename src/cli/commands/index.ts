@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCatalog } from './catalog';
 import { registerGenerate } from './generate';
 import { registerImport } from './import';
 import { registerRegistry } from './registry';
@@ -8,4 +9,5 @@ export function registerCommands(program: Command): void {
   registerRegistry(program);
   registerImport(program);
   registerGenerate(program);
+  registerCatalog(program);
 }

@@ -4,8 +4,7 @@ import { CodeTablesService } from '../../codes/code-tables.service';
 import { CODE_TABLE_KINDS, CodeTableKind } from '../../domain/code-table';
 import { HospitalsService } from '../../hospitals/hospitals.service';
 import { DatabaseService } from '../../persistence/database.service';
-import { cliActor, CliError, withApp } from '../app-context';
-import { HttpException } from '@nestjs/common';
+import { cliActor, explainHttpError as explain, withApp } from '../app-context';
 
 /** `dip migrate`, `dip hospitals import`, `dip codes load`: the registers cases depend on. */
 export function registerRegistry(program: Command): void {
@@ -43,18 +42,4 @@ export function registerRegistry(program: Command): void {
       const info = await explain(() => withApp((app) => app.get(CodeTablesService).load(o.region, o.kind, createReadStream(file), file, cliActor())));
       process.stdout.write(`${o.kind} table of ${o.region}: ${info.entries} codes loaded (sha256 ${info.contentHash.slice(0, 12)}…)\n`);
     });
-}
-
-/** Turns the services' HTTP-shaped refusals into a readable CLI message. */
-async function explain<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof HttpException) {
-      const body = err.getResponse() as { message?: string; problems?: { line: number; field?: string; reason: string }[] };
-      const lines = (body.problems ?? []).slice(0, 20).map((p) => `  line ${p.line}${p.field ? `: ${p.field}` : ''}: ${p.reason}`);
-      throw new CliError([body.message ?? err.message, ...lines].join('\n'));
-    }
-    throw err;
-  }
 }

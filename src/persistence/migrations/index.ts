@@ -1,4 +1,5 @@
 import { Foundation1732400000000 } from './1732400000000-foundation';
+import { Catalogues1732500000000 } from './1732500000000-catalogues';
 
 /** Every migration, in order. Both engines run the same list. */
-export const MIGRATIONS = [Foundation1732400000000];
+export const MIGRATIONS = [Foundation1732400000000, Catalogues1732500000000];

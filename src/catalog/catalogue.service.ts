@@ -1,0 +1,141 @@
+import { Injectable, OnModuleInit, UnprocessableEntityException } from '@nestjs/common';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CaseReader } from '../cases/case-reader';
+import { CodeTablesService } from '../codes/code-tables.service';
+import { budgetPointValue, ScorableHistoryCase } from '../domain/catalog/budget-point-value';
+import { CatalogueBuilder, CatalogueError } from '../domain/catalog/build';
+import { Catalogue } from '../domain/catalog/catalogue';
+import { CatalogueFormatError, catalogueHash, parseCatalogueCsv, parseCatalogueJson } from '../domain/catalog/exchange';
+import { IcdRange, IcdRanges, parseRangeTable } from '../domain/catalog/ranges';
+import { SeverityLists } from '../domain/catalog/severity';
+import { Policy } from '../domain/policy';
+import { JobInputError, JobProgress } from '../jobs/jobs.service';
+import { CatalogueStore } from './catalogue.store';
+import { CATALOGS_DIR } from './policies.service';
+
+/** The columns of a stored case that the build and the budget point value read. */
+const BUILD_COLUMNS = ['principal_diagnosis', 'principal_procedure', 'other_procedures', 'secondary_diagnoses', 'los_days', 'discharge_mode', 'total_cost', 'out_of_catalog_self_pay', 'day_surgery', 'external_expert'];
+
+export interface BuildOutcome {
+  catalogueId: string;
+  created: boolean;
+  hash: string;
+  cases: number;
+  coreGroups: number;
+  compositeGroups: number;
+  pvBudget: string;
+}
+
+/**
+ * Builds catalogues from the stored history (spec §4): streams the window's cases twice, once
+ * into the pure builder and once through the grouping and scoring engine for the budget point
+ * value (§4.9), then stores the version. Also imports official catalogues.
+ */
+@Injectable()
+export class CatalogueService implements OnModuleInit {
+  private chapters: IcdRange[] = [];
+
+  constructor(
+    private readonly cases: CaseReader,
+    private readonly codeTables: CodeTablesService,
+    private readonly store: CatalogueStore,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.chapters = parseRangeTable(await readFile(join(CATALOGS_DIR, 'icd10-chapters.tsv'), 'utf8'));
+  }
+
+  /** The region's ranges: the shipped chapters, and its blocks when it loaded a block table. */
+  async ranges(region: string): Promise<IcdRanges> {
+    const blocks = await this.codeTables.entries(region, 'icdBlocks');
+    return { chapters: this.chapters, blocks: [...(blocks?.keys() ?? [])].map((k) => ({ lower: k.slice(0, 3), upper: k.slice(4) })) };
+  }
+
+  async severityLists(region: string): Promise<SeverityLists> {
+    const [severe, moderate] = await Promise.all([this.codeTables.entries(region, 'severeSecondary'), this.codeTables.entries(region, 'moderateSecondary')]);
+    return { severe: new Set(severe?.keys() ?? []), moderate: new Set(moderate?.keys() ?? []) };
+  }
+
+  async build(region: string, year: number, policy: Policy, policyHash: string, actor: string, progress?: JobProgress): Promise<BuildOutcome> {
+    const lookback = policy.catalog.lookbackYears;
+    const from = `${year - lookback}-01`;
+    const to = `${year - 1}-12`;
+    const [ranges, severity, typeOf, total] = await Promise.all([this.ranges(region), this.severityLists(region), this.codeTables.procedureTyper(region), this.cases.count(region, from, to)]);
+    if (total === 0) throw new JobInputError('empty-window', `region ${region} has no cases discharged ${from} … ${to}: nothing to build a ${year} catalogue from`);
+
+    const builder = new CatalogueBuilder({ region, year, policy, ranges, severity, typeOf });
+    await progress?.stage('aggregating cases', total);
+    let done = 0;
+    for await (const page of this.cases.pages(region, from, to, BUILD_COLUMNS)) {
+      for (const r of page) builder.add(historyCase(r));
+      done += page.length;
+      await progress?.advance(done);
+    }
+    let partial: Omit<Catalogue, 'pvBudget'>;
+    try {
+      partial = builder.finish();
+    } catch (err) {
+      if (err instanceof CatalogueError) throw new JobInputError('invalid-build', err.message);
+      throw err;
+    }
+
+    await progress?.stage('budget point value', total);
+    const pv = budgetPointValue(partial, policy, ranges, severity, typeOf);
+    done = 0;
+    for await (const page of this.cases.pages(region, from, to, BUILD_COLUMNS)) {
+      for (const r of page) pv.add(historyCase(r));
+      done += page.length;
+      await progress?.advance(done);
+    }
+    const catalogue: Catalogue = { ...partial, pvBudget: pv.value() };
+    const hash = catalogueHash(catalogue);
+    await progress?.stage('storing');
+    const saved = await this.store.save(catalogue, hash, { source: 'build', policyHash, actor });
+    const core = catalogue.groups.filter((g) => g.kind === 'core').length;
+    return { catalogueId: saved.id, created: saved.created, hash, cases: total, coreGroups: core, compositeGroups: catalogue.groups.length - core, pvBudget: catalogue.pvBudget };
+  }
+
+  /** Stores an official catalogue given in the exchange format (JSON or CSV). */
+  async import(text: string, format: 'json' | 'csv', actor: string): Promise<{ catalogueId: string; created: boolean; hash: string; groups: number }> {
+    let parsed: Catalogue & { hash?: string };
+    try {
+      if (format === 'json') {
+        let doc: unknown;
+        try {
+          doc = JSON.parse(text);
+        } catch (err) {
+          throw new CatalogueFormatError([{ path: '', reason: `not valid JSON: ${(err as Error).message}` }]);
+        }
+        parsed = parseCatalogueJson(doc);
+      } else parsed = parseCatalogueCsv(text);
+    } catch (err) {
+      if (err instanceof CatalogueFormatError) throw new UnprocessableEntityException({ error: 'invalid-catalogue', message: err.message, problems: err.problems });
+      throw err;
+    }
+    const { hash: given, ...catalogue } = parsed;
+    const hash = catalogueHash(catalogue);
+    if (given !== undefined && given !== hash) {
+      throw new UnprocessableEntityException({ error: 'hash-mismatch', message: `the file says hash ${given}, its content hashes to ${hash}: it was changed after export`, problems: [] });
+    }
+    const saved = await this.store.save(catalogue, hash, { source: 'import', policyHash: null, actor });
+    return { catalogueId: saved.id, created: saved.created, hash, groups: catalogue.groups.length };
+  }
+}
+
+function historyCase(r: Record<string, unknown>): ScorableHistoryCase {
+  const list = (v: unknown) => (v === '' || v === null ? [] : String(v).split('|'));
+  return {
+    year: Number(String(r.settlement_month).slice(0, 4)),
+    principalDiagnosis: String(r.principal_diagnosis),
+    principalProcedure: r.principal_procedure === null ? null : String(r.principal_procedure),
+    otherProcedures: list(r.other_procedures),
+    secondaryDiagnoses: list(r.secondary_diagnoses),
+    losDays: Number(r.los_days),
+    dischargeMode: String(r.discharge_mode),
+    totalCost: String(r.total_cost),
+    outOfCatalogSelfPay: String(r.out_of_catalog_self_pay),
+    daySurgery: Number(r.day_surgery) === 1,
+    externalExpert: Number(r.external_expert) === 1,
+  };
+}

@@ -1,0 +1,141 @@
+import { Dec } from '../decimal';
+import { SeverityClass } from './catalogue';
+
+/**
+ * The costs of the window's cases, packed for volume (spec §4 at 3 × 1,000,000 cases): each
+ * case is one BigInt64 `fen × 8 + severityClass` and the Int32 number of its slot (combination
+ * cell × window year), appended in arrival order: 12 bytes a case, no object per case, and
+ * sequential writes. `bySlot` then orders them by slot (a counting sort), so that each slot is
+ * one contiguous run. Sorting packed values sorts by cost (the class only breaks ties among
+ * equal costs, which trimming keeps or drops together), so the class travels with its cost
+ * without a second array or index pairs. Money stays exact: fen are integers in a BigInt,
+ * never a JS number.
+ */
+export class CaseStore {
+  private packed = new BigInt64Array(1 << 12);
+  private slots = new Int32Array(1 << 12);
+  length = 0;
+
+  push(packed: bigint, slot: number): void {
+    if (this.length === this.packed.length) {
+      const packed = new BigInt64Array(this.packed.length * 2);
+      packed.set(this.packed);
+      this.packed = packed;
+      const slots = new Int32Array(this.slots.length * 2);
+      slots.set(this.slots);
+      this.slots = slots;
+    }
+    this.packed[this.length] = packed;
+    this.slots[this.length++] = slot;
+  }
+
+  /**
+   * The values ordered by slot: slot s is `values[start[s] … start[s + 1])`. Releases the
+   * arrival-order arrays (the store is empty afterwards).
+   */
+  bySlot(slotCount: number): { values: BigInt64Array; start: Int32Array } {
+    const n = this.length;
+    const start = new Int32Array(slotCount + 1);
+    for (let i = 0; i < n; i++) start[this.slots[i] + 1]++;
+    for (let s = 0; s < slotCount; s++) start[s + 1] += start[s];
+    const at = start.slice(0, slotCount);
+    const values = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) values[at[this.slots[i]]++] = this.packed[i];
+    this.packed = new BigInt64Array(0);
+    this.slots = new Int32Array(0);
+    this.length = 0;
+    return { values, start };
+  }
+}
+
+const CLASS_BITS = 3n;
+const CLASS_MASK = 7n;
+/** The largest cost that still packs into a signed 64-bit slot: (2^63 − 1 − 7) / 8 fen. */
+export const MAX_FEN = ((1n << 63n) - 1n - CLASS_MASK) >> CLASS_BITS;
+
+const CLASS_TAG = [0n, 1n, 2n, 3n, 4n];
+export const pack = (fen: bigint, cls: SeverityClass): bigint => (fen << CLASS_BITS) | CLASS_TAG[cls];
+
+const MONEY = /^(\d+)(?:\.(\d{1,2}))?$/;
+
+/**
+ * Yuan text (`12345.60`; `12345.6` and `12345` are read the same way) → fen; null if not money.
+ * The usual form (digits, a point, two digits) is read without a regular expression.
+ */
+export function yuanTextToFen(text: string): bigint | null {
+  const dot = text.length - 3;
+  if (dot > 0 && text.charCodeAt(dot) === 46 && allDigits(text, 0, dot) && allDigits(text, dot + 1, text.length)) {
+    return BigInt(text.slice(0, dot) + text.slice(dot + 1));
+  }
+  const m = MONEY.exec(text);
+  if (m === null) return null;
+  const frac = m[2] === undefined ? '00' : m[2].length === 1 ? `${m[2]}0` : m[2];
+  return BigInt(m[1] + frac);
+}
+
+function allDigits(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch < 48 || ch > 57) return false;
+  }
+  return true;
+}
+
+/** What trimming kept of one group in one year (spec §4.5), with the kept costs by severity class. */
+export interface YearStats {
+  /** Cases before trimming. */
+  cases: number;
+  kept: number;
+  /** Sum of the kept costs, fen. */
+  keptFen: bigint;
+  /** Index = severity class 1–4 (0 unused): kept cases and their cost, fen. */
+  classKept: number[];
+  classFen: bigint[];
+}
+
+export interface TrimRule {
+  method: 'percentile' | 'none';
+  lower: string;
+  upper: string;
+  minCases: number;
+}
+
+/**
+ * Nearest-rank percentile (spec §4.5): the p-th percentile of n sorted costs is the one at
+ * 1-based rank ceil(p / 100 × n), computed exactly in decimal. p = 0 would give rank 0: it is
+ * read as rank 1 (the smallest cost), so the band never reaches below the data.
+ */
+export function nearestRank(p: string, n: number): number {
+  const rank = new Dec(p).times(n).div(100).ceil().toNumber();
+  return Math.min(n, Math.max(1, rank));
+}
+
+/**
+ * Trims one group-year (sorted in place when the percentile band applies: at least
+ * `minCases` cases) and sums what is kept. Kept: lower ≤ cost ≤ upper, so a cost tied with a
+ * percentile value is kept wherever it sits in the sorted order.
+ */
+export function trimYear(values: BigInt64Array, rule: TrimRule): YearStats {
+  const n = values.length;
+  let start = 0;
+  let end = n - 1;
+  if (rule.method === 'percentile' && n >= rule.minCases) {
+    values.sort();
+    const lowerFen = values[nearestRank(rule.lower, n) - 1] >> CLASS_BITS;
+    const upperFen = values[nearestRank(rule.upper, n) - 1] >> CLASS_BITS;
+    const lo = lowerFen << CLASS_BITS; // smallest packed value with cost ≥ lower
+    const hi = (upperFen << CLASS_BITS) | CLASS_MASK; // largest packed value with cost ≤ upper
+    while (start < n && values[start] < lo) start++;
+    while (end >= start && values[end] > hi) end--;
+  }
+  const classKept = [0, 0, 0, 0, 0];
+  const classFen = [0n, 0n, 0n, 0n, 0n];
+  for (let j = start; j <= end; j++) {
+    const v = values[j];
+    const cls = Number(v & CLASS_MASK);
+    classKept[cls]++;
+    classFen[cls] += v >> CLASS_BITS;
+  }
+  const keptFen = classFen[1] + classFen[2] + classFen[3] + classFen[4];
+  return { cases: n, kept: end - start + 1, keptFen, classKept, classFen };
+}

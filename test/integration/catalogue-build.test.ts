@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { CaseImportService } from '../../src/cases/case-import.service';
+import { CatalogueService } from '../../src/catalog/catalogue.service';
+import { CatalogueStore } from '../../src/catalog/catalogue.store';
+import { PoliciesService } from '../../src/catalog/policies.service';
+import { CodeTablesService } from '../../src/codes/code-tables.service';
+import { CASE_FIELDS, validateCase } from '../../src/domain/case-record';
+import { CatalogueBuilder } from '../../src/domain/catalog/build';
+import { CodeTableKind } from '../../src/domain/code-table';
+import { groupingCode } from '../../src/domain/codes';
+import { codeUniverseFromTables, generateCases, generateHospitals } from '../../src/domain/synth';
+import { HospitalsService } from '../../src/hospitals/hospitals.service';
+import { JobInputError } from '../../src/jobs/jobs.service';
+import { startTestApp, TestApp } from '../support/app';
+import { ENGINES } from '../support/engines';
+
+const CODES = resolve(__dirname, '../../../shared/data/codes');
+const text = (f: string) => readFileSync(`${CODES}/${f}`, 'utf8');
+const lines = (f: string) => text(f).split('\n').filter((l) => l.trim() !== '');
+const entries = (f: string) => lines(f).map((l) => ({ code: l.slice(0, l.indexOf(' ')), name: l.slice(l.indexOf(' ') + 1) }));
+const universe = codeUniverseFromTables({ diagnoses: entries('icd10-yb2.dat'), procedures: entries('icd9cm3-yb2.dat'), severeSecondary: lines('severe-secondary-dx.txt'), moderateSecondary: lines('moderate-secondary-dx.txt') });
+const hospitals = generateHospitals({ seed: 3, region: '370300', count: 40 });
+const YEARS = [2021, 2022, 2023];
+const rowsOf = (year: number) => [...generateCases({ seed: 3, year, cases: 4000 }, universe, hospitals)];
+const PROCEDURES = new Set(entries('icd9cm3-yb2.dat').map((e) => e.code));
+const policyDoc = () => ({ ...JSON.parse(readFileSync(resolve(__dirname, '../../catalogs/policies/370300-2024.json'), 'utf8')) });
+
+describe.each(ENGINES)('catalogue build from stored cases on %s', (engine) => {
+  let t: TestApp | null;
+  let outcome: Awaited<ReturnType<CatalogueService['build']>>;
+
+  beforeAll(async () => {
+    t = await startTestApp(engine, 'catalogue_build');
+    if (!t) return;
+    await t.app.get(HospitalsService).upsert(hospitals.map((h) => ({ ...h })), 'tester');
+    const tables = t.app.get(CodeTablesService);
+    const load = (kind: CodeTableKind, body: string) => tables.load('370300', kind, Readable.from([body]), kind, 'tester');
+    await load('severeSecondary', text('severe-secondary-dx.txt'));
+    await load('moderateSecondary', text('moderate-secondary-dx.txt'));
+    await load('icdBlocks', text('icd10-blocks.tsv'));
+    await load('procedure', text('icd9cm3-yb2.dat'));
+    for (const y of YEARS) {
+      const csv = [CASE_FIELDS.join(','), ...rowsOf(y).map((r) => r.join(','))].join('\n');
+      const report = await (await t.app.get(CaseImportService).start(Readable.from([csv]), { format: 'csv', atomic: true, replace: false, source: `${y}`, actor: 'tester' })).done;
+      expect(report.status).toBe('committed');
+    }
+    const { policy, hash } = await t.app.get(PoliciesService).resolve('370300', 2024, 'tester', policyDoc());
+    outcome = await t.app.get(CatalogueService).build('370300', 2024, policy, hash, 'tester');
+  });
+  afterAll(async () => t?.close());
+
+  it('builds from all 12,000 stored cases and stores the version', async () => {
+    if (!t) return;
+    expect(outcome).toMatchObject({ created: true, cases: 12_000 });
+    expect(outcome.coreGroups).toBeGreaterThan(0);
+    expect(outcome.compositeGroups).toBeGreaterThan(0);
+    const meta = await t.app.get(CatalogueStore).meta(outcome.catalogueId);
+    expect(meta).toMatchObject({ region: '370300', year: 2024, hash: outcome.hash, source: 'build', coreGroups: outcome.coreGroups });
+  });
+
+  it('gives exactly what the builder gives when fed the same cases in memory', async () => {
+    if (!t) return;
+    const svc = t.app.get(CatalogueService);
+    const builder = new CatalogueBuilder({ region: '370300', year: 2024, policy: t.app.get(PoliciesService).parse(policyDoc()), ranges: await svc.ranges('370300'), severity: await svc.severityLists('370300'), typeOf: await t.app.get(CodeTablesService).procedureTyper('370300') });
+    for (const y of YEARS)
+      for (const row of rowsOf(y)) {
+        const v = validateCase(Object.fromEntries(CASE_FIELDS.map((f, i) => [f, row[i]])), { hasHospital: () => true });
+        if (!('record' in v)) throw new Error('generated case invalid');
+        builder.add({ ...v.record, year: Number(v.record.dischargeDate.slice(0, 4)) });
+      }
+    const expected = builder.finish();
+    const stored = await t.app.get(CatalogueStore).load(outcome.catalogueId);
+    expect(stored.groups).toEqual(expected.groups);
+    expect(stored.reference).toEqual(expected.reference);
+    expect(stored.costPerPoint).toBe(expected.costPerPoint);
+    expect(stored.pvBudget).toMatch(/^\d+\.\d{6}$/);
+  });
+
+  it('forms every key from real codes: subcategories of the table, procedures of the table, composite ranges', async () => {
+    if (!t) return;
+    const c = await t.app.get(CatalogueStore).load(outcome.catalogueId);
+    const diagnosisSubcategories = new Set(entries('icd10-yb2.dat').map((e) => groupingCode(e.code).slice(0, 5)));
+    for (const g of c.groups) {
+      if (g.kind === 'core') {
+        const [sub, procs] = g.key.split('|');
+        expect(diagnosisSubcategories.has(sub)).toBe(true);
+        expect(g.category).toBe(sub.slice(0, 3));
+        for (const p of procs === '' ? [] : procs.split('+')) expect(PROCEDURES.has(p)).toBe(true);
+        expect(g.procedures).toEqual(procs === '' ? [] : procs.split('+'));
+      } else {
+        expect(g.key).toMatch(/^([A-Z]\d{2}|[A-Z]\d{2}-[A-Z]\d{2}|\*)~(conservative|diagnostic|therapeutic|surgery)$/);
+      }
+      expect(g.score).toMatch(/^\d+\.\d{4}$/);
+      expect(g.avgCost).toMatch(/^\d+\.\d{2}$/);
+    }
+    // The generated history has dagger/asterisk and x-extension principal diagnoses; they group by
+    // the part before '+' and by their first five characters.
+    const stored = await t.db.execute(`SELECT principal_diagnosis FROM dip_case WHERE principal_diagnosis LIKE '%+%' OR principal_diagnosis LIKE '%x%'`);
+    expect(stored.rows.length).toBeGreaterThan(0);
+  });
+
+  it('gives the same hash, and the same version, when built again from the same data and policy', async () => {
+    if (!t) return;
+    const { policy, hash } = await t.app.get(PoliciesService).resolve('370300', 2024, 'tester', policyDoc());
+    const again = await t.app.get(CatalogueService).build('370300', 2024, policy, hash, 'tester');
+    expect(again).toMatchObject({ created: false, catalogueId: outcome.catalogueId, hash: outcome.hash });
+  });
+
+  it('refuses a window without cases with a clear error and stores nothing', async () => {
+    if (!t) return;
+    const doc = { ...policyDoc(), year: 2030 };
+    const { policy, hash } = await t.app.get(PoliciesService).resolve('370300', 2030, 'tester', doc);
+    await expect(t.app.get(CatalogueService).build('370300', 2030, policy, hash, 'tester')).rejects.toEqual(new JobInputError('empty-window', 'region 370300 has no cases discharged 2027-01 … 2029-12: nothing to build a 2030 catalogue from'));
+    expect(Number((await t.db.execute('SELECT COUNT(*) AS n FROM catalogue WHERE year = 2030')).rows[0].n)).toBe(0);
+  });
+});
