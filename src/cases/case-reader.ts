@@ -17,9 +17,9 @@ export function monthsBetween(from: string, to: string): string[] {
 }
 
 /**
- * Reads a region's stored cases of a range of settlement months, page by page in primary-key
- * order (keyset pagination: each page is one short query, on both engines, so other statements
- * can run between pages and memory holds one page).
+ * Reads a region's stored cases of a range of settlement months, a page at a time; memory holds
+ * one page. The order is not part of the contract. SQLite reads by keyset pagination (each page one
+ * short query: its single connection must stay free for other statements between pages).
  */
 @Injectable()
 export class CaseReader {
@@ -27,7 +27,11 @@ export class CaseReader {
 
   async *pages(region: string, fromMonth: string, toMonth: string, columns: readonly string[]): AsyncGenerator<Record<string, unknown>[]> {
     const cols = ['settlement_month', 'case_id', ...columns.filter((c) => c !== 'settlement_month' && c !== 'case_id')].join(', ');
-    // Month by month, then by caseId within the month: every page is a plain range of the
+    if (this.db.engine === 'mysql') {
+      yield* this.streamMysql(cols, region, fromMonth, toMonth);
+      return;
+    }
+    // SQLite: month by month, then by caseId within the month: every page is a plain range of the
     // primary key (region, month, caseId), read in index order on both engines, never sorted.
     for (const month of monthsBetween(fromMonth, toMonth)) {
       let after = '';
@@ -37,6 +41,31 @@ export class CaseReader {
         if (rows.length < PAGE) break;
         after = String(rows[rows.length - 1].case_id);
       }
+    }
+  }
+
+  /**
+   * MySQL: one query streamed row by row on its own connection, with backpressure, handed on a
+   * page at a time; the order of the rows is the server's (the build does not depend on it). Paging with LIMIT would make the
+   * server find its place again for every page.
+   */
+  private async *streamMysql(cols: string, region: string, fromMonth: string, toMonth: string): AsyncGenerator<Record<string, unknown>[]> {
+    const qr = this.db.dataSource.createQueryRunner();
+    try {
+      // No ORDER BY: the server reads the primary-key range in order anyway, and sorting three
+      // years of cases first (as MariaDB would) only delays the first row.
+      const rows = await qr.stream(`SELECT ${cols} FROM dip_case WHERE region_code = ? AND settlement_month >= ? AND settlement_month <= ?`, [region, fromMonth, toMonth]);
+      let page: Record<string, unknown>[] = [];
+      for await (const row of rows as AsyncIterable<Record<string, unknown>>) {
+        page.push(row);
+        if (page.length === PAGE) {
+          yield page;
+          page = [];
+        }
+      }
+      if (page.length > 0) yield page;
+    } finally {
+      await qr.release();
     }
   }
 
