@@ -1,3 +1,4 @@
+import { createConnection } from 'mysql2/promise';
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -27,3 +28,14 @@ export function machine(): string {
 }
 
 export const fmt = (n: number, dp = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: dp, minimumFractionDigits: dp });
+
+/** Drops and creates the database of a mysql:// URL (benches start from nothing). */
+export async function recreateDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const server = new URL(url);
+  server.pathname = '/';
+  const admin = await createConnection({ uri: server.toString() });
+  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  await admin.end();
+}

@@ -12,12 +12,11 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConnection } from 'mysql2/promise';
 import { AppModule } from '../app.module';
 import { CaseReader } from '../cases/case-reader';
 import { CatalogueService } from '../catalog/catalogue.service';
 import { PoliciesService } from '../catalog/policies.service';
-import { dip, fmt, machine, measure } from './bench-support';
+import { dip, fmt, machine, measure, recreateDatabase } from './bench-support';
 
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
 const URL_ = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/dip_bench_catalog';
@@ -33,13 +32,7 @@ async function main(): Promise<void> {
 
 /** A fresh database with three generated years imported (not timed). */
 async function prepare(dir: string): Promise<void> {
-  const dbName = new URL(URL_).pathname.slice(1);
-  const server = new URL(URL_);
-  server.pathname = '/';
-  const admin = await createConnection({ uri: server.toString() });
-  await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
-  await admin.query(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
-  await admin.end();
+  await recreateDatabase(URL_);
 
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

@@ -12,20 +12,14 @@ import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { AppModule } from '../app.module';
 import { CaseImportService } from '../cases/case-import.service';
-import { dip, fmt, machine, measure } from './bench-support';
+import { dip, fmt, machine, measure, recreateDatabase } from './bench-support';
 
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
 const URL_ = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/dip_bench';
 const YEAR = 2023;
 
 async function main(): Promise<void> {
-  const dbName = new URL(URL_).pathname.slice(1);
-  const server = new URL(URL_);
-  server.pathname = '/';
-  const admin = await createConnection({ uri: server.toString() });
-  await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
-  await admin.query(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
-  await admin.end();
+  await recreateDatabase(URL_);
 
   const dir = mkdtempSync(join(tmpdir(), 'dip-bench-'));
   process.stderr.write(`generating ${fmt(CASES)} cases for ${YEAR} in ${dir} …\n`);

@@ -60,9 +60,11 @@ export function caseColumnValues(regionCode: string, c: CaseRecord, contentHash:
   ];
 }
 
+/** A stored `|`-joined list column back into its codes. */
+export const listOfColumn = (v: unknown): string[] => (v === '' || v === null ? [] : String(v).split('|'));
+
 /** A stored row back into the record of spec §2 (for reports, replacement audits, grouping). */
 export function caseRecordOfRow(r: Record<string, unknown>): CaseRecord {
-  const list = (v: unknown) => (v === '' || v === null ? [] : String(v).split('|'));
   return {
     caseId: String(r.case_id),
     hospitalCode: String(r.hospital_code),
@@ -76,9 +78,9 @@ export function caseRecordOfRow(r: Record<string, unknown>): CaseRecord {
     losDays: Number(r.los_days),
     dischargeMode: String(r.discharge_mode) as CaseRecord['dischargeMode'],
     principalDiagnosis: String(r.principal_diagnosis),
-    secondaryDiagnoses: list(r.secondary_diagnoses),
+    secondaryDiagnoses: listOfColumn(r.secondary_diagnoses),
     principalProcedure: r.principal_procedure === null ? null : String(r.principal_procedure),
-    otherProcedures: list(r.other_procedures),
+    otherProcedures: listOfColumn(r.other_procedures),
     totalCost: String(r.total_cost),
     fundPayment: String(r.fund_payment),
     outOfCatalogSelfPay: String(r.out_of_catalog_self_pay),

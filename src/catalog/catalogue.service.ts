@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit, UnprocessableEntityException } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { listOfColumn } from '../cases/case-columns';
 import { CaseReader } from '../cases/case-reader';
 import { CodeTablesService } from '../codes/code-tables.service';
 import { budgetPointValue, ScorableHistoryCase } from '../domain/catalog/budget-point-value';
@@ -124,13 +125,12 @@ export class CatalogueService implements OnModuleInit {
 }
 
 function historyCase(r: Record<string, unknown>): ScorableHistoryCase {
-  const list = (v: unknown) => (v === '' || v === null ? [] : String(v).split('|'));
   return {
     year: Number(String(r.settlement_month).slice(0, 4)),
     principalDiagnosis: String(r.principal_diagnosis),
     principalProcedure: r.principal_procedure === null ? null : String(r.principal_procedure),
-    otherProcedures: list(r.other_procedures),
-    secondaryDiagnoses: list(r.secondary_diagnoses),
+    otherProcedures: listOfColumn(r.other_procedures),
+    secondaryDiagnoses: listOfColumn(r.secondary_diagnoses),
     losDays: Number(r.los_days),
     dischargeMode: String(r.discharge_mode),
     totalCost: String(r.total_cost),
