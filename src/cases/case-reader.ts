@@ -68,9 +68,4 @@ export class CaseReader {
       await qr.release();
     }
   }
-
-  async count(region: string, fromMonth: string, toMonth: string): Promise<number> {
-    const { rows } = await this.db.execute('SELECT COUNT(*) AS n FROM dip_case WHERE region_code = ? AND settlement_month >= ? AND settlement_month <= ?', [region, fromMonth, toMonth]);
-    return Number(rows[0].n);
-  }
 }

@@ -31,10 +31,7 @@ export class CatalogsController {
   @Get(':id')
   @ApiOperation({ summary: 'A catalogue version: its figures and a page of its groups (filter by key prefix)' })
   async get(@Param('id', ParseUUIDPipe) id: string, @Query() q: GroupsQuery) {
-    const meta = await this.store.meta(id);
-    const c = await this.store.load(id);
-    const page = await this.store.groups(id, q.keyPrefix, q.offset, q.limit);
-    const { groups: _all, ...figures } = c;
+    const [meta, figures, page] = await Promise.all([this.store.meta(id), this.store.figures(id), this.store.groups(id, q.keyPrefix, q.offset, q.limit)]);
     return { ...meta, ...figures, groups: { total: page.total, offset: q.offset, items: page.groups } };
   }
 

@@ -62,17 +62,18 @@ export class CatalogueService implements OnModuleInit {
     const lookback = policy.catalog.lookbackYears;
     const from = `${year - lookback}-01`;
     const to = `${year - 1}-12`;
-    const [ranges, severity, typeOf, total] = await Promise.all([this.ranges(region), this.severityLists(region), this.codeTables.procedureTyper(region), this.cases.count(region, from, to)]);
-    if (total === 0) throw new JobInputError('empty-window', `region ${region} has no cases discharged ${from} … ${to}: nothing to build a ${year} catalogue from`);
+    const [ranges, severity, typeOf] = await Promise.all([this.ranges(region), this.severityLists(region), this.codeTables.procedureTyper(region)]);
 
+    // Pass 1 counts the window as it goes (a separate COUNT would read it once more).
     const builder = new CatalogueBuilder({ region, year, policy, ranges, severity, typeOf });
-    await progress?.stage('aggregating cases', total);
-    let done = 0;
+    await progress?.stage('aggregating cases');
+    let total = 0;
     for await (const page of this.cases.pages(region, from, to, BUILD_COLUMNS)) {
       for (const r of page) builder.add(historyCase(r));
-      done += page.length;
-      await progress?.advance(done);
+      total += page.length;
+      await progress?.advance(total);
     }
+    if (total === 0) throw new JobInputError('empty-window', `region ${region} has no cases discharged ${from} … ${to}: nothing to build a ${year} catalogue from`);
     let partial: Omit<Catalogue, 'pvBudget'>;
     try {
       partial = builder.finish();
@@ -83,7 +84,7 @@ export class CatalogueService implements OnModuleInit {
 
     await progress?.stage('budget point value', total);
     const pv = budgetPointValue(partial, policy, ranges, severity, typeOf);
-    done = 0;
+    let done = 0;
     for await (const page of this.cases.pages(region, from, to, BUILD_COLUMNS)) {
       for (const r of page) pv.add(historyCase(r));
       done += page.length;

@@ -73,9 +73,15 @@ export class CatalogueStore {
 
   /** The whole catalogue, as built or imported. */
   async load(id: string): Promise<Catalogue> {
+    const figures = await this.figures(id);
+    const groups = (await this.db.execute(`SELECT * FROM catalogue_group WHERE catalogue_id = ? ORDER BY group_key`, [id])).rows.map(groupOfRow);
+    return { ...figures, groups };
+  }
+
+  /** The catalogue's own figures, without its groups. */
+  async figures(id: string): Promise<Omit<Catalogue, 'groups'>> {
     const r = (await this.db.execute('SELECT * FROM catalogue WHERE id = ?', [id])).rows[0];
     if (!r) throw new NotFoundException({ error: 'unknown-catalogue', message: `no catalogue ${id}` });
-    const groups = (await this.db.execute(`SELECT * FROM catalogue_group WHERE catalogue_id = ? ORDER BY group_key`, [id])).rows.map(groupOfRow);
     return {
       region: String(r.region_code),
       year: Number(r.year),
@@ -83,7 +89,6 @@ export class CatalogueStore {
       reference: { type: r.reference_type as 'allCases' | 'benchmark', cost: String(r.reference_cost) },
       costPerPoint: String(r.cost_per_point),
       pvBudget: String(r.pv_budget),
-      groups,
     };
   }
 

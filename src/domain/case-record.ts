@@ -1,5 +1,4 @@
 import { hash } from 'node:crypto';
-import { Dec } from './decimal';
 import { normaliseDiagnosis, normaliseProcedure, groupingCode } from './codes';
 
 /** The fields of one case (spec §2), in the order of the CSV header. */
@@ -80,8 +79,6 @@ export interface CaseValidationContext {
 /** Settlement month of a case: the month of its discharge date (spec §2). */
 export const settlementMonthOf = (c: Pick<CaseRecord, 'dischargeDate'>): string => c.dischargeDate.slice(0, 7);
 
-/** `nonFund` = totalCost − fundPayment: what the DIP fund did not pay. */
-export const nonFundOf = (c: Pick<CaseRecord, 'totalCost' | 'fundPayment'>): Dec => new Dec(c.totalCost).minus(c.fundPayment);
 
 /** Yuan with at most two decimals and at most 13 integer digits (DECIMAL(15,2)). */
 const MONEY = /^(\d{1,13})(?:\.(\d{1,2}))?$/;

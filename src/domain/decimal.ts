@@ -13,9 +13,6 @@ export const Dec = Decimal.clone({
 });
 export type Dec = InstanceType<typeof Dec>;
 
-export const ZERO = new Dec(0);
-export const ONE = new Dec(1);
-
 /** Money: yuan to the fen. */
 export const round2 = (d: Dec): Dec => d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 /** Points, scores and factors. */

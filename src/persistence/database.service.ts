@@ -24,13 +24,6 @@ export interface StatementResult {
  */
 export type UnitOfWork<T> = () => Generator<Statement, T, StatementResult>;
 
-/** Thrown inside a unit of work to roll it back and hand a value out. */
-export class Rollback<T> extends Error {
-  constructor(readonly value: T) {
-    super('rolled back');
-  }
-}
-
 @Injectable()
 export class DatabaseService {
   readonly engine: Engine;
@@ -45,27 +38,27 @@ export class DatabaseService {
     return (this.dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
   }
 
-  /** Runs a unit of work in one transaction; Rollback(value) rolls back and returns value. */
+  /** Runs a unit of work in one transaction: all of it commits, or (on any error) none of it. */
   async transaction<T>(work: UnitOfWork<T>): Promise<T> {
     return this.engine === 'sqlite' ? this.transactionSqlite(work) : this.transactionMysql(work);
   }
 
   /** A single statement outside any explicit transaction (still its own atomic unit). */
   async execute(sql: string, params: SqlParam[] = []): Promise<StatementResult> {
-    return this.transaction(function* (): Generator<Statement, StatementResult, StatementResult> {
-      return yield { sql, params };
-    });
+    if (this.engine === 'sqlite') return runSqlite(this.sqlite, sql, params);
+    // One statement is atomic by itself: no BEGIN / COMMIT round trips around it.
+    const qr = this.dataSource.createQueryRunner();
+    try {
+      return await mysqlQuery(qr, sql, params);
+    } finally {
+      await qr.release();
+    }
   }
 
   private transactionSqlite<T>(work: UnitOfWork<T>): T {
     const db = this.sqlite;
     const run = db.transaction(() => drive(work(), (s) => runSqlite(db, s.sql, s.params ?? [])));
-    try {
-      return run.immediate();
-    } catch (err) {
-      if (err instanceof Rollback) return err.value as T;
-      throw err;
-    }
+    return run.immediate();
   }
 
   private async transactionMysql<T>(work: UnitOfWork<T>): Promise<T> {
@@ -90,7 +83,6 @@ export class DatabaseService {
       return step.value;
     } catch (err) {
       if (qr.isTransactionActive) await qr.rollbackTransaction();
-      if (err instanceof Rollback) return err.value as T;
       throw err;
     } finally {
       await qr.release();

@@ -1,6 +1,6 @@
 import { ProcedureTypeOf } from '../codes';
 import { Dec, fixed, round6 } from '../decimal';
-import { CatalogueIndex, compileScoring, groupCase, scoreCase } from '../engine';
+import { CatalogueIndex, compileScoring, valueCase } from '../engine';
 import { Policy } from '../policy';
 import { HistoryCase } from './build';
 import { Catalogue } from './catalogue';
@@ -32,7 +32,7 @@ export function budgetPointValue(catalogue: Omit<Catalogue, 'pvBudget'>, policy:
   return {
     add(c: ScorableHistoryCase): void {
       if (!catalogue.window.includes(c.year)) return;
-      const p = scoreCase(groupCase(index, c, typeOf), c, { scoring, coefficient: '1', severity });
+      const { points: p } = valueCase(index, c, typeOf, { scoring, coefficient: '1', severity });
       cost.set(c.year, (cost.get(c.year) ?? 0n) + fenOf(c.totalCost));
       points.set(c.year, (points.get(c.year) ?? 0n) + tenThousandthsOf(p.points));
     },

@@ -290,31 +290,23 @@ export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext): Po
           eligible = cmp(rN, mul(sp.extremeRatio.value, rD)) > 0;
           rule = eligible ? 'extreme' : 'high';
           const H = sp.highRatio.value;
-          if (sp.highFormula === 'national') {
-            // base × k × (r − H + 1); extreme: r = E.
-            let termN: Fixed;
-            let termD: Fixed = ONE_F;
-            if (eligible) termN = add(sub(sp.extremeRatio.value, H), ONE_F);
-            else {
-              termN = add(rN, mul(sub(ONE_F, H), rD));
-              termD = rD;
-            }
-            num = mul(mul(base, k), termN);
-            den = termD;
-            factors.push(kFactor, { name: eligible ? FACTOR.extremeNational : FACTOR.highNational, value: eligible ? fixedText(termN) : quotientText(termN, termD, DISPLAY_DP) });
-          } else {
-            // base × (r − H + k); extreme: r = E. k sits inside the term, not as a factor.
-            let termN: Fixed;
-            let termD: Fixed = ONE_F;
-            if (eligible) termN = add(sub(sp.extremeRatio.value, H), k);
-            else {
-              termN = add(rN, mul(sub(k, H), rD));
-              termD = rD;
-            }
-            num = mul(base, termN);
-            den = termD;
-            factors.push({ name: eligible ? FACTOR.extremeShandong : FACTOR.highShandong, value: eligible ? fixedText(termN) : quotientText(termN, termD, DISPLAY_DP) });
+          // national: base × k × (r − H + 1); shandong: base × (r − H + k), k inside the term.
+          // Extreme cases count as r = E.
+          const national = sp.highFormula === 'national';
+          const plus = national ? ONE_F : k;
+          let termN: Fixed;
+          let termD: Fixed = ONE_F;
+          if (eligible) termN = add(sub(sp.extremeRatio.value, H), plus);
+          else {
+            termN = add(rN, mul(sub(plus, H), rD));
+            termD = rD;
           }
+          num = national ? mul(mul(base, k), termN) : mul(base, termN);
+          den = termD;
+          const name = national ? (eligible ? FACTOR.extremeNational : FACTOR.highNational) : eligible ? FACTOR.extremeShandong : FACTOR.highShandong;
+          const term = { name, value: eligible ? fixedText(termN) : quotientText(termN, termD, DISPLAY_DP) };
+          if (national) factors.push(kFactor, term);
+          else factors.push(term);
         }
       }
     }
