@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The one test command (npm test): type-check everything, then every jest suite (unit,
 # integration and e2e, each integration/e2e suite on SQLite and on MySQL), then one closing
-# line "N passed, N failed" that CI can read.
+# line "N passed, N failed" that CI can read. Builds first: the worker pool's threads load the
+# compiled engine worker (dist/engine-pool/engine.worker.js).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+npx nest build
 npx tsc --noEmit -p tsconfig.spec.json
 out=$(mktemp)
 status=0

@@ -5,6 +5,7 @@ import { CatalogModule } from './catalog/catalog.module';
 import { CodesModule } from './codes/codes.module';
 import { ConfigModule } from './config/config.module';
 import { Environment } from './config/environment';
+import { GroupingModule } from './grouping/grouping.module';
 import { HealthController } from './health/health.controller';
 import { HospitalsModule } from './hospitals/hospitals.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -31,6 +32,7 @@ import { PersistenceModule } from './persistence/persistence.module';
     CasesModule,
     JobsModule,
     CatalogModule,
+    GroupingModule,
   ],
   controllers: [HealthController],
 })

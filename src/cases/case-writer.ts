@@ -1,8 +1,7 @@
-import { Readable } from 'node:stream';
 import { QueryRunner } from 'typeorm';
 import { auditStatement } from '../audit/audit';
 import { CaseRecord } from '../domain/case-record';
-import { DatabaseService, runSqlite, toSqlDatetime } from '../persistence/database.service';
+import { DatabaseService, loadData, runSqlite, toSqlDatetime } from '../persistence/database.service';
 import { CASE_COLUMNS, caseColumnValues, caseRecordOfRow, CaseColumnValue } from './case-columns';
 
 /** A validated case on its way in, with the region of its hospital and its content hash. */
@@ -136,9 +135,7 @@ class MysqlCaseWriter implements CaseWriter {
       body += values.map(tsv).join('\t') + '\n';
     }
     const data = Buffer.from(body, 'utf8');
-    const conn = (this.qr as unknown as { databaseConnection: MysqlCallbackConnection }).databaseConnection;
-    const sql = `LOAD DATA LOCAL INFILE 'cases.tsv' INTO TABLE dip_case CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${INSERT_COLUMNS.join(',')})`;
-    await new Promise<void>((resolve, reject) => conn.query({ sql, infileStreamFactory: () => Readable.from([data]) }, (err) => (err ? reject(err) : resolve())));
+    await loadData(this.qr, `LOAD DATA LOCAL INFILE 'cases.tsv' INTO TABLE dip_case CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${INSERT_COLUMNS.join(',')})`, data);
   }
 
   async commit(counts: ImportCounts): Promise<void> {
@@ -164,10 +161,6 @@ class MysqlCaseWriter implements CaseWriter {
       await this.qr.release();
     }
   }
-}
-
-interface MysqlCallbackConnection {
-  query(opts: { sql: string; infileStreamFactory: () => Readable }, cb: (err: Error | null) => void): void;
 }
 
 /** One field of a LOAD DATA line: `\N` for NULL, backslash escapes for the separators. */

@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { listOfColumn } from '../cases/case-columns';
 import { CaseReader } from '../cases/case-reader';
 import { CodeTablesService } from '../codes/code-tables.service';
-import { budgetPointValue, ScorableHistoryCase } from '../domain/catalog/budget-point-value';
-import { CatalogueBuilder, CatalogueError } from '../domain/catalog/build';
+import { budgetPointValue, YearTotals } from '../domain/catalog/budget-point-value';
+import { CatalogueBuilder, CatalogueError, HistoryCase } from '../domain/catalog/build';
+import { EngineCase, EngineSetup, packCase } from '../domain/engine/batch';
+import { BATCH_CASES, packedBatches, withEnginePool } from '../engine-pool/engine-pool';
+import { Environment } from '../config/environment';
 import { Catalogue } from '../domain/catalog/catalogue';
 import { CatalogueFormatError, catalogueHash, parseCatalogueCsv, parseCatalogueJson } from '../domain/catalog/exchange';
 import { IcdRange, IcdRanges, parseRangeTable } from '../domain/catalog/ranges';
@@ -41,6 +44,7 @@ export class CatalogueService implements OnModuleInit {
     private readonly cases: CaseReader,
     private readonly codeTables: CodeTablesService,
     private readonly store: CatalogueStore,
+    private readonly env: Environment,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -56,6 +60,12 @@ export class CatalogueService implements OnModuleInit {
   async severityLists(region: string): Promise<SeverityLists> {
     const [severe, moderate] = await Promise.all([this.codeTables.entries(region, 'severeSecondary'), this.codeTables.entries(region, 'moderateSecondary')]);
     return { severe: new Set(severe?.keys() ?? []), moderate: new Set(moderate?.keys() ?? []) };
+  }
+
+  /** What the engine needs to value cases of the catalogue's region with it and a policy (spec §5–§7). */
+  async engineSetup(catalogue: Catalogue, policy: Policy): Promise<EngineSetup> {
+    const [ranges, severity, procedures] = await Promise.all([this.ranges(catalogue.region), this.severityLists(catalogue.region), this.codeTables.procedureTables(catalogue.region)]);
+    return { catalogue, policy, ranges, severe: [...severity.severe].sort(), moderate: [...severity.moderate].sort(), procedureTypes: procedures.types, procedureNames: procedures.names };
   }
 
   async build(region: string, year: number, policy: Policy, policyHash: string, actor: string, progress?: JobProgress): Promise<BuildOutcome> {
@@ -82,15 +92,31 @@ export class CatalogueService implements OnModuleInit {
       throw err;
     }
 
+    // Pass 2 (spec §4.9): every window case through the engine with the new catalogue and k = 1,
+    // on the worker pool, a year at a time (so that each batch's points belong to one year).
     await progress?.stage('budget point value', total);
-    const pv = budgetPointValue(partial, policy, ranges, severity, typeOf);
+    const setup = await this.engineSetup({ ...partial, pvBudget: '0' }, policy);
+    const years = new Map<number, YearTotals>();
     let done = 0;
-    for await (const page of this.cases.pages(region, from, to, BUILD_COLUMNS)) {
-      for (const r of page) pv.add(historyCase(r));
-      done += page.length;
-      await progress?.advance(done);
-    }
-    const catalogue: Catalogue = { ...partial, pvBudget: pv.value() };
+    await withEnginePool(setup, this.env.WORKERS, async (pool) => {
+      for (const year of partial.window) {
+        const totals: YearTotals = { costFen: 0n, points: 0n };
+        const cases = async function* (pages: AsyncIterable<Record<string, unknown>[]>): AsyncGenerator<EngineCase[]> {
+          for await (const page of pages) {
+            const out = page.map((r) => {
+              totals.costFen += BigInt(String(r.total_cost).replace('.', ''));
+              return { ...historyCase(r), caseId: String(r.case_id), hospitalCode: '', coefficient: '1' };
+            });
+            done += page.length;
+            await progress?.advance(done);
+            yield out;
+          }
+        };
+        totals.points = await pool.pointsOf(packedBatches(cases(this.cases.pages(region, `${year}-01`, `${year}-12`, BUILD_COLUMNS)), packCase, BATCH_CASES));
+        years.set(year, totals);
+      }
+    });
+    const catalogue: Catalogue = { ...partial, pvBudget: budgetPointValue(years, year, policy) };
     const hash = catalogueHash(catalogue);
     await progress?.stage('storing');
     const saved = await this.store.save(catalogue, hash, { source: 'build', policyHash, actor });
@@ -125,7 +151,8 @@ export class CatalogueService implements OnModuleInit {
   }
 }
 
-function historyCase(r: Record<string, unknown>): ScorableHistoryCase {
+/** A stored case as the builder reads it, with what scoring reads besides (pass 2). */
+function historyCase(r: Record<string, unknown>): HistoryCase & Pick<EngineCase, 'outOfCatalogSelfPay' | 'daySurgery' | 'externalExpert'> {
   return {
     year: Number(String(r.settlement_month).slice(0, 4)),
     principalDiagnosis: String(r.principal_diagnosis),

@@ -102,6 +102,12 @@ export class CatalogueStore {
     return { total, groups: rows.map(groupOfRow) };
   }
 
+  /** The id of the catalogue active for a region and year, if any. */
+  async activeId(region: string, year: number): Promise<string | null> {
+    const r = (await this.db.execute('SELECT catalogue_id FROM catalogue_activation WHERE region_code = ? AND year = ?', [region, year])).rows[0];
+    return r ? String(r.catalogue_id) : null;
+  }
+
   /** Makes a catalogue the active one of its region and year (audited, with the one it replaces). */
   async activate(id: string, actor: string): Promise<CatalogueMeta> {
     const m = await this.meta(id);

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { auditStatement } from '../audit/audit';
 import { CodeTableEntry, CodeTableKind, parseCodeTableLine } from '../domain/code-table';
-import { procedureTyper, ProcedureTypeOf, parseProcedureType } from '../domain/codes';
+import { procedureTyper, ProcedureTypeOf, parseProcedureType, TreatmentType } from '../domain/codes';
 import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
 
 export interface CodeTableInfo {
@@ -77,10 +77,15 @@ export class CodeTablesService {
     return new Map(rows.map((r) => [String(r.code), String(r.value)]));
   }
 
+  /** The region's procedure-type table and official procedure names (spec §3), as loaded. */
+  async procedureTables(region: string): Promise<{ types: [string, Exclude<TreatmentType, 'conservative'>][]; names: [string, string][] }> {
+    const [types, names] = await Promise.all([this.entries(region, 'procedureType'), this.entries(region, 'procedure')]);
+    return { types: [...(types ?? [])].map(([code, t]) => [code, parseProcedureType(t)!]), names: [...(names ?? [])] };
+  }
+
   /** The region's procedure typing: its type table, then the fallback rule with official names. */
   async procedureTyper(region: string): Promise<ProcedureTypeOf> {
-    const [types, names] = await Promise.all([this.entries(region, 'procedureType'), this.entries(region, 'procedure')]);
-    const typed = new Map([...(types ?? new Map<string, string>())].map(([code, t]) => [code, parseProcedureType(t)!]));
-    return procedureTyper(typed, names ?? new Map());
+    const { types, names } = await this.procedureTables(region);
+    return procedureTyper(new Map(types), new Map(names));
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type BetterSqlite3 from 'better-sqlite3';
-import { DataSource } from 'typeorm';
+import { Readable } from 'node:stream';
+import { DataSource, QueryRunner } from 'typeorm';
 import { Engine } from './data-source-options';
 
 export type SqlParam = string | number | boolean | null | Date;
@@ -139,4 +140,17 @@ export function fromSqlDatetime(v: unknown): string {
   if (v instanceof Date) return v.toISOString();
   const s = String(v);
   return new Date(s.includes('T') ? s : `${s.replace(' ', 'T')}Z`).toISOString();
+}
+
+interface MysqlCallbackConnection {
+  query(opts: { sql: string; values?: unknown[]; infileStreamFactory: () => Readable }, cb: (err: Error | null) => void): void;
+}
+
+/**
+ * MySQL bulk load: `LOAD DATA LOCAL INFILE` (named in `sql`) fed from memory on the query
+ * runner's own connection, so that it joins that connection's open transaction.
+ */
+export function loadData(qr: QueryRunner, sql: string, data: Buffer, values: SqlParam[] = []): Promise<void> {
+  const conn = (qr as unknown as { databaseConnection: MysqlCallbackConnection }).databaseConnection;
+  return new Promise<void>((resolve, reject) => conn.query({ sql, values, infileStreamFactory: () => Readable.from([data]) }, (err) => (err ? reject(err) : resolve())));
 }

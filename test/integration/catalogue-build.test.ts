@@ -7,7 +7,9 @@ import { CatalogueStore } from '../../src/catalog/catalogue.store';
 import { PoliciesService } from '../../src/catalog/policies.service';
 import { CodeTablesService } from '../../src/codes/code-tables.service';
 import { CASE_FIELDS, validateCase } from '../../src/domain/case-record';
+import Decimal from 'decimal.js';
 import { CatalogueBuilder } from '../../src/domain/catalog/build';
+import { compileEngine, resultOf } from '../../src/domain/engine/batch';
 import { CodeTableKind } from '../../src/domain/code-table';
 import { groupingCode } from '../../src/domain/codes';
 import { codeUniverseFromTables, generateCases, generateHospitals } from '../../src/domain/synth';
@@ -63,19 +65,34 @@ describe.each(ENGINES)('catalogue build from stored cases on %s', (engine) => {
   it('gives exactly what the builder gives when fed the same cases in memory', async () => {
     if (!t) return;
     const svc = t.app.get(CatalogueService);
-    const builder = new CatalogueBuilder({ region: '370300', year: 2024, policy: t.app.get(PoliciesService).parse(policyDoc()), ranges: await svc.ranges('370300'), severity: await svc.severityLists('370300'), typeOf: await t.app.get(CodeTablesService).procedureTyper('370300') });
-    for (const y of YEARS)
-      for (const row of rowsOf(y)) {
+    const policy = t.app.get(PoliciesService).parse(policyDoc());
+    const builder = new CatalogueBuilder({ region: '370300', year: 2024, policy, ranges: await svc.ranges('370300'), severity: await svc.severityLists('370300'), typeOf: await t.app.get(CodeTablesService).procedureTyper('370300') });
+    const records = YEARS.flatMap((y) =>
+      rowsOf(y).map((row) => {
         const v = validateCase(Object.fromEntries(CASE_FIELDS.map((f, i) => [f, row[i]])), { hasHospital: () => true });
         if (!('record' in v)) throw new Error('generated case invalid');
-        builder.add({ ...v.record, year: Number(v.record.dischargeDate.slice(0, 4)) });
-      }
+        return v.record;
+      }),
+    );
+    for (const r of records) builder.add({ ...r, year: Number(r.dischargeDate.slice(0, 4)) });
     const expected = builder.finish();
     const stored = await t.app.get(CatalogueStore).load(outcome.catalogueId);
     expect(stored.groups).toEqual(expected.groups);
     expect(stored.reference).toEqual(expected.reference);
     expect(stored.costPerPoint).toBe(expected.costPerPoint);
-    expect(stored.pvBudget).toMatch(/^\d+\.\d{6}$/);
+
+    // The budget point value, computed here on one thread, case by case, with the §4.9 formula
+    // written out again: the build got it from the worker pool.
+    const engine = compileEngine(await svc.engineSetup({ ...expected, pvBudget: '0' }, policy));
+    const weight: Record<number, number> = { 2021: 1, 2022: 2, 2023: 7 };
+    let num = new Decimal(0);
+    let den = new Decimal(0);
+    for (const r of records) {
+      const w = weight[Number(r.dischargeDate.slice(0, 4))];
+      num = num.plus(new Decimal(r.totalCost).times(w));
+      den = den.plus(new Decimal(resultOf(engine, { ...r, coefficient: '1' }).points).times(w));
+    }
+    expect(stored.pvBudget).toBe(num.div(den).toDecimalPlaces(6, Decimal.ROUND_HALF_UP).toFixed(6));
   });
 
   it('forms every key from real codes: subcategories of the table, procedures of the table, composite ranges', async () => {

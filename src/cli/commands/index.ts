@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerCatalog } from './catalog';
 import { registerGenerate } from './generate';
+import { registerGroup } from './group';
 import { registerImport } from './import';
 import { registerRegistry } from './registry';
 
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerImport(program);
   registerGenerate(program);
   registerCatalog(program);
+  registerGroup(program);
 }

@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Piscina } from 'piscina';
+import { EngineSetup } from '../domain/engine/batch';
+
+/**
+ * The compiled worker. Under ts-jest this file is TypeScript and the worker is taken from the
+ * build (`npm test` builds first): worker threads load plain JavaScript.
+ */
+function workerFile(): string {
+  const file = __filename.endsWith('.ts') ? resolve(__dirname, '..', '..', 'dist', 'engine-pool', 'engine.worker.js') : join(__dirname, 'engine.worker.js');
+  if (!existsSync(file)) throw new Error(`the engine worker ${file} is missing: run "npm run build"`);
+  return file;
+}
+
+/**
+ * A piscina pool of grouping and scoring workers for one engine version (catalogue, policy,
+ * code tables): the setup goes to each thread once, as workerData, and is compiled there once;
+ * batches and results cross as packed text (domain/engine/batch.ts). A new version is a new pool.
+ */
+/** What a worker is sent: a packed batch, and whether only the sum of its points is wanted. */
+export interface EngineTask {
+  batch: string;
+  totalOnly: boolean;
+}
+
+export class EnginePool {
+  private readonly pool: Piscina<EngineTask, string>;
+
+  constructor(
+    setup: EngineSetup,
+    readonly threads: number,
+  ) {
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`the pool needs at least one thread; got ${threads}`);
+    this.pool = new Piscina({ filename: workerFile(), workerData: setup, minThreads: threads, maxThreads: threads, idleTimeout: 30_000 });
+  }
+
+  /** Values one packed batch: its packed results. */
+  run(batch: string): Promise<string> {
+    return this.pool.run({ batch, totalOnly: false });
+  }
+
+  /** Values every batch and hands each one's packed results to `take`, in input order. */
+  runAll(batches: AsyncIterable<string> | Iterable<string>, take: (results: string) => void | Promise<void>): Promise<void> {
+    return this.pipeline(batches, false, take);
+  }
+
+  /** The sum of the points of every case of every batch, in 1/10,000 point. */
+  async pointsOf(batches: AsyncIterable<string> | Iterable<string>): Promise<bigint> {
+    let total = 0n;
+    await this.pipeline(batches, true, (t) => {
+      total += BigInt(t);
+    });
+    return total;
+  }
+
+  /**
+   * At most two batches a thread in flight, so that memory stays bounded however many batches
+   * come; answers are taken in input order.
+   */
+  private async pipeline(batches: AsyncIterable<string> | Iterable<string>, totalOnly: boolean, take: (answer: string) => void | Promise<void>): Promise<void> {
+    const window: Promise<string>[] = [];
+    const limit = 2 * this.threads;
+    try {
+      for await (const batch of batches) {
+        window.push(this.pool.run({ batch, totalOnly }));
+        if (window.length >= limit) await take(await window.shift()!);
+      }
+      while (window.length > 0) await take(await window.shift()!);
+    } finally {
+      // A failure leaves no task unobserved (an unhandled rejection would end the process).
+      await Promise.allSettled(window);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.destroy();
+  }
+}
+
+/** Cases per batch sent to a worker: large enough to amortise a message, small enough to spread the work. */
+export const BATCH_CASES = 4096;
+
+/** Cases packed into batches of `size` lines, each ending in '\n'. */
+export async function* packedBatches<T>(items: AsyncIterable<T[]> | Iterable<T[]>, pack: (item: T) => string, size: number): AsyncGenerator<string> {
+  let batch = '';
+  let n = 0;
+  for await (const page of items) {
+    for (const item of page) {
+      batch += pack(item) + '\n';
+      if (++n === size) {
+        yield batch;
+        batch = '';
+        n = 0;
+      }
+    }
+  }
+  if (n > 0) yield batch;
+}
+
+/** Runs `fn` with a pool serving this setup, and closes the pool afterwards. */
+export async function withEnginePool<T>(setup: EngineSetup, threads: number, fn: (pool: EnginePool) => Promise<T>): Promise<T> {
+  const pool = new EnginePool(setup, threads);
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.close();
+  }
+}

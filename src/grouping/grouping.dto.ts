@@ -1,0 +1,47 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+export class StartGroupingRequest {
+  @ApiProperty({ example: '370300' })
+  @IsString()
+  @Matches(/^\d{6}$/, { message: 'region must be a 6-digit region code' })
+  region!: string;
+
+  @ApiProperty({ example: '2024-01', description: 'First settlement month' })
+  @Matches(MONTH, { message: 'from must be a month like 2024-01' })
+  from!: string;
+
+  @ApiProperty({ example: '2024-12', description: 'Last settlement month (same year)' })
+  @Matches(MONTH, { message: 'to must be a month like 2024-12' })
+  to!: string;
+
+  @ApiPropertyOptional({ description: 'Catalogue version; default: the active one of the region and year' })
+  @IsOptional()
+  @IsUUID()
+  catalogId?: string;
+}
+
+export class ResultsQuery {
+  @ApiPropertyOptional({ description: 'Only the cases of this hospital' })
+  @IsOptional()
+  @IsString()
+  hospital?: string;
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset = 0;
+
+  @ApiPropertyOptional({ default: 100, maximum: 5000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  limit = 100;
+}
