@@ -32,7 +32,17 @@ export class EnginePool {
     readonly threads: number,
   ) {
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`the pool needs at least one thread; got ${threads}`);
-    this.pool = new Piscina({ filename: workerFile(), workerData: setup, minThreads: threads, maxThreads: threads, idleTimeout: 30_000 });
+    this.pool = new Piscina({
+      filename: workerFile(),
+      workerData: setup,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: 30_000,
+      // Valuing a case allocates a few kilobytes of short-lived objects (BigInts, strings); a
+      // larger young generation than a worker's default halves the scavenges (bench:engine:
+      // about 20 % more cases per second with two threads).
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
+    });
   }
 
   /** Values one packed batch: its packed results. */

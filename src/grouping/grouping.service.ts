@@ -139,11 +139,11 @@ export class GroupingService {
       const run = { id, region, from, to, catalogueId: v.catalogueId, policyHash: v.policyHash, engineHash: v.engineHash, cases, noScoreCases: noScore, specialReviewCases: special, points: tenThousandths(points), actor, at: new Date() };
       await progress?.stage('storing', cases);
       await writer.commit(run);
-      return { ...run, createdBy: actor, createdAt: run.at.toISOString() };
     } catch (err) {
       await writer.rollback();
       throw err;
     }
+    return this.get(id);
   }
 
   /** The stored cases of a period as engine input, a page at a time. */

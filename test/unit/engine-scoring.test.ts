@@ -56,6 +56,8 @@ const score = (g: CatalogueGroup | null, c: ScoringInput, coefficient = '1', sp:
 describe('scoreCase, normal cases (spec §6.1, §6.3)', () => {
   it('gives base × k: 3000 × 1 × 1 at r = 1', () => {
     expect(score(CHOLE, kase('24000.00'))).toEqual({
+      score: '3000.0000',
+      auxFactor: '1',
       points: '3000.0000',
       rule: 'normal',
       ratio: '1.0000',
@@ -158,6 +160,8 @@ describe('scoreCase, group kinds of the policy lists (spec §6.1)', () => {
     // 100000 would be an extreme outlier (r = 14.3) and class 3 has a factor 1.5: neither applies.
     const p = score(APPENDIX, kase('100000.00', SEVERE), '0.86');
     expect(p).toEqual({
+      score: '820',
+      auxFactor: null,
       points: '820.0000',
       rule: 'fixed-score',
       ratio: null,
@@ -217,6 +221,8 @@ describe('scoreCase, external expert, self-pay and no-score (spec §6.4–6.6)',
   it('values a no-score case at c / costPerPoint × noScoreFactor, without coefficient', () => {
     // 1000 / 8 × 0.7 = 87.5, whatever k.
     expect(score(null, kase('1000.00'), '0.64')).toEqual({
+      score: null,
+      auxFactor: null,
       points: '87.5000',
       rule: 'no-score',
       ratio: null,

@@ -75,7 +75,7 @@ async function readCodeTable(dir: string, file: string): Promise<CodeEntry[]> {
   });
 }
 
-async function loadCodeUniverse(dir: string): Promise<CodeUniverse> {
+export async function loadCodeUniverse(dir: string): Promise<CodeUniverse> {
   const [diagnoses, procedures, severeSecondary, moderateSecondary] = await Promise.all([
     readCodeTable(dir, CODE_FILES.diagnoses),
     readCodeTable(dir, CODE_FILES.procedures),

@@ -25,8 +25,8 @@ export interface CaseValuation {
   points: Points;
 }
 
-/** groupCase then scoreCase. */
-export function valueCase(index: CatalogueIndex, c: GroupingInput & ScoringInput, typeOf: ProcedureTypeOf, ctx: ScoringContext): CaseValuation {
+/** groupCase then scoreCase; `explain` false leaves out the factor list (see scoreCase). */
+export function valueCase(index: CatalogueIndex, c: GroupingInput & ScoringInput, typeOf: ProcedureTypeOf, ctx: ScoringContext, explain = true): CaseValuation {
   const grouping = groupCase(index, c, typeOf);
-  return { grouping, points: scoreCase(grouping, c, ctx) };
+  return { grouping, points: scoreCase(grouping, c, ctx, explain) };
 }

@@ -126,6 +126,10 @@ export interface Points {
   /** round4, exactly 4 decimals. */
   points: string;
   rule: PointsRule;
+  /** The score applied as written (group, day-surgery or fixed score); null for a no-score case. */
+  score: string | null;
+  /** The severity factor a applied as written; null where none applies (fixed-score, no-score). */
+  auxFactor: string | null;
   /** r = c / (m × a × k) to 4 dp (display only; the rule compares the exact r); null where no outlier rule applies. */
   ratio: string | null;
   severityClass: SeverityClass;
@@ -135,6 +139,7 @@ export interface Points {
    * self-pay; for a no-score case totalCost / costPerPoint, then the no-score factor last. Their
    * product is the unrounded points. Catalogue and policy figures appear as written; computed
    * ones (r, r − 2 + 1, the self-pay factor, c / costPerPoint) rounded half-up to 8 dp for display.
+   * Empty when scored without explanation (the bulk path: see scoreCase).
    */
   factors: Factor[];
   /** r > extremeRatio: the case may be put to the expert panel (spec §9, extremeCost). */
@@ -207,11 +212,15 @@ const DISPLAY_DP = 8;
  * - The severity class is reported for every case; it is applied only where the spec applies it
  *   (not to fixed-score or no-score cases; composite groups have factor 1 for every class).
  */
-export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext): Points {
+export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext, explain = true): Points {
   const sp = ctx.scoring;
   const cls = severityClass(c, ctx.severity);
   const cost = fixedOf(c.totalCost, 'totalCost');
-  const factors: Factor[] = [];
+  // Without explanation no factor text is formed: the bulk path values millions of cases and
+  // keeps only the result's own fields; `explain` reproduces the factors of any one case.
+  const factors: Factor[] | null = explain ? [] : null;
+  let score: string | null = null;
+  let auxFactor: string | null = null;
   let num: Fixed;
   let den: Fixed = ONE_F;
   let rule: PointsRule;
@@ -224,7 +233,7 @@ export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext): Po
     // Spec §6.5: c / costPerPoint × noScoreFactor, no coefficient.
     num = cost;
     den = sp.costPerPoint.value;
-    factors.push({ name: FACTOR.costPoints, value: quotientText(cost, den, DISPLAY_DP) });
+    factors?.push({ name: FACTOR.costPoints, value: quotientText(cost, den, DISPLAY_DP) });
     noScoreFactor = true;
     rule = 'no-score';
   } else {
@@ -242,13 +251,14 @@ export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext): Po
     const fixed = treat?.fixedScore;
     if (fixed) {
       // Spec §6.1: the fixed score, no severity, no outlier rule, k = 1 unless the list says otherwise.
-      factors.push({ name: FACTOR.fixedScore, value: fixed.text });
+      score = fixed.text;
+      factors?.push({ name: FACTOR.fixedScore, value: fixed.text });
       if (fixed.applyCoefficient) {
         num = mul(fixed.score, k);
-        factors.push(kFactor);
+        factors?.push(kFactor);
       } else {
         num = fixed.score;
-        factors.push({ name: FACTOR.fixedCoefficient, value: '1' });
+        factors?.push({ name: FACTOR.fixedCoefficient, value: '1' });
       }
       rule = 'fixed-score';
     } else {
@@ -259,20 +269,22 @@ export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext): Po
       let rN = cost;
       let mak = mul(mul(nums.avgCost, a), k);
       const day = c.daySurgery ? treat?.dayScore : null;
+      score = day ? day.text : group.score;
+      auxFactor = nums.severityText[cls];
       if (day) {
         s = day.score;
-        factors.push({ name: FACTOR.dayScore, value: day.text });
+        factors?.push({ name: FACTOR.dayScore, value: day.text });
         if (nums.score.n !== 0n) {
           rN = mul(cost, nums.score);
           mak = mul(mak, day.score);
         }
-      } else factors.push({ name: FACTOR.score, value: group.score });
-      factors.push({ name: FACTOR.severity, value: nums.severityText[cls] });
+      } else factors?.push({ name: FACTOR.score, value: group.score });
+      factors?.push({ name: FACTOR.severity, value: nums.severityText[cls] });
       const base = mul(s, a);
       const rD = mak;
       if (rD.n === 0n) {
         num = mul(base, k);
-        factors.push(kFactor);
+        factors?.push(kFactor);
         rule = 'normal';
       } else {
         ratio = quotientText(rN, rD, 4);
@@ -280,11 +292,11 @@ export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext): Po
           // low: base × k × r
           num = mul(mul(base, k), rN);
           den = rD;
-          factors.push(kFactor, { name: FACTOR.low, value: quotientText(rN, rD, DISPLAY_DP) });
+          factors?.push(kFactor, { name: FACTOR.low, value: quotientText(rN, rD, DISPLAY_DP) });
           rule = 'low';
         } else if (cmp(rN, mul(sp.highRatio.value, rD)) <= 0) {
           num = mul(base, k);
-          factors.push(kFactor);
+          factors?.push(kFactor);
           rule = 'normal';
         } else {
           eligible = cmp(rN, mul(sp.extremeRatio.value, rD)) > 0;
@@ -305,8 +317,8 @@ export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext): Po
           den = termD;
           const name = national ? (eligible ? FACTOR.extremeNational : FACTOR.highNational) : eligible ? FACTOR.extremeShandong : FACTOR.highShandong;
           const term = { name, value: eligible ? fixedText(termN) : quotientText(termN, termD, DISPLAY_DP) };
-          if (national) factors.push(kFactor, term);
-          else factors.push(term);
+          if (national) factors?.push(kFactor, term);
+          else factors?.push(term);
         }
       }
     }
@@ -315,7 +327,7 @@ export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext): Po
   // Spec §6.4 and §6.6 apply to every case, whatever its group kind.
   if (c.externalExpert) {
     num = mul(num, sp.externalExpertFactor.value);
-    factors.push({ name: FACTOR.externalExpert, value: sp.externalExpertFactor.text });
+    factors?.push({ name: FACTOR.externalExpert, value: sp.externalExpertFactor.text });
   }
   if (cost.n > 0n && c.outOfCatalogSelfPay !== '0.00') {
     const selfPay = fixedOf(c.outOfCatalogSelfPay, 'outOfCatalogSelfPay');
@@ -324,13 +336,13 @@ export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext): Po
       const fN = sub(mul(sp.onePlusSelfPayLimit, cost), selfPay);
       num = mul(num, fN);
       den = mul(den, cost);
-      factors.push({ name: FACTOR.selfPay, value: quotientText(fN, cost, DISPLAY_DP) });
+      factors?.push({ name: FACTOR.selfPay, value: quotientText(fN, cost, DISPLAY_DP) });
     }
   }
   if (noScoreFactor) {
     num = mul(num, sp.noScoreFactor.value);
-    factors.push({ name: FACTOR.noScore, value: sp.noScoreFactor.text });
+    factors?.push({ name: FACTOR.noScore, value: sp.noScoreFactor.text });
   }
 
-  return { points: scaledText(roundQuotient(num, den, 4), 4), rule, ratio, severityClass: cls, factors, eligibleForSpecialReview: eligible };
+  return { points: scaledText(roundQuotient(num, den, 4), 4), rule, score, auxFactor, ratio, severityClass: cls, factors: factors ?? [], eligibleForSpecialReview: eligible };
 }

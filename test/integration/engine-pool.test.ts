@@ -1,0 +1,78 @@
+import fc from 'fast-check';
+import { packCase, packResult, resultOf, unpackResults } from '../../src/domain/engine/batch';
+import { EnginePool, packedBatches } from '../../src/engine-pool/engine-pool';
+import { generatedRegion } from '../support/generated';
+
+// The worker threads load the compiled worker (npm test builds first).
+const region = generatedRegion(2500);
+const single = new Map(region.cases.map((c) => [c.caseId, packResult(resultOf(region.engine, c))]));
+
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  let s = seed >>> 0 || 1;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+describe('the worker pool (issue 4)', () => {
+  it('values a generated year with a real-code catalogue', () => {
+    expect(region.cases.length).toBe(2500);
+    expect(region.catalogue.groups.length).toBeGreaterThan(50);
+    // Most cases find a core or composite group; the rest are no-score cases, never errors.
+    const results = region.cases.map((c) => resultOf(region.engine, c));
+    expect(results.filter((r) => r.group !== null).length).toBeGreaterThan(2400);
+  });
+
+  it('gives exactly the single-threaded results, case for case, whatever the batch size, thread count and order', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 900 }), fc.integer({ min: 1, max: 3 }), fc.integer(), async (size, threads, seed) => {
+        const pool = new EnginePool(region.setup, threads);
+        try {
+          const order = shuffled(region.cases, seed);
+          const got: string[] = [];
+          await pool.runAll(packedBatches([order], packCase, size), (text) => {
+            got.push(text);
+          });
+          const results = unpackResults(got.join(''));
+          // In input order, and each equal to the single thread's line for that case.
+          expect(results.map((r) => r.caseId)).toEqual(order.map((c) => c.caseId));
+          for (const r of results) expect(packResult(r)).toBe(single.get(r.caseId));
+        } finally {
+          await pool.close();
+        }
+      }),
+      { numRuns: 6 },
+    );
+  });
+
+  it('sums points on the workers to the single thread’s sum', async () => {
+    const pool = new EnginePool(region.setup, 2);
+    try {
+      let expected = 0n;
+      for (const line of single.values()) expected += BigInt(line.split('\t')[15].replace('.', ''));
+      expect(await pool.pointsOf(packedBatches([region.cases], packCase, 333))).toBe(expected);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('rejects a malformed batch with the reason and stays usable', async () => {
+    const pool = new EnginePool(region.setup, 1);
+    try {
+      await expect(pool.run('only\tthree\tfields\n')).rejects.toThrow(/packed case line has 3 fields, expected 13/);
+      const line = packCase(region.cases[0]) + '\n';
+      expect(await pool.run(line)).toBe(`${single.get(region.cases[0].caseId)}\n`);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('refuses to pack a field with a separator in it', () => {
+    expect(() => packCase({ ...region.cases[0], caseId: 'a\tb' })).toThrow(/caseId "a\\tb" contains a tab/);
+    expect(() => packCase({ ...region.cases[0], otherProcedures: ['51.2300,1'] })).toThrow(/contains a separator/);
+  });
+});
