@@ -6,7 +6,8 @@ import { CaseReader } from '../cases/case-reader';
 import { CodeTablesService } from '../codes/code-tables.service';
 import { budgetPointValue, YearTotals } from '../domain/catalog/budget-point-value';
 import { CatalogueBuilder, CatalogueError, HistoryCase } from '../domain/catalog/build';
-import { EngineCase, EngineSetup, packCase } from '../domain/engine/batch';
+import { EngineSetup } from '../domain/engine/batch';
+import { ENGINE_COLUMNS, packStoredCase } from '../grouping/stored-cases';
 import { BATCH_CASES, packedBatches, withEnginePool } from '../engine-pool/engine-pool';
 import { Environment } from '../config/environment';
 import { Catalogue } from '../domain/catalog/catalogue';
@@ -18,8 +19,8 @@ import { JobInputError, JobProgress } from '../jobs/jobs.service';
 import { CatalogueStore } from './catalogue.store';
 import { CATALOGS_DIR } from './policies.service';
 
-/** The columns of a stored case that the build and the budget point value read. */
-const BUILD_COLUMNS = ['principal_diagnosis', 'principal_procedure', 'other_procedures', 'secondary_diagnoses', 'los_days', 'discharge_mode', 'total_cost', 'out_of_catalog_self_pay', 'day_surgery', 'external_expert'];
+/** The columns of a stored case that the builder reads (pass 1). */
+const BUILD_COLUMNS = ['principal_diagnosis', 'principal_procedure', 'other_procedures', 'secondary_diagnoses', 'los_days', 'discharge_mode', 'total_cost'];
 
 export interface BuildOutcome {
   catalogueId: string;
@@ -72,25 +73,7 @@ export class CatalogueService implements OnModuleInit {
     const lookback = policy.catalog.lookbackYears;
     const from = `${year - lookback}-01`;
     const to = `${year - 1}-12`;
-    const [ranges, severity, typeOf] = await Promise.all([this.ranges(region), this.severityLists(region), this.codeTables.procedureTyper(region)]);
-
-    // Pass 1 counts the window as it goes (a separate COUNT would read it once more).
-    const builder = new CatalogueBuilder({ region, year, policy, ranges, severity, typeOf });
-    await progress?.stage('aggregating cases');
-    let total = 0;
-    for await (const page of this.cases.pages(region, from, to, BUILD_COLUMNS)) {
-      for (const r of page) builder.add(historyCase(r));
-      total += page.length;
-      await progress?.advance(total);
-    }
-    if (total === 0) throw new JobInputError('empty-window', `region ${region} has no cases discharged ${from} … ${to}: nothing to build a ${year} catalogue from`);
-    let partial: Omit<Catalogue, 'pvBudget'>;
-    try {
-      partial = builder.finish();
-    } catch (err) {
-      if (err instanceof CatalogueError) throw new JobInputError('invalid-build', err.message);
-      throw err;
-    }
+    const { partial, total } = await this.aggregate(region, year, policy, from, to, progress);
 
     // Pass 2 (spec §4.9): every window case through the engine with the new catalogue and k = 1,
     // on the worker pool, a year at a time (so that each batch's points belong to one year).
@@ -100,20 +83,14 @@ export class CatalogueService implements OnModuleInit {
     let done = 0;
     await withEnginePool(setup, this.env.WORKERS, async (pool) => {
       for (const year of partial.window) {
-        const totals: YearTotals = { costFen: 0n, points: 0n };
-        const cases = async function* (pages: AsyncIterable<Record<string, unknown>[]>): AsyncGenerator<EngineCase[]> {
+        const lines = async function* (pages: AsyncIterable<Record<string, unknown>[]>): AsyncGenerator<string[]> {
           for await (const page of pages) {
-            const out = page.map((r) => {
-              totals.costFen += BigInt(String(r.total_cost).replace('.', ''));
-              return { ...historyCase(r), caseId: String(r.case_id), hospitalCode: '', coefficient: '1' };
-            });
             done += page.length;
             await progress?.advance(done);
-            yield out;
+            yield page.map((r) => packStoredCase(r, '1'));
           }
         };
-        totals.points = await pool.pointsOf(packedBatches(cases(this.cases.pages(region, `${year}-01`, `${year}-12`, BUILD_COLUMNS)), packCase, BATCH_CASES));
-        years.set(year, totals);
+        years.set(year, await pool.totalsOf(packedBatches(lines(this.cases.pages(region, `${year}-01`, `${year}-12`, ENGINE_COLUMNS)), (line) => line, BATCH_CASES)));
       }
     });
     const catalogue: Catalogue = { ...partial, pvBudget: budgetPointValue(years, year, policy) };
@@ -122,6 +99,30 @@ export class CatalogueService implements OnModuleInit {
     const saved = await this.store.save(catalogue, hash, { source: 'build', policyHash, actor });
     const core = catalogue.groups.filter((g) => g.kind === 'core').length;
     return { catalogueId: saved.id, created: saved.created, hash, cases: total, coreGroups: core, compositeGroups: catalogue.groups.length - core, pvBudget: catalogue.pvBudget };
+  }
+
+  /**
+   * Pass 1 (spec §4 steps 1–8, 10): the window's cases into the builder; counts them as it goes
+   * (a separate COUNT would read the window once more). Its own scope: the builder's per-case
+   * state is garbage once the catalogue is finished, before pass 2 streams the window again.
+   */
+  private async aggregate(region: string, year: number, policy: Policy, from: string, to: string, progress?: JobProgress): Promise<{ partial: Omit<Catalogue, 'pvBudget'>; total: number }> {
+    const [ranges, severity, typeOf] = await Promise.all([this.ranges(region), this.severityLists(region), this.codeTables.procedureTyper(region)]);
+    const builder = new CatalogueBuilder({ region, year, policy, ranges, severity, typeOf });
+    await progress?.stage('aggregating cases');
+    let total = 0;
+    for await (const page of this.cases.pages(region, from, to, BUILD_COLUMNS)) {
+      for (const r of page) builder.add(historyCase(r));
+      total += page.length;
+      await progress?.advance(total);
+    }
+    if (total === 0) throw new JobInputError('empty-window', `region ${region} has no cases discharged ${from} … ${to}: nothing to build a ${year} catalogue from`);
+    try {
+      return { partial: builder.finish(), total };
+    } catch (err) {
+      if (err instanceof CatalogueError) throw new JobInputError('invalid-build', err.message);
+      throw err;
+    }
   }
 
   /** Stores an official catalogue given in the exchange format (JSON or CSV). */
@@ -151,8 +152,8 @@ export class CatalogueService implements OnModuleInit {
   }
 }
 
-/** A stored case as the builder reads it, with what scoring reads besides (pass 2). */
-function historyCase(r: Record<string, unknown>): HistoryCase & Pick<EngineCase, 'outOfCatalogSelfPay' | 'daySurgery' | 'externalExpert'> {
+/** A stored case as the builder reads it. */
+function historyCase(r: Record<string, unknown>): HistoryCase {
   return {
     year: Number(String(r.settlement_month).slice(0, 4)),
     principalDiagnosis: String(r.principal_diagnosis),
@@ -162,8 +163,5 @@ function historyCase(r: Record<string, unknown>): HistoryCase & Pick<EngineCase,
     losDays: Number(r.los_days),
     dischargeMode: String(r.discharge_mode),
     totalCost: String(r.total_cost),
-    outOfCatalogSelfPay: String(r.out_of_catalog_self_pay),
-    daySurgery: Number(r.day_surgery) === 1,
-    externalExpert: Number(r.external_expert) === 1,
   };
 }

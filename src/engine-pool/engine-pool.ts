@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
-import { EngineSetup } from '../domain/engine/batch';
+import { BatchTotals, EngineSetup } from '../domain/engine/batch';
 
 /**
  * The compiled worker. Under ts-jest this file is TypeScript and the worker is taken from the
@@ -18,14 +18,14 @@ function workerFile(): string {
  * code tables): the setup goes to each thread once, as workerData, and is compiled there once;
  * batches and results cross as packed text (domain/engine/batch.ts). A new version is a new pool.
  */
-/** What a worker is sent: a packed batch, and whether only the sum of its points is wanted. */
+/** What a worker is sent: a packed batch, and whether only its totals are wanted. */
 export interface EngineTask {
   batch: string;
-  totalOnly: boolean;
+  totalsOnly: boolean;
 }
 
 export class EnginePool {
-  private readonly pool: Piscina<EngineTask, string>;
+  private readonly pool: Piscina<EngineTask, string | BatchTotals>;
 
   constructor(
     setup: EngineSetup,
@@ -47,33 +47,34 @@ export class EnginePool {
 
   /** Values one packed batch: its packed results. */
   run(batch: string): Promise<string> {
-    return this.pool.run({ batch, totalOnly: false });
+    return this.pool.run({ batch, totalsOnly: false }) as Promise<string>;
   }
 
   /** Values every batch and hands each one's packed results to `take`, in input order. */
   runAll(batches: AsyncIterable<string> | Iterable<string>, take: (results: string) => void | Promise<void>): Promise<void> {
-    return this.pipeline(batches, false, take);
+    return this.pipeline(batches, false, (r) => take(r as string));
   }
 
-  /** The sum of the points of every case of every batch, in 1/10,000 point. */
-  async pointsOf(batches: AsyncIterable<string> | Iterable<string>): Promise<bigint> {
-    let total = 0n;
+  /** The totals of every case of every batch: points (1/10,000 point) and cost (fen). */
+  async totalsOf(batches: AsyncIterable<string> | Iterable<string>): Promise<BatchTotals> {
+    const sum: BatchTotals = { points: 0n, costFen: 0n };
     await this.pipeline(batches, true, (t) => {
-      total += BigInt(t);
+      sum.points += (t as BatchTotals).points;
+      sum.costFen += (t as BatchTotals).costFen;
     });
-    return total;
+    return sum;
   }
 
   /**
    * At most two batches a thread in flight, so that memory stays bounded however many batches
    * come; answers are taken in input order.
    */
-  private async pipeline(batches: AsyncIterable<string> | Iterable<string>, totalOnly: boolean, take: (answer: string) => void | Promise<void>): Promise<void> {
-    const window: Promise<string>[] = [];
+  private async pipeline(batches: AsyncIterable<string> | Iterable<string>, totalsOnly: boolean, take: (answer: string | BatchTotals) => void | Promise<void>): Promise<void> {
+    const window: Promise<string | BatchTotals>[] = [];
     const limit = 2 * this.threads;
     try {
       for await (const batch of batches) {
-        window.push(this.pool.run({ batch, totalOnly }));
+        window.push(this.pool.run({ batch, totalsOnly }));
         if (window.length >= limit) await take(await window.shift()!);
       }
       while (window.length > 0) await take(await window.shift()!);

@@ -1,7 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { listOfColumn } from '../cases/case-columns';
 import { CaseReader } from '../cases/case-reader';
 import { ByteGate, csvRows, jsonLinesRows } from '../cases/import-sources';
 import { CatalogueService } from '../catalog/catalogue.service';
@@ -18,6 +17,7 @@ import { HospitalsService } from '../hospitals/hospitals.service';
 import { JobInputError, JobProgress } from '../jobs/jobs.service';
 import { DatabaseService, fromSqlDatetime } from '../persistence/database.service';
 import { openResultWriter } from './result-writer';
+import { ENGINE_COLUMNS, engineCaseOfRow, packStoredCase } from './stored-cases';
 
 /** One catalogue version with the policy and code tables of its region and year: what a pool serves. */
 export interface EngineVersion {
@@ -47,9 +47,6 @@ export interface GroupingRun {
   createdBy: string;
   createdAt: string;
 }
-
-/** The columns of a stored case the engine reads. */
-const ENGINE_COLUMNS = ['hospital_code', 'principal_diagnosis', 'principal_procedure', 'other_procedures', 'secondary_diagnoses', 'los_days', 'discharge_mode', 'total_cost', 'out_of_catalog_self_pay', 'day_surgery', 'external_expert'];
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -124,7 +121,7 @@ export class GroupingService {
       let points = 0n;
       await progress?.stage('grouping and scoring');
       await withEnginePool(v.setup, this.env.WORKERS, (pool) =>
-        pool.runAll(packedBatches(this.engineCases(region, from, to, v), packCase, BATCH_CASES), async (text) => {
+        pool.runAll(packedBatches(this.packedCases(region, from, to, v), (line) => line, BATCH_CASES), async (text) => {
           for (const r of unpackResults(text)) {
             cases++;
             if (r.group === null) noScore++;
@@ -146,14 +143,13 @@ export class GroupingService {
     return this.get(id);
   }
 
-  /** The stored cases of a period as engine input, a page at a time. */
-  private async *engineCases(region: string, from: string, to: string, v: EngineVersion): AsyncGenerator<EngineCase[]> {
+  /** The stored cases of a period as packed lines (stored-cases.ts), a page at a time. */
+  private async *packedCases(region: string, from: string, to: string, v: EngineVersion): AsyncGenerator<string[]> {
     for await (const page of this.cases.pages(region, from, to, ENGINE_COLUMNS)) {
       yield page.map((r) => {
-        const hospitalCode = String(r.hospital_code);
-        const coefficient = v.coefficients.get(hospitalCode);
-        if (coefficient === undefined) throw new JobInputError('unknown-hospital', `case ${String(r.case_id)}: hospital ${hospitalCode} is not registered in region ${region}`);
-        return engineCaseOfRow(r, coefficient);
+        const coefficient = v.coefficients.get(String(r.hospital_code));
+        if (coefficient === undefined) throw new JobInputError('unknown-hospital', `case ${String(r.case_id)}: hospital ${String(r.hospital_code)} is not registered in region ${region}`);
+        return packStoredCase(r, coefficient);
       });
     }
   }
@@ -241,25 +237,6 @@ const tenThousandths = (n: bigint): string => {
   const s = (n < 0n ? -n : n).toString().padStart(5, '0');
   return `${n < 0n ? '-' : ''}${s.slice(0, -4)}.${s.slice(-4)}`;
 };
-
-/** A stored case row (ENGINE_COLUMNS and case_id) as engine input. */
-function engineCaseOfRow(r: Record<string, unknown>, coefficient: string): EngineCase {
-  return {
-    caseId: String(r.case_id),
-    hospitalCode: String(r.hospital_code),
-    coefficient,
-    principalDiagnosis: String(r.principal_diagnosis),
-    principalProcedure: r.principal_procedure === null ? null : String(r.principal_procedure),
-    otherProcedures: listOfColumn(r.other_procedures),
-    secondaryDiagnoses: listOfColumn(r.secondary_diagnoses),
-    losDays: Number(r.los_days),
-    dischargeMode: String(r.discharge_mode),
-    totalCost: String(r.total_cost),
-    outOfCatalogSelfPay: String(r.out_of_catalog_self_pay),
-    daySurgery: Number(r.day_surgery) === 1,
-    externalExpert: Number(r.external_expert) === 1,
-  };
-}
 
 const orNull = (v: unknown): string | null => (v === null ? null : String(v));
 

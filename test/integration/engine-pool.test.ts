@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { packCase, packResult, resultOf, unpackResults } from '../../src/domain/engine/batch';
+import { packCase, packResult, resultOf, unpackCases, unpackResults } from '../../src/domain/engine/batch';
+import { engineCaseOfRow, packStoredCase } from '../../src/grouping/stored-cases';
 import { EnginePool, packedBatches } from '../../src/engine-pool/engine-pool';
 import { generatedRegion } from '../support/generated';
 
@@ -49,12 +50,14 @@ describe('the worker pool (issue 4)', () => {
     );
   });
 
-  it('sums points on the workers to the single thread’s sum', async () => {
+  it('sums points and costs on the workers to the single thread’s sums', async () => {
     const pool = new EnginePool(region.setup, 2);
     try {
-      let expected = 0n;
-      for (const line of single.values()) expected += BigInt(line.split('\t')[15].replace('.', ''));
-      expect(await pool.pointsOf(packedBatches([region.cases], packCase, 333))).toBe(expected);
+      let points = 0n;
+      let costFen = 0n;
+      for (const line of single.values()) points += BigInt(line.split('\t')[15].replace('.', ''));
+      for (const c of region.cases) costFen += BigInt(c.totalCost.replace('.', ''));
+      expect(await pool.totalsOf(packedBatches([region.cases], packCase, 333))).toEqual({ points, costFen });
     } finally {
       await pool.close();
     }
@@ -68,6 +71,28 @@ describe('the worker pool (issue 4)', () => {
       expect(await pool.run(line)).toBe(`${single.get(region.cases[0].caseId)}\n`);
     } finally {
       await pool.close();
+    }
+  });
+
+  it('packs a stored row exactly as the case it holds', () => {
+    for (const c of region.cases.slice(0, 300)) {
+      // A stored row: list columns '|'-separated, booleans 0/1, no procedure as NULL.
+      const row = {
+        case_id: c.caseId,
+        hospital_code: c.hospitalCode,
+        principal_diagnosis: c.principalDiagnosis,
+        principal_procedure: c.principalProcedure,
+        other_procedures: c.otherProcedures.join('|'),
+        secondary_diagnoses: c.secondaryDiagnoses.join('|'),
+        los_days: c.losDays,
+        discharge_mode: c.dischargeMode,
+        total_cost: c.totalCost,
+        out_of_catalog_self_pay: c.outOfCatalogSelfPay,
+        day_surgery: c.daySurgery ? 1 : 0,
+        external_expert: c.externalExpert ? 1 : 0,
+      };
+      expect(packStoredCase(row, c.coefficient)).toBe(packCase(c));
+      expect(engineCaseOfRow(row, c.coefficient)).toEqual(unpackCases(packCase(c))[0]);
     }
   });
 

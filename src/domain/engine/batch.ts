@@ -6,6 +6,7 @@ import { Policy } from '../policy';
 import { CatalogueIndex } from './catalogue-index';
 import { GroupingInput } from './grouping';
 import { CaseValuation, valueCase } from './index';
+import { fixedOf, ONE_F, pow10, roundQuotient } from './exact';
 import { compileScoring, ScoringInput, ScoringPolicy } from './scoring';
 
 /**
@@ -226,9 +227,20 @@ export function valueBatch(e: Engine, batch: string): string {
   return out;
 }
 
-/** The sum of a packed batch's points, in 1/10,000 point (points have exactly 4 decimals). */
-export function batchPoints(e: Engine, batch: string): bigint {
-  let total = 0n;
-  for (const c of unpackCases(batch)) total += BigInt(resultOf(e, c).points.replace('.', ''));
-  return total;
+/** What a batch adds up to: its cases' points (1/10,000 point) and total cost (fen). */
+export interface BatchTotals {
+  points: bigint;
+  costFen: bigint;
+}
+
+/** The totals of a packed batch (spec §4.9 needs both, per year). Exact: points have 4 decimals, money 2. */
+export function batchTotals(e: Engine, batch: string): BatchTotals {
+  let points = 0n;
+  let costFen = 0n;
+  for (const c of unpackCases(batch)) {
+    points += BigInt(resultOf(e, c).points.replace('.', ''));
+    const cost = fixedOf(c.totalCost, 'totalCost');
+    costFen += cost.e <= 2 ? cost.n * pow10(2 - cost.e) : roundQuotient(cost, ONE_F, 2);
+  }
+  return { points, costFen };
 }
