@@ -6,6 +6,7 @@ import { CodesModule } from './codes/codes.module';
 import { ConfigModule } from './config/config.module';
 import { Environment } from './config/environment';
 import { GroupingModule } from './grouping/grouping.module';
+import { SettlementModule } from './settlement/settlement.module';
 import { HealthController } from './health/health.controller';
 import { HospitalsModule } from './hospitals/hospitals.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -33,6 +34,7 @@ import { PersistenceModule } from './persistence/persistence.module';
     JobsModule,
     CatalogModule,
     GroupingModule,
+    SettlementModule,
   ],
   controllers: [HealthController],
 })

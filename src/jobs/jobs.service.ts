@@ -49,9 +49,8 @@ export class JobsService {
 
   constructor(private readonly db: DatabaseService) {}
 
-  /** Records the job and runs `work` in the background; returns the job id at once. */
-  async start<T>(kind: string, region: string | null, params: unknown, actor: string, work: (p: JobProgress) => Promise<T>): Promise<{ id: string; done: Promise<JobView> }> {
-    const id = randomUUID();
+  /** Records the job and runs `work` in the background; returns the job id (given, or new) at once. */
+  async start<T>(kind: string, region: string | null, params: unknown, actor: string, work: (p: JobProgress) => Promise<T>, id: string = randomUUID()): Promise<{ id: string; done: Promise<JobView> }> {
     const now = new Date();
     await this.db.execute(`INSERT INTO job (id, kind, region_code, params, status, actor, created_at, heartbeat_at) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)`, [id, kind, region, JSON.stringify(params), actor, now, now]);
     let lastBeat = 0;

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerCatalog } from './catalog';
 import { registerGenerate } from './generate';
 import { registerGroup } from './group';
+import { registerSettle } from './settle';
 import { registerImport } from './import';
 import { registerRegistry } from './registry';
 
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerGenerate(program);
   registerCatalog(program);
   registerGroup(program);
+  registerSettle(program);
 }
