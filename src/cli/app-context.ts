@@ -32,8 +32,9 @@ export async function explainHttpError<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof HttpException) {
-      const body = err.getResponse() as { message?: string; problems?: { line?: number; path?: string; field?: string; reason: string }[] };
-      const lines = (body.problems ?? []).slice(0, 20).map((p) => `  ${p.line !== undefined ? `line ${p.line}` : (p.path ?? '')}${p.field ? `: ${p.field}` : ''}: ${p.reason}`);
+      const body = err.getResponse() as { message?: string; problems?: { line?: number; row?: number; path?: string; field?: string; reason: string }[] };
+      const where = (p: { line?: number; row?: number; path?: string }) => (p.line !== undefined ? `line ${p.line}` : p.row !== undefined ? `row ${p.row}` : (p.path ?? ''));
+      const lines = (body.problems ?? []).slice(0, 20).map((p) => `  ${where(p)}${p.field ? `: ${p.field}` : ''}: ${p.reason}`);
       throw new CliError([body.message ?? err.message, ...lines].join('\n'));
     }
     throw err;

@@ -7,18 +7,18 @@ export class StartSettlementRequest {
   @Matches(/^\d{6}$/, { message: 'region must be a 6-digit region code' })
   region!: string;
 
-  @ApiProperty({ enum: ['month'], example: 'month', description: 'month: pre-settlement (spec §8.3)' })
-  @IsIn(['month'], { message: 'kind must be month (the annual settlement is not built yet)' })
-  kind!: 'month';
+  @ApiProperty({ enum: ['month', 'year'], example: 'month', description: 'month: pre-settlement (spec §8.3); year: annual settlement and clearing (§8.4)' })
+  @IsIn(['month', 'year'], { message: 'kind must be month or year' })
+  kind!: 'month' | 'year';
 
-  @ApiProperty({ example: '2024-03' })
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'period must be a month like 2024-03' })
+  @ApiProperty({ example: '2024-03', description: 'A month (2024-03) for kind month, a year (2024) for kind year' })
+  @Matches(/^\d{4}(-(0[1-9]|1[0-2]))?$/, { message: 'period must be a month like 2024-03 or a year like 2024' })
   period!: string;
 }
 
 export class ReportQuery {
-  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
+  @ApiPropertyOptional({ enum: ['json', 'csv', 'xlsx'], default: 'json' })
   @IsOptional()
-  @IsIn(['json', 'csv'])
-  format: 'json' | 'csv' = 'json';
+  @IsIn(['json', 'csv', 'xlsx'])
+  format: 'json' | 'csv' | 'xlsx' = 'json';
 }

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { auditStatement } from '../audit/audit';
 import { PoliciesService } from '../catalog/policies.service';
 import { Policy } from '../domain/policy';
-import { HospitalTotals, monthlyPool, MonthlyPool, Pool, poolBudget, SettlementError } from '../domain/settlement/settlement';
+import { AnnualPool, annualPool, HospitalTotals, HospitalYearRecords, monthlyPool, MonthlyPool, Pool, poolBudget, SettlementError, yearEndReserve } from '../domain/settlement/settlement';
+import { BudgetLine } from '../domain/policy';
 import { GroupingService } from '../grouping/grouping.service';
 import { JobInputError, JobProgress } from '../jobs/jobs.service';
 import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
@@ -13,8 +14,22 @@ export type SettlementStatus = 'draft' | 'final';
 
 /** The report of a run (docs/settlement-report.md). Decimals are strings. */
 export interface SettlementReport {
-  run: { id: string; region: string; period: string; kind: SettlementKind; catalog: string; policyHash: string; groupingRun: string; status: SettlementStatus; createdBy: string; createdAt: string; finalisedAt: string | null };
-  pools: MonthlyPool[];
+  run: {
+    id: string;
+    region: string;
+    period: string;
+    kind: SettlementKind;
+    catalog: string;
+    policyHash: string;
+    groupingRun: string;
+    status: SettlementStatus;
+    createdBy: string;
+    createdAt: string;
+    finalisedAt: string | null;
+    /** Annual runs: the finalised months whose pre-settlement counts as paid. */
+    monthsPrepaid?: string[];
+  };
+  pools: (MonthlyPool | AnnualPool)[];
 }
 
 const POOLS: readonly Pool[] = ['employee', 'resident'];
@@ -22,6 +37,7 @@ const POOLS: readonly Pool[] = ['employee', 'resident'];
 const LOCK_STALE_MS = 120_000;
 const HEARTBEAT_MS = 5_000;
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const YEAR = /^\d{4}$/;
 
 const isDuplicate = (err: unknown): boolean => /UNIQUE|Duplicate entry|PRIMARY KEY/i.test(String((err as Error)?.message));
 
@@ -46,7 +62,7 @@ export class SettlementService {
    * for a finalised period or one being run now, 400-style JobInputError for a bad period.
    */
   async claim(region: string, kind: SettlementKind, period: string): Promise<string> {
-    if (kind !== 'month' || !MONTH.test(period)) throw new JobInputError('bad-period', `a monthly settlement period is a month like 2024-03; got ${period}`);
+    if (kind === 'month' ? !MONTH.test(period) : !YEAR.test(period)) throw new JobInputError('bad-period', `a ${kind} settlement period is ${kind === 'month' ? 'a month like 2024-03' : 'a year like 2024'}; got ${period}`);
     await this.refuseFinalised(region, kind, period);
     const id = randomUUID();
     const now = new Date();
@@ -80,8 +96,89 @@ export class SettlementService {
       await this.store({ run, pools }, at);
       return this.report(id);
     } finally {
-      await this.db.execute('DELETE FROM settlement_lock WHERE region_code = ? AND kind = ? AND period = ? AND run_id = ?', [region, 'month', period, id]);
+      await this.release(id, region, 'month', period);
     }
+  }
+
+  /**
+   * Runs a claimed annual settlement (spec §8.4) to the end and releases the lock: the year's
+   * cases grouped, the reserve split from the recorded budget actuals, the year fund, and per
+   * hospital the recorded assessment, violations and revolving fund and the pre-settlement of the
+   * year's finalised months. Special-case decisions (spec §9) are not built yet: none apply.
+   */
+  async runYear(id: string, region: string, period: string, actor: string, progress?: JobProgress): Promise<SettlementReport> {
+    const beat = this.heartbeat(id, region, 'year', period, progress);
+    try {
+      const year = Number(period);
+      const { policy, hash: policyHash } = await this.policies.resolve(region, year, actor);
+      const grouped = await this.grouping.run(region, `${period}-01`, `${period}-12`, actor, beat);
+      await beat.stage('settling', grouped.cases);
+      const totals = await this.hospitalTotals(grouped.id, region);
+      const records = await this.yearRecords(region, year);
+      const pools: AnnualPool[] = [];
+      for (const pool of POOLS) {
+        const b = policy.budget[pool];
+        const codes = new Set([...(totals.get(pool) ?? []).map((h) => h.hospitalCode), ...records.hospitalsOf(pool)]);
+        if (!b) {
+          if (codes.size > 0) throw new JobInputError('no-budget', `the ${region}/${year} policy has no ${pool} budget, but the year has ${pool} cases or records`);
+          continue;
+        }
+        // Hospitals with records but no case this year still clear what they were paid.
+        const byCode = new Map((totals.get(pool) ?? []).map((h) => [h.hospitalCode, h]));
+        const hospitals = [...codes].sort().map((code) => byCode.get(code) ?? { hospitalCode: code, cases: 0, points: '0.0000', nonFund: '0.00', bookkeeping: '0.00' });
+        try {
+          const budget = poolBudget(pool, b);
+          pools.push(annualPool(pool, budget, yearEndReserve(budget, records.actuals(pool), policy.settlement.reserveSplit), hospitals, (code) => records.of(pool, code), policy.settlement));
+        } catch (err) {
+          if (err instanceof SettlementError) throw new JobInputError('bad-budget', err.message);
+          throw err;
+        }
+      }
+      const at = new Date();
+      const run = { id, region, period, kind: 'year' as const, catalog: grouped.catalogueId, policyHash, groupingRun: grouped.id, status: 'draft' as const, createdBy: actor, createdAt: at.toISOString(), finalisedAt: null, monthsPrepaid: records.months };
+      await this.store({ run, pools }, at);
+      return this.report(id);
+    } finally {
+      await this.release(id, region, 'year', period);
+    }
+  }
+
+  private async release(id: string, region: string, kind: SettlementKind, period: string): Promise<void> {
+    await this.db.execute('DELETE FROM settlement_lock WHERE region_code = ? AND kind = ? AND period = ? AND run_id = ?', [region, kind, period, id]);
+  }
+
+  /** The agency's records of a region's year, summed exactly per pool and hospital. */
+  private async yearRecords(region: string, year: number) {
+    const fen = (v: unknown) => BigInt(String(v).replace('.', ''));
+    const text = (n: bigint) => {
+      const s = (n < 0n ? -n : n).toString().padStart(3, '0');
+      return `${n < 0n ? '-' : ''}${s.slice(0, -2)}.${s.slice(-2)}`;
+    };
+    const inRegion = 'JOIN hospital h ON h.code = x.hospital_code AND h.region_code = ?';
+    const scores = new Map((await this.db.execute(`SELECT x.hospital_code, x.score FROM assessment x ${inRegion} WHERE x.year = ?`, [region, year])).rows.map((r) => [String(r.hospital_code), String(r.score)]));
+    const sums = (rows: Record<string, unknown>[]) => {
+      const m = new Map<string, bigint>();
+      for (const r of rows) m.set(`${r.pool}/${r.hospital_code}`, (m.get(`${r.pool}/${r.hospital_code}`) ?? 0n) + fen(r.amount));
+      return m;
+    };
+    const violations = sums((await this.db.execute(`SELECT x.pool, x.hospital_code, x.amount FROM violation_deduction x ${inRegion} WHERE x.year = ?`, [region, year])).rows);
+    const revolving = sums((await this.db.execute(`SELECT x.pool, x.hospital_code, x.amount FROM revolving_fund x ${inRegion} WHERE x.year = ?`, [region, year])).rows);
+    const finalMonths = (await this.db.execute(`SELECT id, period FROM settlement_run WHERE region_code = ? AND kind = 'month' AND period LIKE ? AND status = 'final' ORDER BY period`, [region, `${year}-%`])).rows;
+    const prepaid = sums(
+      finalMonths.length === 0 ? [] : (await this.db.execute(`SELECT pool, hospital_code, amount FROM settlement_hospital WHERE run_id IN (${finalMonths.map(() => '?').join(',')})`, finalMonths.map((r) => String(r.id)))).rows,
+    );
+    const actualRows = (await this.db.execute('SELECT pool, line, amount FROM budget_actual WHERE region_code = ? AND year = ?', [region, year])).rows;
+    return {
+      months: finalMonths.map((r) => String(r.period)),
+      hospitalsOf: (pool: Pool): string[] => [...new Set([...violations.keys(), ...revolving.keys(), ...prepaid.keys()].filter((k) => k.startsWith(`${pool}/`)).map((k) => k.slice(pool.length + 1)))],
+      actuals: (pool: Pool): Partial<Record<BudgetLine, string>> => Object.fromEntries(actualRows.filter((r) => r.pool === pool).map((r) => [String(r.line), String(r.amount)])),
+      of: (pool: Pool, code: string): HospitalYearRecords => ({
+        assessmentScore: scores.get(code) ?? '1',
+        violations: text(violations.get(`${pool}/${code}`) ?? 0n),
+        prepaid: text(prepaid.get(`${pool}/${code}`) ?? 0n),
+        revolvingFund: text(revolving.get(`${pool}/${code}`) ?? 0n),
+      }),
+    };
   }
 
   /** Progress that also keeps the run's lock alive. */
@@ -151,11 +248,11 @@ export class SettlementService {
       }
       yield {
         sql: 'INSERT INTO settlement_run (id, region_code, kind, period, catalogue_id, policy_hash, grouping_run_id, status, report, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        params: [run.id, run.region, run.kind, run.period, run.catalog, run.policyHash, run.groupingRun, 'draft', JSON.stringify({ pools }), run.createdBy, at],
+        params: [run.id, run.region, run.kind, run.period, run.catalog, run.policyHash, run.groupingRun, 'draft', JSON.stringify({ pools, monthsPrepaid: run.monthsPrepaid }), run.createdBy, at],
       };
       for (const p of pools)
         for (const h of p.hospitals)
-          yield { sql: 'INSERT INTO settlement_hospital (run_id, pool, hospital_code, cases, points, non_fund, bookkeeping, entitlement, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', params: [run.id, p.pool, h.hospitalCode, h.cases, h.points, h.nonFund, h.bookkeeping, h.entitlement, h.prepay] };
+          yield { sql: 'INSERT INTO settlement_hospital (run_id, pool, hospital_code, cases, points, non_fund, bookkeeping, entitlement, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', params: [run.id, p.pool, h.hospitalCode, h.cases, h.points, h.nonFund, h.bookkeeping, h.entitlement, 'prepay' in h ? h.prepay : h.balance] };
       yield auditStatement({ at, actor: run.createdBy, action: `settlement.${run.kind}.run`, entity: 'settlement', entityId: `${run.region}/${run.kind}/${run.period}`, before: before ? { runId: before.id } : null, after: { runId: run.id, groupingRun: run.groupingRun, pools: pools.map((p) => ({ pool: p.pool, fund: p.fund, pointValue: p.pointValue })) } });
     });
   }
@@ -164,7 +261,7 @@ export class SettlementService {
   async report(id: string): Promise<SettlementReport> {
     const r = (await this.db.execute('SELECT * FROM settlement_run WHERE id = ?', [id])).rows[0];
     if (!r) throw new NotFoundException({ error: 'unknown-settlement', message: `no settlement run ${id}` });
-    const { pools } = JSON.parse(String(r.report)) as { pools: MonthlyPool[] };
+    const { pools, monthsPrepaid } = JSON.parse(String(r.report)) as { pools: SettlementReport['pools']; monthsPrepaid?: string[] };
     return {
       run: {
         id,
@@ -178,6 +275,7 @@ export class SettlementService {
         createdBy: String(r.created_by),
         createdAt: fromSqlDatetime(r.created_at),
         finalisedAt: r.finalised_at === null ? null : fromSqlDatetime(r.finalised_at),
+        ...(monthsPrepaid ? { monthsPrepaid } : {}),
       },
       pools,
     };

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { JobInputError, JobsService } from '../jobs/jobs.service';
 import { ReportQuery, StartSettlementRequest } from './settlement.dto';
 import { SettlementService } from './settlement.service';
-import { settlementCsv } from './report-format';
+import { settlementCsv, settlementXlsx } from './report-format';
 
 @ApiTags('settlements')
 @Controller('api/v1/settlements')
@@ -25,7 +25,8 @@ export class SettlementsController {
       if (err instanceof JobInputError) throw new BadRequestException({ error: err.code, message: err.message });
       throw err;
     }
-    await this.jobs.start('settlement.month', b.region, { region: b.region, kind: b.kind, period: b.period }, 'api', (p) => this.settlements.runMonth(id, b.region, b.period, 'api', p), id);
+    const run = b.kind === 'month' ? this.settlements.runMonth.bind(this.settlements) : this.settlements.runYear.bind(this.settlements);
+    await this.jobs.start(`settlement.${b.kind}`, b.region, { region: b.region, kind: b.kind, period: b.period }, 'api', (p) => run(id, b.region, b.period, 'api', p), id);
     res.location(`/api/v1/settlements/${id}`);
     return { id, status: 'running', statusUrl: `/api/v1/settlements/${id}` };
   }
@@ -40,10 +41,12 @@ export class SettlementsController {
   }
 
   @Get(':id/report')
-  @ApiOperation({ summary: 'The report of a stored run as JSON or CSV (docs/settlement-report.md)' })
+  @ApiOperation({ summary: 'The report of a stored run as JSON, CSV or XLSX (docs/settlement-report.md)' })
   async report(@Param('id', ParseUUIDPipe) id: string, @Query() q: ReportQuery, @Res() res: Response): Promise<void> {
     const r = await this.settlements.report(id);
-    if (q.format === 'csv') res.type('text/csv').attachment(`settlement-${r.run.region}-${r.run.period}-${r.run.kind}.csv`).send(settlementCsv(r));
+    const name = `settlement-${r.run.region}-${r.run.period}-${r.run.kind}`;
+    if (q.format === 'csv') res.type('text/csv').attachment(`${name}.csv`).send(settlementCsv(r));
+    else if (q.format === 'xlsx') res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').attachment(`${name}.xlsx`).send(await settlementXlsx(r));
     else res.json(r);
   }
 

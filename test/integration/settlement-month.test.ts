@@ -7,6 +7,7 @@ import { CatalogueService } from '../../src/catalog/catalogue.service';
 import { CatalogueStore } from '../../src/catalog/catalogue.store';
 import { PoliciesService } from '../../src/catalog/policies.service';
 import { catalogueHash, catalogueToJson } from '../../src/domain/catalog/exchange';
+import { MonthlyHospital } from '../../src/domain/settlement/settlement';
 import { GroupingService } from '../../src/grouping/grouping.service';
 import { HospitalsService } from '../../src/hospitals/hospitals.service';
 import { SettlementService } from '../../src/settlement/settlement.service';
@@ -37,7 +38,7 @@ const policyDoc = (basis: 'totalCost' | 'fund') => {
   return p;
 };
 const figures = (r: Awaited<ReturnType<SettlementService['report']>>) =>
-  r.pools.map((p) => ({ pool: p.pool, fund: p.fund, city: p.cityBookkeeping, pv: p.pointValue, residual: p.residual, hospitals: p.hospitals.map((h) => [h.hospitalCode, h.points, h.nonFund, h.bookkeeping, h.entitlement, h.prepay]) }));
+  r.pools.map((p) => ({ pool: p.pool, fund: p.fund, city: p.cityBookkeeping, pv: p.pointValue, residual: p.residual, hospitals: (p.hospitals as MonthlyHospital[]).map((h) => [h.hospitalCode, h.points, h.nonFund, h.bookkeeping, h.entitlement, h.prepay]) }));
 
 describe.each(ENGINES)('monthly pre-settlement on %s', (engine) => {
   let t: TestApp | null;

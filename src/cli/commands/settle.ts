@@ -1,21 +1,43 @@
-import { Command } from 'commander';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JobInputError } from '../../jobs/jobs.service';
-import { settlementCsv, settlementSummary } from '../../settlement/report-format';
-import { SettlementReport, SettlementService } from '../../settlement/settlement.service';
+import { RECORD_KINDS, RecordKind } from '../../domain/settlement/records';
+import { recordRowsOfCsv, RecordsService } from '../../settlement/records.service';
+import { settlementCsv, settlementSummary, settlementXlsx } from '../../settlement/report-format';
+import { SettlementKind, SettlementReport, SettlementService } from '../../settlement/settlement.service';
 import { cliActor, CliError, explainHttpError, withApp } from '../app-context';
 
-/** Writes the report files of a run (JSON and CSV) into a folder; returns their paths. */
+/** Writes the report files of a run (JSON, CSV, XLSX) into a folder; returns their paths. */
 async function writeReports(r: SettlementReport, dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const base = join(dir, `settlement-${r.run.region}-${r.run.period}-${r.run.kind}`);
   await writeFile(`${base}.json`, `${JSON.stringify(r, null, 2)}\n`);
   await writeFile(`${base}.csv`, settlementCsv(r));
-  return [`${base}.json`, `${base}.csv`];
+  await writeFile(`${base}.xlsx`, await settlementXlsx(r));
+  return [`${base}.json`, `${base}.csv`, `${base}.xlsx`];
 }
 
-/** `dip settle month | finalise`: settlement runs from the terminal. */
+/** Claims and runs a settlement of a period, printing the summary (or JSON) and writing the report files. */
+async function settleCommand(kind: SettlementKind, o: { region: string; period: string; json: boolean; out: string }): Promise<void> {
+  const report = await explainHttpError(() =>
+    withApp(async (app) => {
+      const s = app.get(SettlementService);
+      try {
+        const id = await s.claim(o.region, kind, o.period);
+        return await (kind === 'month' ? s.runMonth(id, o.region, o.period, cliActor()) : s.runYear(id, o.region, o.period, cliActor()));
+      } catch (err) {
+        if (err instanceof JobInputError) throw new CliError(err.message);
+        throw err;
+      }
+    }),
+  );
+  const files = await writeReports(report, o.out);
+  if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(`${settlementSummary(report)}\nreport files: ${files.join(', ')}\n`);
+}
+
+/** `dip settle month | year | record | finalise`: settlement runs from the terminal. */
 export function registerSettle(program: Command): void {
   const settle = program.command('settle').description('Settlement runs (spec §8)');
 
@@ -25,23 +47,27 @@ export function registerSettle(program: Command): void {
     .requiredOption('--region <region>', '6-digit region code')
     .requiredOption('--period <month>', 'settlement month, e.g. 2024-03')
     .option('--json', 'print the report as JSON', false)
-    .option('--out <dir>', 'write the report files (JSON and CSV) here', 'data/reports')
-    .action(async (o: { region: string; period: string; json: boolean; out: string }) => {
-      const report = await explainHttpError(() =>
-        withApp(async (app) => {
-          const s = app.get(SettlementService);
-          try {
-            const id = await s.claim(o.region, 'month', o.period);
-            return await s.runMonth(id, o.region, o.period, cliActor());
-          } catch (err) {
-            if (err instanceof JobInputError) throw new CliError(err.message);
-            throw err;
-          }
-        }),
-      );
-      const files = await writeReports(report, o.out);
-      if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else process.stdout.write(`${settlementSummary(report)}\nreport files: ${files.join(', ')}\n`);
+    .option('--out <dir>', 'write the report files (JSON, CSV, XLSX) here', 'data/reports')
+    .action((o: { region: string; period: string; json: boolean; out: string }) => settleCommand('month', o));
+
+  settle
+    .command('year')
+    .description('Annual settlement and clearing of a region (spec §8.4), with the recorded assessments, violations, revolving funds, budget actuals and the finalised months')
+    .requiredOption('--region <region>', '6-digit region code')
+    .requiredOption('--year <year>', 'settlement year, e.g. 2024')
+    .option('--json', 'print the report as JSON', false)
+    .option('--out <dir>', 'write the report files (JSON, CSV, XLSX) here', 'data/reports')
+    .action((o: { region: string; year: string; json: boolean; out: string }) => settleCommand('year', { ...o, period: o.year }));
+
+  settle
+    .command('record')
+    .description('Record, from a CSV file (header = field names), assessments (year,hospitalCode,score), violations (year,pool,hospitalCode,amount,reason), revolvingFund (year,pool,hospitalCode,amount) or budgetActual (region,year,pool,line,amount); all or nothing')
+    .addOption(new Option('--kind <kind>', 'record kind').choices(RECORD_KINDS).makeOptionMandatory())
+    .argument('<file>')
+    .action(async (file: string, o: { kind: RecordKind }) => {
+      const text = await readFile(file, 'utf8');
+      const r = await explainHttpError(() => withApp((app) => app.get(RecordsService).record(o.kind, recordRowsOfCsv(text), cliActor(), 2)));
+      process.stdout.write(`${r.recorded} ${r.kind} record(s) stored\n`);
     });
 
   settle
