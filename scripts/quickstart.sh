@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The main job on the embedded SQLite database, from a fresh clone: install and build when
-# needed, generate a small synthetic history, register its hospitals, import its cases.
-# Safe to run again: identical cases are skipped, not duplicated.
+# needed, generate a synthetic region (three years of history and the settlement year), import
+# it, build and activate the settlement year's catalogue, and run a month's pre-settlement:
+# its summary (point value per pool, the hospital table) is printed and its report files
+# (JSON, CSV, XLSX) written to data/reports. Safe to run again: identical cases are skipped, the
+# same catalogue is the same version, and the month's draft settlement is replaced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,12 +17,19 @@ dip() { node dist/cli/main.js "$@"; }
 out=data/demo
 codes=()
 [ -d ../shared/data/codes ] && codes=(--codes ../shared/data/codes)
-dip generate --out "$out" --cases "${DEMO_CASES:-20000}" --years 2021-2023 --seed 1 "${codes[@]}"
+cases=${DEMO_CASES:-20000}
+# History 2021–2023 (with the 2024 policy the generator derives from it), then 2024 itself.
+dip generate --out "$out" --cases "$cases" --years 2021-2023 --seed 1 "${codes[@]}"
+dip generate --out "$out/2024" --cases "$cases" --years 2024 --seed 1 "${codes[@]}" >/dev/null
 dip hospitals import "$out/hospitals.csv"
-for year in 2021 2022 2023; do
-  dip import cases "$out/cases-$year.csv"
+for file in "$out/cases-2021.csv" "$out/cases-2022.csv" "$out/cases-2023.csv" "$out/2024/cases-2024.csv"; do
+  dip import cases "$file"
 done
-# The 2024 catalogue from that history, with the policy the generator wrote.
-dip catalog build --region 370300 --year 2024 --policy "$out/policy-370300-2024.json"
+# The 2024 catalogue from that history, with the policy the generator wrote; then activate it.
+catalogue=$(dip catalog build --region 370300 --year 2024 --policy "$out/policy-370300-2024.json" --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const o=JSON.parse(s);console.error(`catalogue ${o.catalogueId}: ${o.coreGroups} core + ${o.compositeGroups} composite groups, pvBudget ${o.pvBudget}`);console.log(o.catalogueId)})')
+dip catalog activate "$catalogue"
+# March 2024: grouped and scored on the worker pool, valued, stored as a draft run, reported.
+echo
+dip settle month --region 370300 --period 2024-03 --out data/reports
 echo
 echo "Done. The database is ${DIP_SQLITE_PATH:-data/dip.sqlite}; start the API with 'npm start' and open http://localhost:3000/api/docs"
