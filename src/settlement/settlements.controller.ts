@@ -26,7 +26,11 @@ export class SettlementsController {
       throw err;
     }
     const run = b.kind === 'month' ? this.settlements.runMonth.bind(this.settlements) : this.settlements.runYear.bind(this.settlements);
-    await this.jobs.start(`settlement.${b.kind}`, b.region, { region: b.region, kind: b.kind, period: b.period }, 'api', (p) => run(id, b.region, b.period, 'api', p), id);
+    await this.jobs.start(`settlement.${b.kind}`, b.region, { region: b.region, kind: b.kind, period: b.period }, 'api', async (p) => {
+      // The job keeps a pointer, not the report (a year's report can be large): GET /settlements/:id has it.
+      const r = await run(id, b.region, b.period, 'api', p);
+      return { settlementId: r.run.id, status: r.run.status };
+    }, id);
     res.location(`/api/v1/settlements/${id}`);
     return { id, status: 'running', statusUrl: `/api/v1/settlements/${id}` };
   }

@@ -13,6 +13,8 @@ export function columnKit(qr: QueryRunner) {
     int: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'int', ...extra }),
     bool: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'boolean', ...extra }),
     text: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'text', ...extra }),
+    /** Documents of any size (MySQL's TEXT stops at 64 KB). */
+    longText: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: sqlite ? 'text' : 'longtext', ...extra }),
     datetime: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'datetime', ...extra }),
     bigId: (name = 'id'): TableColumnOptions =>
       sqlite

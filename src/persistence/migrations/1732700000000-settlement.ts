@@ -24,7 +24,7 @@ export class Settlement1732700000000 implements MigrationInterface {
           k.str('policy_hash', 64),
           k.str('grouping_run_id', 36),
           k.str('status', 8),
-          k.text('report'),
+          k.longText('report'),
           k.str('created_by', 100),
           k.datetime('created_at'),
           k.str('finalised_by', 100, { isNullable: true }),
