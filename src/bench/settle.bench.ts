@@ -17,7 +17,8 @@ import { AppModule } from '../app.module';
 import { CatalogueService } from '../catalog/catalogue.service';
 import { CatalogueStore } from '../catalog/catalogue.store';
 import { PoliciesService } from '../catalog/policies.service';
-import { DatabaseService } from '../persistence/database.service';
+import { CaseReader } from '../cases/case-reader';
+import { ENGINE_COLUMNS } from '../grouping/stored-cases';
 import { SettlementService } from '../settlement/settlement.service';
 import { dip, fmt, machine, measure, recreateDatabase } from './bench-support';
 
@@ -27,7 +28,7 @@ const REGION = '370300';
 const YEAR = 2024;
 const MONTH = `${YEAR}-03`;
 /** What a settlement reads of each case: the engine's columns and the money of its pool. */
-const COLUMNS = 'case_id, hospital_code, pool, principal_diagnosis, principal_procedure, other_procedures, secondary_diagnoses, los_days, discharge_mode, total_cost, fund_payment, out_of_catalog_self_pay, day_surgery, external_expert';
+const COLUMNS = [...ENGINE_COLUMNS, 'pool', 'fund_payment'];
 
 async function main(): Promise<void> {
   const dir = join(tmpdir(), `dip-bench-settle-${CASES}`);
@@ -65,12 +66,12 @@ async function measureRuns(): Promise<void> {
   process.env.DATABASE_URL = URL_;
   process.env.LOG_LEVEL = 'warn';
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
-  const db = app.get(DatabaseService);
+  const reader = app.get(CaseReader);
   const s = app.get(SettlementService);
   const stream = (from: string, to: string) =>
     measure(async () => {
       let n = 0;
-      await db.eachRow(`SELECT ${COLUMNS} FROM dip_case WHERE region_code = ? AND settlement_month >= ? AND settlement_month <= ?`, [REGION, from, to], () => n++);
+      for await (const page of reader.pages(REGION, from, to, COLUMNS)) n += page.length;
       return n;
     });
   const monthStream = await stream(MONTH, MONTH);

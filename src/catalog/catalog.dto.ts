@@ -1,5 +1,5 @@
+import { Page } from '../http-paging';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 export class BuildCatalogueRequest {
@@ -20,26 +20,11 @@ export class BuildCatalogueRequest {
   policy?: Record<string, unknown>;
 }
 
-export class GroupsQuery {
+export class GroupsQuery extends Page {
   @ApiPropertyOptional({ description: 'Only groups whose key starts with this (e.g. K80 or K80.1|)' })
   @IsOptional()
   @IsString()
   keyPrefix?: string;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset = 0;
-
-  @ApiPropertyOptional({ default: 100, maximum: 5000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(5000)
-  limit = 100;
 }
 
 export class FormatQuery {

@@ -1,6 +1,6 @@
+import { Page } from '../http-paging';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsOptional, IsString, IsUUID, Matches } from 'class-validator';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -24,24 +24,9 @@ export class StartGroupingRequest {
   catalogId?: string;
 }
 
-export class ResultsQuery {
+export class ResultsQuery extends Page {
   @ApiPropertyOptional({ description: 'Only the cases of this hospital' })
   @IsOptional()
   @IsString()
   hospital?: string;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset = 0;
-
-  @ApiPropertyOptional({ default: 100, maximum: 5000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(5000)
-  limit = 100;
 }

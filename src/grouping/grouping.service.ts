@@ -11,6 +11,7 @@ import { Environment } from '../config/environment';
 import { CaseResult, caseResultOf, compileEngine, Engine, EngineCase, EngineSetup, packCase, unpackResults } from '../domain/engine/batch';
 import { hospitalCoefficient, valueCase } from '../domain/engine';
 import { canonicalJson } from '../domain/policy';
+import { scaledText } from '../domain/engine/exact';
 import { CaseValidationContext, validateCase } from '../domain/case-record';
 import { BATCH_CASES, packedBatches, withEnginePool } from '../engine-pool/engine-pool';
 import { HospitalsService } from '../hospitals/hospitals.service';
@@ -18,6 +19,13 @@ import { JobInputError, JobProgress } from '../jobs/jobs.service';
 import { DatabaseService, fromSqlDatetime } from '../persistence/database.service';
 import { openResultWriter } from './result-writer';
 import { ENGINE_COLUMNS, engineCaseOfRow, packStoredCase } from './stored-cases';
+
+/** Sees every case of a grouping run beside its result (see GroupingService.run). */
+export interface RunObserver {
+  /** Columns of dip_case to read besides the engine's. */
+  columns: readonly string[];
+  each(row: Record<string, unknown>, result: CaseResult): void;
+}
 
 /** One catalogue version with the policy and code tables of its region and year: what a pool serves. */
 export interface EngineVersion {
@@ -105,9 +113,10 @@ export class GroupingService {
   /**
    * Groups and scores a region's stored cases of the settlement months from … to (one year) with
    * the catalogue (default: the active one) and stores every case's result as a new run, all at
-   * once or not at all.
+   * once or not at all. `observe` sees each stored row (with its extra columns) beside its result,
+   * in the same read: a settlement adds up money and points without reading the cases again.
    */
-  async run(region: string, from: string, to: string, actor: string, progress?: JobProgress, catalogueId?: string): Promise<GroupingRun> {
+  async run(region: string, from: string, to: string, actor: string, progress?: JobProgress, catalogueId?: string, observe?: RunObserver): Promise<GroupingRun> {
     if (!MONTH.test(from) || !MONTH.test(to)) throw new JobInputError('bad-period', `periods are months like 2024-03; got ${from} … ${to}`);
     if (from > to || from.slice(0, 4) !== to.slice(0, 4)) throw new JobInputError('bad-period', `a run covers months of one year, from ≤ to; got ${from} … ${to}`);
     const year = Number(from.slice(0, 4));
@@ -120,20 +129,32 @@ export class GroupingService {
       let special = 0;
       let points = 0n;
       await progress?.stage('grouping and scoring');
+      // Rows wait here, in input order, until their results come back in the same order.
+      const waiting: Record<string, unknown>[] = [];
+      let next = 0;
       await withEnginePool(v.setup, this.env.WORKERS, (pool) =>
-        pool.runAll(packedBatches(this.packedCases(region, from, to, v), (line) => line, BATCH_CASES), async (text) => {
+        pool.runAll(packedBatches(this.packedCases(region, from, to, v, observe ? waiting : null, observe ? [...ENGINE_COLUMNS, ...observe.columns] : ENGINE_COLUMNS), (line) => line, BATCH_CASES), async (text) => {
           for (const r of unpackResults(text)) {
+            if (observe) {
+              const row = waiting[next++];
+              if (String(row.case_id) !== r.caseId) throw new Error(`result of ${r.caseId} came back for row ${String(row.case_id)}`);
+              observe.each(row, r);
+            }
             cases++;
             if (r.group === null) noScore++;
             if (r.specialReview) special++;
             points += BigInt(r.points.replace('.', ''));
+          }
+          if (next > 50_000) {
+            waiting.splice(0, next);
+            next = 0;
           }
           await writer.add(text);
           await progress?.advance(cases);
         }),
       );
       if (cases === 0) throw new JobInputError('no-cases', `region ${region} has no cases settled ${from} … ${to}`);
-      const run = { id, region, from, to, catalogueId: v.catalogueId, policyHash: v.policyHash, engineHash: v.engineHash, cases, noScoreCases: noScore, specialReviewCases: special, points: tenThousandths(points), actor, at: new Date() };
+      const run = { id, region, from, to, catalogueId: v.catalogueId, policyHash: v.policyHash, engineHash: v.engineHash, cases, noScoreCases: noScore, specialReviewCases: special, points: scaledText(points, 4), actor, at: new Date() };
       await progress?.stage('storing', cases);
       await writer.commit(run);
     } catch (err) {
@@ -143,9 +164,10 @@ export class GroupingService {
     return this.get(id);
   }
 
-  /** The stored cases of a period as packed lines (stored-cases.ts), a page at a time. */
-  private async *packedCases(region: string, from: string, to: string, v: EngineVersion): AsyncGenerator<string[]> {
-    for await (const page of this.cases.pages(region, from, to, ENGINE_COLUMNS)) {
+  /** The stored cases of a period as packed lines (stored-cases.ts), a page at a time; the rows also go to `keep`. */
+  private async *packedCases(region: string, from: string, to: string, v: EngineVersion, keep: Record<string, unknown>[] | null, columns: readonly string[] = ENGINE_COLUMNS): AsyncGenerator<string[]> {
+    for await (const page of this.cases.pages(region, from, to, columns)) {
+      if (keep) for (const r of page) keep.push(r);
       yield page.map((r) => {
         const coefficient = v.coefficients.get(String(r.hospital_code));
         if (coefficient === undefined) throw new JobInputError('unknown-hospital', `case ${String(r.case_id)}: hospital ${String(r.hospital_code)} is not registered in region ${region}`);
@@ -232,11 +254,6 @@ export class GroupingService {
     return { result, explanation: valuation, changedSinceRun: v.engineHash !== run.engineHash || JSON.stringify(now) !== JSON.stringify(result) };
   }
 }
-
-const tenThousandths = (n: bigint): string => {
-  const s = (n < 0n ? -n : n).toString().padStart(5, '0');
-  return `${n < 0n ? '-' : ''}${s.slice(0, -4)}.${s.slice(-4)}`;
-};
 
 const orNull = (v: unknown): string | null => (v === null ? null : String(v));
 

@@ -1,23 +1,10 @@
 import { QueryRunner } from 'typeorm';
 import { CaseResult, unpackResults } from '../domain/engine/batch';
 import { DatabaseService, loadData, runSqlite, toSqlDatetime } from '../persistence/database.service';
+import type { GroupingRun } from './grouping.service';
 
-/** The grouping_run row that makes a run's results visible. */
-export interface RunRow {
-  id: string;
-  region: string;
-  from: string;
-  to: string;
-  catalogueId: string;
-  policyHash: string;
-  engineHash: string;
-  cases: number;
-  noScoreCases: number;
-  specialReviewCases: number;
-  points: string;
-  actor: string;
-  at: Date;
-}
+/** The grouping_run row that makes a run's results visible: the run, and who stored it when. */
+export type RunRow = Omit<GroupingRun, 'createdBy' | 'createdAt'> & { actor: string; at: Date };
 
 /**
  * Where a grouping run writes its per-case results (packed result lines, batch.ts). Nothing is

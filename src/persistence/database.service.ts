@@ -56,26 +56,6 @@ export class DatabaseService {
     }
   }
 
-  /**
-   * Every row of a query, one at a time, without holding the result: streamed on its own
-   * connection on MySQL; on SQLite read synchronously in one go (its one connection is busy
-   * while a statement iterates, so nothing may await in between; `each` must not either).
-   */
-  async eachRow(sql: string, params: SqlParam[], each: (row: Record<string, unknown>) => void): Promise<void> {
-    if (this.engine === 'sqlite') {
-      const stmt = this.sqlite.prepare(sql);
-      for (const row of stmt.iterate(...params.map(toSqliteParam))) each(row as Record<string, unknown>);
-      return;
-    }
-    const qr = this.dataSource.createQueryRunner();
-    try {
-      const rows = await qr.stream(sql, params.map((p) => (p instanceof Date ? toSqlDatetime(p) : p)));
-      for await (const row of rows as AsyncIterable<Record<string, unknown>>) each(row);
-    } finally {
-      await qr.release();
-    }
-  }
-
   private transactionSqlite<T>(work: UnitOfWork<T>): T {
     const db = this.sqlite;
     const run = db.transaction(() => drive(work(), (s) => runSqlite(db, s.sql, s.params ?? [])));

@@ -5,7 +5,8 @@ import { PoliciesService } from '../catalog/policies.service';
 import { Policy } from '../domain/policy';
 import { AnnualPool, annualPool, HospitalTotals, HospitalYearRecords, monthlyPool, MonthlyPool, Pool, poolBudget, SettlementError, yearEndReserve } from '../domain/settlement/settlement';
 import { BudgetLine } from '../domain/policy';
-import { GroupingService } from '../grouping/grouping.service';
+import { scaledText } from '../domain/engine/exact';
+import { GroupingRun, GroupingService } from '../grouping/grouping.service';
 import { JobInputError, JobProgress } from '../jobs/jobs.service';
 import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
 
@@ -87,9 +88,8 @@ export class SettlementService {
     try {
       const year = Number(period.slice(0, 4));
       const { policy, hash: policyHash } = await this.policies.resolve(region, year, actor);
-      const grouped = await this.grouping.run(region, period, period, actor, beat);
+      const { grouped, totals } = await this.groupAndTotal(region, period, period, actor, beat);
       await beat.stage('settling', grouped.cases);
-      const totals = await this.hospitalTotals(grouped.id, region);
       const pools = monthlyPools(policy, totals);
       const at = new Date();
       const run = { id, region, period, kind: 'month' as const, catalog: grouped.catalogueId, policyHash, groupingRun: grouped.id, status: 'draft' as const, createdBy: actor, createdAt: at.toISOString(), finalisedAt: null };
@@ -111,9 +111,8 @@ export class SettlementService {
     try {
       const year = Number(period);
       const { policy, hash: policyHash } = await this.policies.resolve(region, year, actor);
-      const grouped = await this.grouping.run(region, `${period}-01`, `${period}-12`, actor, beat);
+      const { grouped, totals } = await this.groupAndTotal(region, `${period}-01`, `${period}-12`, actor, beat);
       await beat.stage('settling', grouped.cases);
-      const totals = await this.hospitalTotals(grouped.id, region);
       const records = await this.yearRecords(region, year);
       const pools: AnnualPool[] = [];
       for (const pool of POOLS) {
@@ -150,10 +149,7 @@ export class SettlementService {
   /** The agency's records of a region's year, summed exactly per pool and hospital. */
   private async yearRecords(region: string, year: number) {
     const fen = (v: unknown) => BigInt(String(v).replace('.', ''));
-    const text = (n: bigint) => {
-      const s = (n < 0n ? -n : n).toString().padStart(3, '0');
-      return `${n < 0n ? '-' : ''}${s.slice(0, -2)}.${s.slice(-2)}`;
-    };
+    const text = (n: bigint) => scaledText(n, 2);
     const inRegion = 'JOIN hospital h ON h.code = x.hospital_code AND h.region_code = ?';
     const scores = new Map((await this.db.execute(`SELECT x.hospital_code, x.score FROM assessment x ${inRegion} WHERE x.year = ?`, [region, year])).rows.map((r) => [String(r.hospital_code), String(r.score)]));
     const sums = (rows: Record<string, unknown>[]) => {
@@ -203,36 +199,31 @@ export class SettlementService {
   }
 
   /**
-   * Σ per pool and hospital of the grouped cases: points (exact, 1/10,000), non-fund payments
-   * and fund payments (fen), from the grouping run joined to the stored cases.
+   * Groups and scores the period's cases (a grouping run) and adds them up per pool and hospital
+   * as they come back: points (exact, 1/10,000), non-fund payments and fund payments (fen), from
+   * the same read of the cases as the grouping, so that the two cannot disagree.
    */
-  private async hospitalTotals(groupingRun: string, region: string): Promise<Map<Pool, HospitalTotals[]>> {
+  private async groupAndTotal(region: string, from: string, to: string, actor: string, progress: JobProgress): Promise<{ grouped: GroupingRun; totals: Map<Pool, HospitalTotals[]> }> {
     const sums = new Map<string, { pool: Pool; code: string; cases: number; points: bigint; nonFund: bigint; fund: bigint }>();
     const fen = (v: unknown) => BigInt(String(v).replace('.', ''));
-    await this.db.eachRow(
-      'SELECT r.hospital_code, r.points, c.pool, c.total_cost, c.fund_payment FROM case_result r JOIN dip_case c ON c.region_code = ? AND c.case_id = r.case_id WHERE r.run_id = ?',
-      [region, groupingRun],
-      (row) => {
-        const key = `${row.pool}\u0000${row.hospital_code}`;
+    const grouped = await this.grouping.run(region, from, to, actor, progress, undefined, {
+      columns: ['pool', 'fund_payment'],
+      each: (row, result) => {
+        const key = `${row.pool}\u0000${result.hospitalCode}`;
         let s = sums.get(key);
-        if (!s) sums.set(key, (s = { pool: row.pool as Pool, code: String(row.hospital_code), cases: 0, points: 0n, nonFund: 0n, fund: 0n }));
+        if (!s) sums.set(key, (s = { pool: row.pool as Pool, code: result.hospitalCode, cases: 0, points: 0n, nonFund: 0n, fund: 0n }));
         const fund = fen(row.fund_payment);
         s.cases++;
-        s.points += BigInt(String(row.points).replace('.', ''));
+        s.points += BigInt(result.points.replace('.', ''));
         s.nonFund += fen(row.total_cost) - fund;
         s.fund += fund;
       },
-    );
-    const out = new Map<Pool, HospitalTotals[]>(POOLS.map((p) => [p, []]));
-    const scaled = (n: bigint, dp: number) => {
-      const neg = n < 0n;
-      const s = (neg ? -n : n).toString().padStart(dp + 1, '0');
-      return `${neg ? '-' : ''}${s.slice(0, -dp)}.${s.slice(-dp)}`;
-    };
+    });
+    const totals = new Map<Pool, HospitalTotals[]>(POOLS.map((p) => [p, []]));
     for (const s of [...sums.values()].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))) {
-      out.get(s.pool)!.push({ hospitalCode: s.code, cases: s.cases, points: scaled(s.points, 4), nonFund: scaled(s.nonFund, 2), bookkeeping: scaled(s.fund, 2) });
+      totals.get(s.pool)!.push({ hospitalCode: s.code, cases: s.cases, points: scaledText(s.points, 4), nonFund: scaledText(s.nonFund, 2), bookkeeping: scaledText(s.fund, 2) });
     }
-    return out;
+    return { grouped, totals };
   }
 
   /** Replaces the period's draft with this run, in one transaction (audited). */

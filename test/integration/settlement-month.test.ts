@@ -1,19 +1,13 @@
 import { ConflictException } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { CaseImportService } from '../../src/cases/case-import.service';
-import { CatalogueService } from '../../src/catalog/catalogue.service';
-import { CatalogueStore } from '../../src/catalog/catalogue.store';
 import { PoliciesService } from '../../src/catalog/policies.service';
-import { catalogueHash, catalogueToJson } from '../../src/domain/catalog/exchange';
 import { MonthlyHospital } from '../../src/domain/settlement/settlement';
 import { GroupingService } from '../../src/grouping/grouping.service';
-import { HospitalsService } from '../../src/hospitals/hospitals.service';
 import { SettlementService } from '../../src/settlement/settlement.service';
-import { CASE_HEADER, caseLine, startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
+import { startTestApp, TestApp } from '../support/app';
+import { seedHandMonth } from '../support/hand-month';
 import { ENGINES } from '../support/engines';
-import { SAMPLE } from '../support/sample-catalogue';
 
 /**
  * A month by hand (spec §8.2–8.3). Points per case as in test/e2e/http-groupings.test.ts (the
@@ -23,13 +17,6 @@ import { SAMPLE } from '../support/sample-catalogue';
  *   resident  C5 H001  8000.00 →  700 (no-score), fund 5000; C4 H002 5000.00 → 625, fund 3000.
  * Budgets: employee 360,000 → B = 30,000; resident 120,000 → B = 10,000.
  */
-const CASES = [
-  caseLine({ caseId: 'C1', totalCost: '24720.00', fundPayment: '17000.00', secondaryDiagnoses: '' }),
-  caseLine({ caseId: 'C3', otherProcedures: '51.2200', totalCost: '24000.00', fundPayment: '16000.00', secondaryDiagnoses: '' }),
-  caseLine({ caseId: 'C2', hospitalCode: 'H002', principalProcedure: '', totalCost: '3000.00', fundPayment: '2000.00', secondaryDiagnoses: '' }),
-  caseLine({ caseId: 'C5', pool: 'resident', principalDiagnosis: 'J18.900', principalProcedure: '', totalCost: '8000.00', fundPayment: '5000.00', secondaryDiagnoses: '' }),
-  caseLine({ caseId: 'C4', pool: 'resident', hospitalCode: 'H002', principalDiagnosis: 'K81.000', totalCost: '5000.00', fundPayment: '3000.00', secondaryDiagnoses: '' }),
-];
 const shipped = () => JSON.parse(readFileSync(resolve(__dirname, '../../catalogs/policies/370300-2024.json'), 'utf8'));
 const policyDoc = (basis: 'totalCost' | 'fund') => {
   const p = shipped();
@@ -49,13 +36,7 @@ describe.each(ENGINES)('monthly pre-settlement on %s', (engine) => {
     t = await startTestApp(engine, 'settle_month');
     if (!t) return;
     s = t.app.get(SettlementService);
-    await t.app.get(HospitalsService).upsert(TEST_HOSPITALS.map((h) => ({ ...h, bonuses: h.bonuses.join('|') })), 'tester');
-    const report = await (await t.app.get(CaseImportService).start(Readable.from([[CASE_HEADER, ...CASES].join('\n')]), { format: 'csv', atomic: true, replace: false, source: 'hand', actor: 'tester' })).done;
-    expect(report.status).toBe('committed');
-    const { hash: _h, ...doc } = catalogueToJson(SAMPLE, 'x', catalogueHash(SAMPLE));
-    const { catalogueId } = await t.app.get(CatalogueService).import(JSON.stringify(doc), 'json', 'tester');
-    await t.app.get(CatalogueStore).activate(catalogueId, 'tester');
-    await t.app.get(PoliciesService).resolve('370300', 2024, 'tester', policyDoc('totalCost'));
+    await seedHandMonth(t, policyDoc('totalCost'));
   });
   afterAll(async () => t?.close());
 

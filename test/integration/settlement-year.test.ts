@@ -1,18 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { CaseImportService } from '../../src/cases/case-import.service';
-import { CatalogueService } from '../../src/catalog/catalogue.service';
-import { CatalogueStore } from '../../src/catalog/catalogue.store';
-import { PoliciesService } from '../../src/catalog/policies.service';
-import { catalogueHash, catalogueToJson } from '../../src/domain/catalog/exchange';
-import { HospitalsService } from '../../src/hospitals/hospitals.service';
 import { AnnualHospital, MonthlyHospital } from '../../src/domain/settlement/settlement';
 import { RecordsService } from '../../src/settlement/records.service';
 import { SettlementService } from '../../src/settlement/settlement.service';
-import { CASE_HEADER, caseLine, startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
+import { startTestApp, TestApp } from '../support/app';
+import { seedHandMonth } from '../support/hand-month';
 import { ENGINES } from '../support/engines';
-import { SAMPLE } from '../support/sample-catalogue';
 
 /**
  * A year by hand (spec §8.1, §8.4), the five cases of settlement-month.test.ts (employee: H001
@@ -21,13 +14,6 @@ import { SAMPLE } from '../support/sample-catalogue';
  * reserve 5,000 − lines 15,000 = 30,000; resident 120,000 given. Every figure below was also
  * checked with Python's decimal module.
  */
-const CASES = [
-  caseLine({ caseId: 'C1', totalCost: '24720.00', fundPayment: '17000.00', secondaryDiagnoses: '' }),
-  caseLine({ caseId: 'C3', otherProcedures: '51.2200', totalCost: '24000.00', fundPayment: '16000.00', secondaryDiagnoses: '' }),
-  caseLine({ caseId: 'C2', hospitalCode: 'H002', principalProcedure: '', totalCost: '3000.00', fundPayment: '2000.00', secondaryDiagnoses: '' }),
-  caseLine({ caseId: 'C5', pool: 'resident', principalDiagnosis: 'J18.900', principalProcedure: '', totalCost: '8000.00', fundPayment: '5000.00', secondaryDiagnoses: '' }),
-  caseLine({ caseId: 'C4', pool: 'resident', hospitalCode: 'H002', principalDiagnosis: 'K81.000', totalCost: '5000.00', fundPayment: '3000.00', secondaryDiagnoses: '' }),
-];
 const policyDoc = () => {
   const p = JSON.parse(readFileSync(resolve(__dirname, '../../catalogs/policies/370300-2024.json'), 'utf8'));
   p.budget = { employee: { revenue: '50000.00', reserveRatio: '0.10', lines: { generalOutpatient: '10000.00', outpatientChronic: '5000.00' } }, resident: { dipBudget: '120000.00' } };
@@ -42,13 +28,7 @@ describe.each(ENGINES)('annual settlement and clearing on %s', (engine) => {
     t = await startTestApp(engine, 'settle_year');
     if (!t) return;
     s = t.app.get(SettlementService);
-    await t.app.get(HospitalsService).upsert(TEST_HOSPITALS.map((h) => ({ ...h, bonuses: h.bonuses.join('|') })), 'tester');
-    const report = await (await t.app.get(CaseImportService).start(Readable.from([[CASE_HEADER, ...CASES].join('\n')]), { format: 'csv', atomic: true, replace: false, source: 'hand', actor: 'tester' })).done;
-    expect(report.status).toBe('committed');
-    const { hash: _h, ...doc } = catalogueToJson(SAMPLE, 'x', catalogueHash(SAMPLE));
-    const { catalogueId } = await t.app.get(CatalogueService).import(JSON.stringify(doc), 'json', 'tester');
-    await t.app.get(CatalogueStore).activate(catalogueId, 'tester');
-    await t.app.get(PoliciesService).resolve('370300', 2024, 'tester', policyDoc());
+    await seedHandMonth(t, policyDoc());
   });
   afterAll(async () => t?.close());
 
