@@ -64,7 +64,7 @@ async function prepare() {
   const catalogue = { ...builder.finish(), pvBudget: '0' };
   const setup: EngineSetup = { catalogue, policy, ranges, severe, moderate, procedureTypes: [], procedureNames };
   const engine = compileEngine(setup);
-  const k = new Map(hospitals.map((h) => [h.code, hospitalCoefficient(engine.scoring, h)]));
+  const byCode = new Map(hospitals.map((h) => [h.code, { coefficient: hospitalCoefficient(engine.scoring, h), level: h.level }]));
 
   // The input: the year's cases, validated, packed in batches as the grouping job sends them.
   const batches: string[] = [];
@@ -72,7 +72,7 @@ async function prepare() {
   let n = 0;
   for (const row of generateCases({ seed: 42, year: YEAR, cases: CASES }, universe, hospitals)) {
     const r = record(row);
-    batch += packCase({ ...r, coefficient: k.get(r.hospitalCode)! }) + '\n';
+    batch += packCase({ ...r, ...byCode.get(r.hospitalCode)! }) + '\n';
     if (++n % BATCH_CASES === 0) {
       batches.push(batch);
       batch = '';

@@ -10,6 +10,8 @@ import { EngineSetup } from '../domain/engine/batch';
 import { ENGINE_COLUMNS, packStoredCase } from '../grouping/stored-cases';
 import { BATCH_CASES, packedBatches, withEnginePool } from '../engine-pool/engine-pool';
 import { Environment } from '../config/environment';
+import { HospitalLevel } from '../domain/hospital';
+import { HospitalsService } from '../hospitals/hospitals.service';
 import { Catalogue } from '../domain/catalog/catalogue';
 import { CatalogueFormatError, catalogueHash, parseCatalogueCsv, parseCatalogueJson } from '../domain/catalog/exchange';
 import { IcdRange, IcdRanges, parseRangeTable } from '../domain/catalog/ranges';
@@ -20,7 +22,7 @@ import { CatalogueStore } from './catalogue.store';
 import { CATALOGS_DIR } from './policies.service';
 
 /** The columns of a stored case that the builder reads (pass 1). */
-const BUILD_COLUMNS = ['principal_diagnosis', 'principal_procedure', 'other_procedures', 'secondary_diagnoses', 'los_days', 'discharge_mode', 'total_cost'];
+const BUILD_COLUMNS = ['hospital_code', 'principal_diagnosis', 'principal_procedure', 'other_procedures', 'secondary_diagnoses', 'los_days', 'discharge_mode', 'total_cost'];
 
 export interface BuildOutcome {
   catalogueId: string;
@@ -46,6 +48,7 @@ export class CatalogueService implements OnModuleInit {
     private readonly codeTables: CodeTablesService,
     private readonly store: CatalogueStore,
     private readonly env: Environment,
+    private readonly hospitals: HospitalsService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -73,7 +76,8 @@ export class CatalogueService implements OnModuleInit {
     const lookback = policy.catalog.lookbackYears;
     const from = `${year - lookback}-01`;
     const to = `${year - 1}-12`;
-    const { partial, total } = await this.aggregate(region, year, policy, from, to, progress);
+    const levels = new Map((await this.hospitals.list(region)).map((h) => [h.code, h.level]));
+    const { partial, total } = await this.aggregate(region, year, policy, from, to, levels, progress);
 
     // Pass 2 (spec §4.9): every window case through the engine with the new catalogue and k = 1,
     // on the worker pool, a year at a time (so that each batch's points belong to one year).
@@ -87,7 +91,7 @@ export class CatalogueService implements OnModuleInit {
           for await (const page of pages) {
             done += page.length;
             await progress?.advance(done);
-            yield page.map((r) => packStoredCase(r, '1'));
+            yield page.map((r) => packStoredCase(r, '1', levels.get(String(r.hospital_code)) ?? null));
           }
         };
         years.set(year, await pool.totalsOf(packedBatches(lines(this.cases.pages(region, `${year}-01`, `${year}-12`, ENGINE_COLUMNS)), (line) => line, BATCH_CASES)));
@@ -106,13 +110,13 @@ export class CatalogueService implements OnModuleInit {
    * (a separate COUNT would read the window once more). Its own scope: the builder's per-case
    * state is garbage once the catalogue is finished, before pass 2 streams the window again.
    */
-  private async aggregate(region: string, year: number, policy: Policy, from: string, to: string, progress?: JobProgress): Promise<{ partial: Omit<Catalogue, 'pvBudget'>; total: number }> {
+  private async aggregate(region: string, year: number, policy: Policy, from: string, to: string, levels: ReadonlyMap<string, HospitalLevel>, progress?: JobProgress): Promise<{ partial: Omit<Catalogue, 'pvBudget'>; total: number }> {
     const [ranges, severity, typeOf] = await Promise.all([this.ranges(region), this.severityLists(region), this.codeTables.procedureTyper(region)]);
     const builder = new CatalogueBuilder({ region, year, policy, ranges, severity, typeOf });
     await progress?.stage('aggregating cases');
     let total = 0;
     for await (const page of this.cases.pages(region, from, to, BUILD_COLUMNS)) {
-      for (const r of page) builder.add(historyCase(r));
+      for (const r of page) builder.add(historyCase(r, levels));
       total += page.length;
       await progress?.advance(total);
     }
@@ -152,9 +156,10 @@ export class CatalogueService implements OnModuleInit {
   }
 }
 
-/** A stored case as the builder reads it. */
-function historyCase(r: Record<string, unknown>): HistoryCase {
+/** A stored case as the builder reads it, with its hospital's level. */
+function historyCase(r: Record<string, unknown>, levels: ReadonlyMap<string, HospitalLevel>): HistoryCase {
   return {
+    level: levels.get(String(r.hospital_code)) ?? null,
     year: Number(String(r.settlement_month).slice(0, 4)),
     principalDiagnosis: String(r.principal_diagnosis),
     principalProcedure: r.principal_procedure === null ? null : String(r.principal_procedure),

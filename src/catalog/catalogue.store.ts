@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { auditStatement } from '../audit/audit';
 import { Catalogue, CatalogueGroup, GroupFlag } from '../domain/catalog/catalogue';
+import { levelAveragesOf, levelAveragesText } from '../domain/catalog/exchange';
 import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
 
 export interface CatalogueMeta {
@@ -19,7 +20,7 @@ export interface CatalogueMeta {
 }
 
 const INSERT_CHUNK = 200;
-const GROUP_COLUMNS = 'catalogue_id, group_key, code, kind, category, treatment_type, procedures, cases, avg_cost, score, aux2, aux3, aux4, flags';
+const GROUP_COLUMNS = 'catalogue_id, group_key, code, kind, category, treatment_type, procedures, cases, avg_cost, score, aux2, aux3, aux4, flags, level_avg_cost';
 
 /** Catalogue versions: immutable once stored; activation per region and year is audited. */
 @Injectable()
@@ -44,8 +45,8 @@ export class CatalogueStore {
       for (let i = 0; i < c.groups.length; i += INSERT_CHUNK) {
         const part = c.groups.slice(i, i + INSERT_CHUNK);
         yield {
-          sql: `INSERT INTO catalogue_group (${GROUP_COLUMNS}) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-          params: part.flatMap((g) => [id, g.key, g.code, g.kind, g.category, g.treatmentType, g.procedures.join('+'), g.cases, g.avgCost, g.score, g.auxiliary['2'] ?? null, g.auxiliary['3'] ?? null, g.auxiliary['4'] ?? null, g.flags.join('|')]),
+          sql: `INSERT INTO catalogue_group (${GROUP_COLUMNS}) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+          params: part.flatMap((g) => [id, g.key, g.code, g.kind, g.category, g.treatmentType, g.procedures.join('+'), g.cases, g.avgCost, g.score, g.auxiliary['2'] ?? null, g.auxiliary['3'] ?? null, g.auxiliary['4'] ?? null, g.flags.join('|'), levelAveragesText(g.levelAvgCost) || null]),
         };
       }
       yield auditStatement({ at, actor: meta.actor, action: `catalogue.${meta.source}`, entity: 'catalogue', entityId: id, before: null, after: { region: c.region, year: c.year, hash, policyHash: meta.policyHash, groups: c.groups.length } });
@@ -137,5 +138,6 @@ function groupOfRow(r: Record<string, unknown>): CatalogueGroup {
     score: String(r.score),
     auxiliary: aux,
     flags: r.flags === '' ? [] : (String(r.flags).split('|') as GroupFlag[]),
+    ...(r.level_avg_cost ? { levelAvgCost: levelAveragesOf(String(r.level_avg_cost)) as CatalogueGroup['levelAvgCost'] } : {}),
   };
 }

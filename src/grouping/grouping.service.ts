@@ -10,6 +10,7 @@ import { CodeTablesService } from '../codes/code-tables.service';
 import { Environment } from '../config/environment';
 import { CaseResult, caseResultOf, compileEngine, Engine, EngineCase, EngineSetup, packCase, unpackResults } from '../domain/engine/batch';
 import { hospitalCoefficient, valueCase } from '../domain/engine';
+import { HospitalLevel } from '../domain/hospital';
 import { canonicalJson } from '../domain/policy';
 import { scaledText } from '../domain/engine/exact';
 import { CaseValidationContext, validateCase } from '../domain/case-record';
@@ -36,8 +37,8 @@ export interface EngineVersion {
   /** sha256 of the whole setup: two runs with the same hash valued cases with the same engine input. */
   engineHash: string;
   setup: EngineSetup;
-  /** hospital code → coefficient k (spec §7) under this policy. */
-  coefficients: Map<string, string>;
+  /** The region's hospitals: code → coefficient k (spec §7) under this policy, and level. */
+  hospitals: Map<string, { coefficient: string; level: HospitalLevel }>;
 }
 
 export interface GroupingRun {
@@ -85,8 +86,7 @@ export class GroupingService {
     const [setup, hospitals] = await Promise.all([this.catalogues.engineSetup(catalogue, policy), this.hospitals.list(catalogue.region)]);
     const engineHash = createHash('sha256').update(canonicalJson(setup)).digest('hex');
     const scoring = this.engine(engineHash, setup).scoring;
-    const coefficients = new Map(hospitals.map((h) => [h.code, hospitalCoefficient(scoring, h)]));
-    return { catalogueId, region: catalogue.region, year: catalogue.year, policyHash, engineHash, setup, coefficients };
+    return { catalogueId, region: catalogue.region, year: catalogue.year, policyHash, engineHash, setup, hospitals: new Map(hospitals.map((h) => [h.code, { coefficient: hospitalCoefficient(scoring, h), level: h.level }])) };
   }
 
   private engine(hash: string, setup: EngineSetup): Engine {
@@ -169,9 +169,9 @@ export class GroupingService {
     for await (const page of this.cases.pages(region, from, to, columns)) {
       if (keep) for (const r of page) keep.push(r);
       yield page.map((r) => {
-        const coefficient = v.coefficients.get(String(r.hospital_code));
-        if (coefficient === undefined) throw new JobInputError('unknown-hospital', `case ${String(r.case_id)}: hospital ${String(r.hospital_code)} is not registered in region ${region}`);
-        return packStoredCase(r, coefficient);
+        const h = v.hospitals.get(String(r.hospital_code));
+        if (h === undefined) throw new JobInputError('unknown-hospital', `case ${String(r.case_id)}: hospital ${String(r.hospital_code)} is not registered in region ${region}`);
+        return packStoredCase(r, h.coefficient, h.level);
       });
     }
   }
@@ -185,7 +185,7 @@ export class GroupingService {
     const gate = new ByteGate(this.env.MAX_UPLOAD_BYTES);
     const rows = format === 'csv' ? csvRows(input, gate) : jsonLinesRows(input, gate);
     const diagnoses = await this.codeTables.entries(v.region, 'diagnosis');
-    const ctx: CaseValidationContext = { hasHospital: (code) => v.coefficients.has(code), hasDiagnosis: diagnoses ? (code) => diagnoses.has(code) : undefined };
+    const ctx: CaseValidationContext = { hasHospital: (code) => v.hospitals.has(code), hasDiagnosis: diagnoses ? (code) => diagnoses.has(code) : undefined };
     async function* valid(): AsyncGenerator<EngineCase[]> {
       for await (const page of rows) {
         const out: EngineCase[] = [];
@@ -196,7 +196,10 @@ export class GroupingService {
           }
           const r = validateCase(row.raw, ctx);
           if ('errors' in r) for (const e of r.errors) reject(row.line, e.field, e.reason);
-          else out.push({ ...r.record, coefficient: v.coefficients.get(r.record.hospitalCode)! });
+          else {
+            const h = v.hospitals.get(r.record.hospitalCode)!;
+            out.push({ ...r.record, coefficient: h.coefficient, level: h.level });
+          }
         }
         yield out;
       }
@@ -248,8 +251,8 @@ export class GroupingService {
     if (!row) return { result, explanation: null, changedSinceRun: true };
     const v = await this.version(run.catalogueId, 'api');
     const e = this.engine(v.engineHash, v.setup);
-    const c = engineCaseOfRow(row, result.coefficient);
-    const valuation = valueCase(e.index, c, e.typeOf, { scoring: e.scoring, coefficient: c.coefficient, severity: e.severity });
+    const c = engineCaseOfRow(row, result.coefficient, v.hospitals.get(String(row.hospital_code))?.level ?? null);
+    const valuation = valueCase(e.index, c, e.typeOf, { scoring: e.scoring, coefficient: c.coefficient, level: c.level, severity: e.severity });
     const now = caseResultOf(c, valuation);
     return { result, explanation: valuation, changedSinceRun: v.engineHash !== run.engineHash || JSON.stringify(now) !== JSON.stringify(result) };
   }

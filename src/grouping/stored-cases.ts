@@ -1,15 +1,17 @@
 import { listOfColumn } from '../cases/case-columns';
 import { EngineCase } from '../domain/engine/batch';
+import { HospitalLevel } from '../domain/hospital';
 
 /** The columns of a stored case the engine reads (besides case_id, which every read includes). */
 export const ENGINE_COLUMNS = ['hospital_code', 'principal_diagnosis', 'principal_procedure', 'other_procedures', 'secondary_diagnoses', 'los_days', 'discharge_mode', 'total_cost', 'out_of_catalog_self_pay', 'day_surgery', 'external_expert'];
 
-/** A stored case row (ENGINE_COLUMNS and case_id) as engine input. */
-export function engineCaseOfRow(r: Record<string, unknown>, coefficient: string): EngineCase {
+/** A stored case row (ENGINE_COLUMNS and case_id) as engine input, with its hospital's k and level. */
+export function engineCaseOfRow(r: Record<string, unknown>, coefficient: string, level: HospitalLevel | null): EngineCase {
   return {
     caseId: String(r.case_id),
     hospitalCode: String(r.hospital_code),
     coefficient,
+    level,
     principalDiagnosis: String(r.principal_diagnosis),
     principalProcedure: r.principal_procedure === null ? null : String(r.principal_procedure),
     otherProcedures: listOfColumn(r.other_procedures),
@@ -29,8 +31,8 @@ export function engineCaseOfRow(r: Record<string, unknown>, coefficient: string)
  * thread. No separator check is needed: stored case ids have no control characters and stored
  * codes match the code shapes (both checked on import, spec §2–3), and list columns use '|'.
  */
-export function packStoredCase(r: Record<string, unknown>, coefficient: string): string {
+export function packStoredCase(r: Record<string, unknown>, coefficient: string, level: HospitalLevel | null): string {
   const others = r.other_procedures === null ? '' : String(r.other_procedures).replaceAll('|', ',');
   const secondary = r.secondary_diagnoses === null ? '' : String(r.secondary_diagnoses).replaceAll('|', ',');
-  return `${r.case_id}\t${r.hospital_code}\t${coefficient}\t${r.principal_diagnosis}\t${r.principal_procedure ?? ''}\t${others}\t${secondary}\t${r.los_days}\t${r.discharge_mode}\t${r.total_cost}\t${r.out_of_catalog_self_pay}\t${Number(r.day_surgery) === 1 ? '1' : '0'}\t${Number(r.external_expert) === 1 ? '1' : '0'}`;
+  return `${r.case_id}\t${r.hospital_code}\t${coefficient}\t${r.principal_diagnosis}\t${r.principal_procedure ?? ''}\t${others}\t${secondary}\t${r.los_days}\t${r.discharge_mode}\t${r.total_cost}\t${r.out_of_catalog_self_pay}\t${Number(r.day_surgery) === 1 ? '1' : '0'}\t${Number(r.external_expert) === 1 ? '1' : '0'}\t${level ?? ''}`;
 }

@@ -74,10 +74,13 @@ describe.each(ENGINES)('catalogue build from stored cases on %s', (engine) => {
         return v.record;
       }),
     );
-    for (const r of records) builder.add({ ...r, year: Number(r.dischargeDate.slice(0, 4)) });
+    const levelOf = new Map(hospitals.map((h) => [h.code, h.level]));
+    for (const r of records) builder.add({ ...r, year: Number(r.dischargeDate.slice(0, 4)), level: levelOf.get(r.hospitalCode)! });
     const expected = builder.finish();
     const stored = await t.app.get(CatalogueStore).load(outcome.catalogueId);
     expect(stored.groups).toEqual(expected.groups);
+    // Averages by hospital level (spec §6.2) are built and stored for the busiest groups.
+    expect(stored.groups.filter((g) => g.levelAvgCost !== undefined).length).toBeGreaterThan(0);
     expect(stored.reference).toEqual(expected.reference);
     expect(stored.costPerPoint).toBe(expected.costPerPoint);
 
@@ -90,7 +93,7 @@ describe.each(ENGINES)('catalogue build from stored cases on %s', (engine) => {
     for (const r of records) {
       const w = weight[Number(r.dischargeDate.slice(0, 4))];
       num = num.plus(new Decimal(r.totalCost).times(w));
-      den = den.plus(new Decimal(resultOf(engine, { ...r, coefficient: '1' }).points).times(w));
+      den = den.plus(new Decimal(resultOf(engine, { ...r, coefficient: '1', level: levelOf.get(r.hospitalCode)! }).points).times(w));
     }
     expect(stored.pvBudget).toBe(num.div(den).toDecimalPlaces(6, Decimal.ROUND_HALF_UP).toFixed(6));
   });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { packCase, packResult, resultOf, unpackCases, unpackResults } from '../../src/domain/engine/batch';
+import { compileEngine, packCase, packResult, resultOf, unpackCases, unpackResults } from '../../src/domain/engine/batch';
 import { engineCaseOfRow, packStoredCase } from '../../src/grouping/stored-cases';
 import { EnginePool, packedBatches } from '../../src/engine-pool/engine-pool';
 import { generatedRegion } from '../support/generated';
@@ -63,10 +63,27 @@ describe('the worker pool (issue 4)', () => {
     }
   });
 
+  it('gives the single thread’s results with outlierReference levelAverage too, which changes some ratios', async () => {
+    const setup = { ...region.setup, policy: { ...region.setup.policy, scoring: { ...region.setup.policy.scoring, outlierReference: 'levelAverage' as const } } };
+    const engine = compileEngine(setup);
+    const expected = region.cases.map((c) => packResult(resultOf(engine, c)));
+    expect(expected.filter((line, i) => line !== single.get(region.cases[i].caseId)).length).toBeGreaterThan(0);
+    const pool = new EnginePool(setup, 2);
+    try {
+      const got: string[] = [];
+      await pool.runAll(packedBatches([region.cases], packCase, 500), (t) => {
+        got.push(t);
+      });
+      expect(unpackResults(got.join('')).map(packResult)).toEqual(expected);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('rejects a malformed batch with the reason and stays usable', async () => {
     const pool = new EnginePool(region.setup, 1);
     try {
-      await expect(pool.run('only\tthree\tfields\n')).rejects.toThrow(/packed case line has 3 fields, expected 13/);
+      await expect(pool.run('only\tthree\tfields\n')).rejects.toThrow(/packed case line has 3 fields, expected 14/);
       const line = packCase(region.cases[0]) + '\n';
       expect(await pool.run(line)).toBe(`${single.get(region.cases[0].caseId)}\n`);
     } finally {
@@ -91,8 +108,8 @@ describe('the worker pool (issue 4)', () => {
         day_surgery: c.daySurgery ? 1 : 0,
         external_expert: c.externalExpert ? 1 : 0,
       };
-      expect(packStoredCase(row, c.coefficient)).toBe(packCase(c));
-      expect(engineCaseOfRow(row, c.coefficient)).toEqual(unpackCases(packCase(c))[0]);
+      expect(packStoredCase(row, c.coefficient, c.level)).toBe(packCase(c));
+      expect(engineCaseOfRow(row, c.coefficient, c.level)).toEqual(unpackCases(packCase(c))[0]);
     }
   });
 

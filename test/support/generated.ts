@@ -46,15 +46,21 @@ export function generatedRegion(casesPerYear: number, seed = 5) {
   const severe = [...universe.severeSecondary].sort();
   const moderate = [...universe.moderateSecondary].sort();
   const builder = new CatalogueBuilder({ region: '370300', year: 2024, policy, ranges, severity: { severe: new Set(severe), moderate: new Set(moderate) }, typeOf: procedureTyper(new Map(), universe.procedureNames) });
-  for (const year of [2021, 2022, 2023]) for (const row of generateCases({ seed, year, cases: casesPerYear }, universe, hospitals)) builder.add({ ...record(row), year });
+  const levelOf = new Map(hospitals.map((h) => [h.code, h.level]));
+  for (const year of [2021, 2022, 2023])
+    for (const row of generateCases({ seed, year, cases: casesPerYear }, universe, hospitals)) {
+      const r = record(row);
+      builder.add({ ...r, year, level: levelOf.get(r.hospitalCode)! });
+    }
   const catalogue: Catalogue = { ...builder.finish(), pvBudget: '0.000000' };
   const setup: EngineSetup = { catalogue, policy, ranges, severe, moderate, procedureTypes: [], procedureNames: [...universe.procedureNames] };
   const engine: Engine = compileEngine(setup);
-  const k = new Map(hospitals.map((h) => [h.code, hospitalCoefficient(engine.scoring, h)]));
+  // Each hospital's k under the policy, and its level.
+  const byCode = new Map(hospitals.map((h) => [h.code, { coefficient: hospitalCoefficient(engine.scoring, h), level: h.level }]));
   const rows = [...generateCases({ seed, year: 2024, cases: casesPerYear }, universe, hospitals)];
   const cases: EngineCase[] = rows.map((row) => {
     const r = record(row);
-    return { ...r, coefficient: k.get(r.hospitalCode)! };
+    return { ...r, ...byCode.get(r.hospitalCode)! };
   });
-  return { hospitals, catalogue, setup, engine, cases, rows, coefficients: k };
+  return { hospitals, catalogue, setup, engine, cases, rows, byCode };
 }

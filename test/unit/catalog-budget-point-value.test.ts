@@ -20,6 +20,7 @@ const gallstone = (totalCost: string): EngineCase => ({
   caseId: 'c',
   hospitalCode: 'H',
   coefficient: '1',
+  level: null,
   principalDiagnosis: 'K80.100',
   principalProcedure: '51.2300',
   otherProcedures: [],

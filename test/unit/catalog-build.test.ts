@@ -506,3 +506,36 @@ describe('money and combination keys at volume', () => {
     expect(catalogueHash(read)).toBe(hash);
   });
 });
+
+describe('average cost by hospital level (spec §6.2, levelAverage)', () => {
+  // One core group, 15 cases a year, nothing trimmed. Level L3A_GENERAL: 5 cases a year at 3000
+  // in 2021 and 2023 and 5 at 6000 in 2022 (15 in all); L2A_GENERAL: 14 cases at 1000 (2021:
+  // 5, 2022: 5, 2023: 4); the rest from hospitals of unknown level at 2000.
+  const KEY = 'K35.8|47.0900';
+  const cases = [
+    ...many(5, 2021, KEY, '3000.00', { level: 'L3A_GENERAL' }),
+    ...many(5, 2022, KEY, '6000.00', { level: 'L3A_GENERAL' }),
+    ...many(5, 2023, KEY, '3000.00', { level: 'L3A_GENERAL' }),
+    ...many(5, 2021, KEY, '1000.00', { level: 'L2A_GENERAL' }),
+    ...many(5, 2022, KEY, '1000.00', { level: 'L2A_GENERAL' }),
+    ...many(4, 2023, KEY, '1000.00', { level: 'L2A_GENERAL' }),
+    ...many(5, 2021, KEY, '2000.00'),
+    ...many(5, 2022, KEY, '2000.00'),
+    ...many(6, 2023, KEY, '2000.00', { level: null }),
+  ];
+
+  it('records the level with 15 cases, not the one with 14, weighted over the years like m', () => {
+    const g = group(build(cases), KEY);
+    // L3A: (1 × 3000 + 2 × 6000 + 7 × 3000) / 10 = 3600.
+    expect(g.levelAvgCost).toEqual({ L3A_GENERAL: '3600.00' });
+  });
+
+  it('leaves the field out when no level has 15 cases, and carries it through the exchange format', () => {
+    // The 2021 L3A cases from a hospital of unknown level: L3A keeps 10.
+    expect(group(build(cases.map((c) => (c.level === 'L3A_GENERAL' && c.year === 2021 ? { ...c, level: null } : c))), KEY).levelAvgCost).toBeUndefined();
+    const c = { ...build(cases), pvBudget: '1.000000' };
+    const back = parseCatalogueJson(JSON.parse(JSON.stringify(catalogueToJson(c, 'x', catalogueHash(c)))));
+    expect(group(back, KEY).levelAvgCost).toEqual({ L3A_GENERAL: '3600.00' });
+    expect(() => parseCatalogueJson({ ...catalogueToJson(c, 'x', catalogueHash(c)), hash: undefined, groups: [{ ...group(c, KEY), levelAvgCost: { L9: '1.00' } }] })).toThrow(/levelAvgCost.L9: hospital levels are/);
+  });
+});

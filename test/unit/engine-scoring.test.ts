@@ -58,6 +58,7 @@ describe('scoreCase, normal cases (spec §6.1, §6.3)', () => {
     expect(score(CHOLE, kase('24000.00'))).toEqual({
       score: '3000.0000',
       auxFactor: '1',
+      reference: 'coefficientAdjusted',
       points: '3000.0000',
       rule: 'normal',
       ratio: '1.0000',
@@ -162,6 +163,7 @@ describe('scoreCase, group kinds of the policy lists (spec §6.1)', () => {
     expect(p).toEqual({
       score: '820',
       auxFactor: null,
+      reference: null,
       points: '820.0000',
       rule: 'fixed-score',
       ratio: null,
@@ -223,6 +225,7 @@ describe('scoreCase, external expert, self-pay and no-score (spec §6.4–6.6)',
     expect(score(null, kase('1000.00'), '0.64')).toEqual({
       score: null,
       auxFactor: null,
+      reference: null,
       points: '87.5000',
       rule: 'no-score',
       ratio: null,
@@ -296,11 +299,30 @@ describe('hospital coefficients (spec §7) with the shipped policy', () => {
   });
 });
 
-describe('compileScoring', () => {
-  it('refuses outlierReference levelAverage, not supported yet', () => {
-    expect(() => compileScoring(policyWith((p) => (p.scoring.outlierReference = 'levelAverage')), '8.000000')).toThrow(/levelAverage.*not supported yet/);
+describe('the outlier ratio against the average at the hospital level (spec §6.2, levelAverage)', () => {
+  // CHOLE with an average of 30,000 at L3A hospitals (and none at L2A): s = 3000, m = 24000.
+  const BY_LEVEL = { ...CHOLE, levelAvgCost: { L3A_GENERAL: '30000.00' } };
+  const byLevel = compileScoring(policyWith((p) => (p.scoring.outlierReference = 'levelAverage')), '8.000000');
+  const at = (level: 'L3A_GENERAL' | 'L2A_GENERAL' | null, c: ScoringInput, k: string, sp = byLevel) => scoreCase(grouped(BY_LEVEL), c, { scoring: sp, coefficient: k, level, severity: SEVERITY });
+
+  it('measures r against the level average × a, without k, where the group has one', () => {
+    // L3A, k 1.03: r = 30000 / 30000 = 1 → normal, 3000 × 1.03 = 3090. (Coefficient-adjusted: 30000 / 24720 = 1.2136.)
+    expect(at('L3A_GENERAL', kase('30000.00'), '1.03')).toMatchObject({ points: '3090.0000', rule: 'normal', ratio: '1.0000', reference: 'levelAverage:L3A_GENERAL' });
+    // r = 14999.99 / 30000 < 0.5 → low: 3000 × 1.03 × 0.4999996… = 1544.9990 (1544.998970 → 1544.9990).
+    expect(at('L3A_GENERAL', kase('14999.99'), '1.03')).toMatchObject({ points: '1544.9990', rule: 'low', ratio: '0.5000' });
+    // Severity class 3 (a = 1.25): r = 37500 / (30000 × 1.25) = 1 → 3000 × 1.25 × 1.03 = 3862.5.
+    expect(at('L3A_GENERAL', kase('37500.00', SEVERE), '1.03')).toMatchObject({ points: '3862.5000', ratio: '1.0000' });
   });
 
+  it('falls back to m × a × k for a level without an average, an unknown level, and under coefficientAdjusted', () => {
+    // L2A, k 0.86: r = 30000 / (24000 × 0.86) = 1.4535 → normal, 3000 × 0.86 = 2580.
+    expect(at('L2A_GENERAL', kase('30000.00'), '0.86')).toMatchObject({ points: '2580.0000', ratio: '1.4535', reference: 'coefficientAdjusted' });
+    expect(at(null, kase('30000.00'), '0.86')).toMatchObject({ ratio: '1.4535', reference: 'coefficientAdjusted' });
+    expect(at('L3A_GENERAL', kase('30000.00'), '1.03', scoring)).toMatchObject({ ratio: '1.2136', reference: 'coefficientAdjusted' });
+  });
+});
+
+describe('compileScoring', () => {
   it('refuses a cost per point that is not positive', () => {
     expect(() => compileScoring(shipped(), '0.000000')).toThrow(/costPerPoint/);
   });

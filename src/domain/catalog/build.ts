@@ -1,5 +1,6 @@
 import { categoryOf, groupingCode, ProcedureTypeOf, TREATMENT_TYPES, TreatmentType, treatmentRank } from '../codes';
 import { Dec, fixed, round2, round4, round6 } from '../decimal';
+import { HOSPITAL_LEVELS, HospitalLevel } from '../hospital';
 import { Policy } from '../policy';
 import { Catalogue, CatalogueGroup, GroupFlag, groupCode, GroupKind } from './catalogue';
 import { caseKeyOf } from './case-key';
@@ -20,6 +21,8 @@ export interface HistoryCase {
   dischargeMode: string;
   /** Yuan, exactly 2 decimals, e.g. "12345.60". */
   totalCost: string;
+  /** The level of the case's hospital (for the groups' averages by level, spec §6.2); null: unknown. */
+  level?: HospitalLevel | null;
 }
 
 export interface BuildInput {
@@ -39,6 +42,9 @@ export class CatalogueError extends Error {
     this.name = 'CatalogueError';
   }
 }
+
+/** Spec §6.2: a group's average at a hospital level counts once the level has this many cases ("≥ 15"). */
+export const LEVEL_AVERAGE_MIN_CASES = 15;
 
 /**
  * The cases of one combination cell: one combination key (or, for a therapeutic case without
@@ -126,7 +132,8 @@ export class CatalogueBuilder {
     if (fen > MAX_FEN) throw new CatalogueError(`a case of ${c.year} has the total cost ${c.totalCost} yuan, beyond what a catalogue can hold`);
     const combination = caseKeyOf(c.principalDiagnosis, c.principalProcedure, c.otherProcedures, this.input.typeOf);
     const cell = this.cellOf(combination.key, c.principalDiagnosis, combination.treatmentType);
-    this.store.push(pack(fen, severityClass(c, this.input.severity)), cell.id * this.windowYears.length + yi);
+    const level = c.level ? HOSPITAL_LEVELS.indexOf(c.level) + 1 : 0;
+    this.store.push(pack(fen, level, severityClass(c, this.input.severity)), cell.id * this.windowYears.length + yi);
     cell.cases++;
     this.yearCases[yi]++;
   }
@@ -269,6 +276,8 @@ export class CatalogueBuilder {
         auxiliary: p.kind === 'core' ? this.severityFactors(stats[i], m) : {},
         flags: p.kind === 'core' ? [...(flagsOf.get(p.key) ?? [])] : [],
       };
+      const byLevel = this.levelAverages(stats[i]);
+      if (byLevel) group.levelAvgCost = byLevel;
       group.code = groupCode(group);
       return group;
     });
@@ -342,6 +351,24 @@ export class CatalogueBuilder {
       const factor = round4(mean.div(m));
       if (factor.gt(1)) out[String(cls) as '2' | '3' | '4'] = fixed(factor, 4);
     }
+    return out;
+  }
+
+  /**
+   * The group's average cost at each hospital level with at least LEVEL_AVERAGE_MIN_CASES kept
+   * cases in the window (spec §6.2, for `outlierReference: levelAverage`), computed like m_i:
+   * yearly means of those kept cases, weighted over the years in which the level has kept cases;
+   * stored to 2 dp. Undefined when no level qualifies.
+   */
+  private levelAverages(stats: readonly (YearStats | undefined)[]): CatalogueGroup['levelAvgCost'] {
+    let out: CatalogueGroup['levelAvgCost'];
+    HOSPITAL_LEVELS.forEach((level, i) => {
+      const n = i + 1;
+      const kept = stats.reduce((s, y) => s + (y?.levelKept[n] ?? 0), 0);
+      if (kept < LEVEL_AVERAGE_MIN_CASES) return;
+      const mean = this.weightedMean(stats.map((y, index) => ({ index, fen: y?.levelFen[n] ?? 0n, count: y?.levelKept[n] ?? 0 })));
+      (out ??= {})[level] = fixed(round2(mean), 2);
+    });
     return out;
   }
 

@@ -3,13 +3,14 @@ import { SeverityClass } from './catalogue';
 
 /**
  * The costs of the window's cases, packed for volume (spec §4 at 3 × 1,000,000 cases): each
- * case is one BigInt64 `fen × 8 + severityClass` and the Int32 number of its slot (combination
+ * case is one BigInt64 `fen × 64 + level × 8 + severityClass` (level: the hospital's level,
+ * 1–7 in the order of HOSPITAL_LEVELS, 0 unknown) and the Int32 number of its slot (combination
  * cell × window year), appended in arrival order: 12 bytes a case, no object per case, and
  * sequential writes. `bySlot` then orders them by slot (a counting sort), so that each slot is
- * one contiguous run. Sorting packed values sorts by cost (the class only breaks ties among
- * equal costs, which trimming keeps or drops together), so the class travels with its cost
- * without a second array or index pairs. Money stays exact: fen are integers in a BigInt,
- * never a JS number.
+ * one contiguous run. Sorting packed values sorts by cost (level and class only break ties among
+ * equal costs, which trimming keeps or drops together), so they travel with their cost without
+ * a second array or index pairs. Money stays exact: fen are integers in a BigInt, never a JS
+ * number.
  */
 export class CaseStore {
   private packed = new BigInt64Array(1 << 12);
@@ -48,13 +49,19 @@ export class CaseStore {
   }
 }
 
-const CLASS_BITS = 3n;
 const CLASS_MASK = 7n;
-/** The largest cost that still packs into a signed 64-bit slot: (2^63 − 1 − 7) / 8 fen. */
-export const MAX_FEN = ((1n << 63n) - 1n - CLASS_MASK) >> CLASS_BITS;
+const LEVEL_SHIFT = 3n;
+const LEVEL_MASK = 7n;
+const COST_SHIFT = 6n;
+const TAG_MASK = 63n;
+/** The largest cost that still packs into a signed 64-bit slot: (2^63 − 1 − 63) / 64 fen. */
+export const MAX_FEN = ((1n << 63n) - 1n - TAG_MASK) >> COST_SHIFT;
 
-const CLASS_TAG = [0n, 1n, 2n, 3n, 4n];
-export const pack = (fen: bigint, cls: SeverityClass): bigint => (fen << CLASS_BITS) | CLASS_TAG[cls];
+/** Hospital levels by number: 1–7 in the order of HOSPITAL_LEVELS; 0 is "unknown". */
+export const LEVEL_COUNT = 7;
+
+/** A case's cost, hospital level number (0–7) and severity class in one sortable value. */
+export const pack = (fen: bigint, level: number, cls: SeverityClass): bigint => (fen << COST_SHIFT) | (BigInt(level) << LEVEL_SHIFT) | BigInt(cls);
 
 const MONEY = /^(\d+)(?:\.(\d{1,2}))?$/;
 
@@ -91,6 +98,9 @@ export interface YearStats {
   /** Index = severity class 1–4 (0 unused): kept cases and their cost, fen. */
   classKept: number[];
   classFen: bigint[];
+  /** Index = hospital level number 1–7 (0: unknown): kept cases and their cost, fen. */
+  levelKept: number[];
+  levelFen: bigint[];
 }
 
 export interface TrimRule {
@@ -121,21 +131,27 @@ export function trimYear(values: BigInt64Array, rule: TrimRule): YearStats {
   let end = n - 1;
   if (rule.method === 'percentile' && n >= rule.minCases) {
     values.sort();
-    const lowerFen = values[nearestRank(rule.lower, n) - 1] >> CLASS_BITS;
-    const upperFen = values[nearestRank(rule.upper, n) - 1] >> CLASS_BITS;
-    const lo = lowerFen << CLASS_BITS; // smallest packed value with cost ≥ lower
-    const hi = (upperFen << CLASS_BITS) | CLASS_MASK; // largest packed value with cost ≤ upper
+    const lowerFen = values[nearestRank(rule.lower, n) - 1] >> COST_SHIFT;
+    const upperFen = values[nearestRank(rule.upper, n) - 1] >> COST_SHIFT;
+    const lo = lowerFen << COST_SHIFT; // smallest packed value with cost ≥ lower
+    const hi = (upperFen << COST_SHIFT) | TAG_MASK; // largest packed value with cost ≤ upper
     while (start < n && values[start] < lo) start++;
     while (end >= start && values[end] > hi) end--;
   }
   const classKept = [0, 0, 0, 0, 0];
   const classFen = [0n, 0n, 0n, 0n, 0n];
+  const levelKept = new Array<number>(LEVEL_COUNT + 1).fill(0);
+  const levelFen = new Array<bigint>(LEVEL_COUNT + 1).fill(0n);
   for (let j = start; j <= end; j++) {
     const v = values[j];
     const cls = Number(v & CLASS_MASK);
+    const level = Number((v >> LEVEL_SHIFT) & LEVEL_MASK);
+    const fen = v >> COST_SHIFT;
     classKept[cls]++;
-    classFen[cls] += v >> CLASS_BITS;
+    classFen[cls] += fen;
+    levelKept[level]++;
+    levelFen[level] += fen;
   }
   const keptFen = classFen[1] + classFen[2] + classFen[3] + classFen[4];
-  return { cases: n, kept: end - start + 1, keptFen, classKept, classFen };
+  return { cases: n, kept: end - start + 1, keptFen, classKept, classFen, levelKept, levelFen };
 }

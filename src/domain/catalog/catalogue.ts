@@ -1,4 +1,5 @@
 import { TreatmentType } from '../codes';
+import { HospitalLevel } from '../hospital';
 
 /**
  * The region's DIP catalogue (病种目录库) for one settlement year (spec §4), in the form of the
@@ -44,6 +45,11 @@ export interface CatalogueGroup {
   /** Severity factors > 1 of classes 2–4 (core groups only). */
   auxiliary: Partial<Record<'2' | '3' | '4', string>>;
   flags: GroupFlag[];
+  /**
+   * The group's average cost (2 dp) at each hospital level with at least 15 kept window cases
+   * there (spec §6.2, `outlierReference: levelAverage`); absent when no level has that many.
+   */
+  levelAvgCost?: Partial<Record<HospitalLevel, string>>;
 }
 
 const TYPE_LETTER: Record<TreatmentType, string> = { conservative: 'C', diagnostic: 'D', therapeutic: 'T', surgery: 'S' };

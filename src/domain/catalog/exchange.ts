@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import Papa from 'papaparse';
 import { TREATMENT_TYPES, TreatmentType } from '../codes';
 import { parsePlainDecimal } from '../decimal';
+import { HOSPITAL_LEVELS, HospitalLevel } from '../hospital';
 import { canonicalJson } from '../policy';
 import { Catalogue, CatalogueGroup, GroupFlag, groupCode } from './catalogue';
 
@@ -95,7 +96,7 @@ function readGroup(g: unknown, p: string, dec: (v: unknown, path: string, scale:
     return null;
   }
   const o = g as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['code', 'key', 'kind', 'category', 'treatmentType', 'procedures', 'cases', 'avgCost', 'score', 'auxiliary', 'flags'].includes(k)) fail(`${p}.${k}`, 'unknown key');
+  for (const k of Object.keys(o)) if (!['code', 'key', 'kind', 'category', 'treatmentType', 'procedures', 'cases', 'avgCost', 'score', 'auxiliary', 'flags', 'levelAvgCost'].includes(k)) fail(`${p}.${k}`, 'unknown key');
   const key = typeof o.key === 'string' ? o.key : '';
   const core = CORE_KEY.exec(key);
   const composite = COMPOSITE_KEY.exec(key);
@@ -133,6 +134,18 @@ function readGroup(g: unknown, p: string, dec: (v: unknown, path: string, scale:
     auxiliary,
     flags: [...flags].sort(),
   };
+  if (o.levelAvgCost !== undefined) {
+    const byLevel = o.levelAvgCost as Record<string, unknown>;
+    if (typeof byLevel !== 'object' || byLevel === null || Array.isArray(byLevel)) fail(`${p}.levelAvgCost`, 'must be an object like {"L3A_GENERAL": "24000.00"}');
+    else {
+      const levelAvgCost: NonNullable<CatalogueGroup['levelAvgCost']> = {};
+      for (const [level, v] of Object.entries(byLevel)) {
+        if (!(HOSPITAL_LEVELS as readonly string[]).includes(level)) fail(`${p}.levelAvgCost.${level}`, `hospital levels are ${HOSPITAL_LEVELS.join(', ')}`);
+        else levelAvgCost[level as HospitalLevel] = dec(v, `${p}.levelAvgCost.${level}`, 2);
+      }
+      if (Object.keys(levelAvgCost).length > 0) group.levelAvgCost = levelAvgCost;
+    }
+  }
   group.code = typeof o.code === 'string' && o.code !== '' ? o.code : groupCode(group);
   return group;
 }
@@ -142,11 +155,21 @@ export function catalogueToJson(c: Catalogue, id: string, hash: string): Catalog
   return { id, region: c.region, year: c.year, window: c.window, reference: c.reference, costPerPoint: c.costPerPoint, pvBudget: c.pvBudget, hash, groups: c.groups };
 }
 
+/** Averages by level as one text: `L3A_GENERAL=24000.00|L2A_GENERAL=18000.00` ('' for none); also the stored form. */
+export const levelAveragesText = (byLevel: CatalogueGroup['levelAvgCost']): string =>
+  HOSPITAL_LEVELS.filter((l) => byLevel?.[l] !== undefined)
+    .map((l) => `${l}=${byLevel![l]}`)
+    .join('|');
+
+/** The reverse of levelAveragesText, unchecked (the JSON form's checks follow). */
+export const levelAveragesOf = (text: string): Record<string, string> | undefined =>
+  text === '' ? undefined : Object.fromEntries(text.split('|').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+
 /** The catalogue as CSV: `#name=value` lines, then one row a group. */
 export function catalogueToCsv(c: Catalogue, id: string, hash: string): string {
   const meta = [`#id=${id}`, `#region=${c.region}`, `#year=${c.year}`, `#window=${c.window.join(',')}`, `#referenceType=${c.reference.type}`, `#referenceCost=${c.reference.cost}`, `#costPerPoint=${c.costPerPoint}`, `#pvBudget=${c.pvBudget}`, `#hash=${hash}`];
-  const rows = c.groups.map((g) => [g.code, g.key, g.kind, g.category ?? '', g.treatmentType, g.procedures.join('+'), String(g.cases), g.avgCost, g.score, g.auxiliary['2'] ?? '', g.auxiliary['3'] ?? '', g.auxiliary['4'] ?? '', g.flags.join('|')]);
-  return `${meta.join('\n')}\n${Papa.unparse({ fields: [...CSV_COLUMNS], data: rows }, { newline: '\n' })}\n`;
+  const rows = c.groups.map((g) => [g.code, g.key, g.kind, g.category ?? '', g.treatmentType, g.procedures.join('+'), String(g.cases), g.avgCost, g.score, g.auxiliary['2'] ?? '', g.auxiliary['3'] ?? '', g.auxiliary['4'] ?? '', g.flags.join('|'), levelAveragesText(g.levelAvgCost)]);
+  return `${meta.join('\n')}\n${Papa.unparse({ fields: [...CSV_COLUMNS, 'levelAvgCost'], data: rows }, { newline: '\n' })}\n`;
 }
 
 /** Reads the CSV form back into the JSON form's checks. */
@@ -185,6 +208,8 @@ export function parseCatalogueCsv(text: string): Catalogue & { hash?: string } {
       score: r.score,
       auxiliary: aux(r),
       flags: r.flags === '' ? [] : r.flags.split('|'),
+      // Optional column: catalogues exported before it existed have none.
+      ...(r.levelAvgCost ? { levelAvgCost: levelAveragesOf(r.levelAvgCost) } : {}),
     })),
   });
 }

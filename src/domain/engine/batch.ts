@@ -2,6 +2,7 @@ import { procedureTyper, ProcedureTypeOf, TreatmentType } from '../codes';
 import { Catalogue } from '../catalog/catalogue';
 import { IcdRanges } from '../catalog/ranges';
 import { SeverityLists } from '../catalog/severity';
+import { HospitalLevel } from '../hospital';
 import { Policy } from '../policy';
 import { CatalogueIndex } from './catalogue-index';
 import { GroupingInput } from './grouping';
@@ -46,11 +47,13 @@ export function compileEngine(s: EngineSetup): Engine {
   };
 }
 
-/** One case as the engine reads it: what §5 and §6 need, its identity, and its hospital's k (§7). */
+/** One case as the engine reads it: what §5 and §6 need, its identity, its hospital's k (§7) and level. */
 export interface EngineCase extends GroupingInput, ScoringInput {
   caseId: string;
   hospitalCode: string;
   coefficient: string;
+  /** For `outlierReference: levelAverage` (spec §6.2); null: unknown. */
+  level: HospitalLevel | null;
 }
 
 /**
@@ -141,6 +144,7 @@ export function packCase(c: EngineCase): string {
     plain(c.outOfCatalogSelfPay, 'outOfCatalogSelfPay'),
     c.daySurgery ? '1' : '0',
     c.externalExpert ? '1' : '0',
+    c.level ?? '',
   ].join('\t');
 }
 
@@ -156,7 +160,7 @@ export function unpackCases(batch: string): EngineCase[] {
     if (end < 0) end = batch.length;
     const f = batch.slice(start, end).split('\t');
     start = end + 1;
-    if (f.length !== 13) throw new Error(`packed case line has ${f.length} fields, expected 13`);
+    if (f.length !== 14) throw new Error(`packed case line has ${f.length} fields, expected 14`);
     out.push({
       caseId: f[0],
       hospitalCode: f[1],
@@ -171,6 +175,7 @@ export function unpackCases(batch: string): EngineCase[] {
       outOfCatalogSelfPay: f[10],
       daySurgery: f[11] === '1',
       externalExpert: f[12] === '1',
+      level: f[13] === '' ? null : (f[13] as HospitalLevel),
     });
   }
   return out;
@@ -218,7 +223,7 @@ export function unpackResults(text: string): CaseResult[] {
 }
 
 /** Values one case the way every batch does (without the factor list: CaseResult does not carry it). */
-export const resultOf = (e: Engine, c: EngineCase): CaseResult => caseResultOf(c, valueCase(e.index, c, e.typeOf, { scoring: e.scoring, coefficient: c.coefficient, severity: e.severity }, false));
+export const resultOf = (e: Engine, c: EngineCase): CaseResult => caseResultOf(c, valueCase(e.index, c, e.typeOf, { scoring: e.scoring, coefficient: c.coefficient, level: c.level, severity: e.severity }, false));
 
 /** Groups and scores a packed batch; the packed results, one line per case, in input order. */
 export function valueBatch(e: Engine, batch: string): string {

@@ -1,5 +1,6 @@
 import { TREATMENT_TYPES, TreatmentType, treatmentRank } from '../codes';
 import { Catalogue, CatalogueGroup, SeverityClass } from '../catalog/catalogue';
+import { HospitalLevel } from '../hospital';
 import { IcdRanges, rangeName, rangeOf } from '../catalog/ranges';
 import { Fixed, fixedOf, ONE_F } from './exact';
 
@@ -27,6 +28,8 @@ export interface GroupNumbers {
   readonly severity: readonly Fixed[];
   /** The factor as the catalogue writes it (`1` when none), by class. */
   readonly severityText: readonly string[];
+  /** The group's average cost at each hospital level that has one (spec §6.2, levelAverage). */
+  readonly levelAvg: Readonly<Partial<Record<HospitalLevel, Fixed>>>;
 }
 
 const numbersOf = new WeakMap<CatalogueGroup, GroupNumbers>();
@@ -47,7 +50,9 @@ export function groupNumbers(g: CatalogueGroup): GroupNumbers {
         severityText[cls] = text;
       }
     }
-    n = { score: fixedOf(g.score, `score of group ${g.key}`), avgCost: fixedOf(g.avgCost, `avgCost of group ${g.key}`), severity, severityText };
+    const levelAvg: Partial<Record<HospitalLevel, Fixed>> = {};
+    for (const [level, text] of Object.entries(g.levelAvgCost ?? {})) levelAvg[level as HospitalLevel] = fixedOf(text, `average cost of group ${g.key} at level ${level}`);
+    n = { score: fixedOf(g.score, `score of group ${g.key}`), avgCost: fixedOf(g.avgCost, `avgCost of group ${g.key}`), severity, severityText, levelAvg };
     numbersOf.set(g, n);
   }
   return n;

@@ -31,6 +31,8 @@ export interface ScoringPolicy {
   readonly highRatio: Param;
   readonly extremeRatio: Param;
   readonly highFormula: 'national' | 'shandong';
+  /** outlierReference levelAverage: r against the group's average at the hospital's level, where the catalogue has one. */
+  readonly byLevel: boolean;
   readonly primaryCareCoefficient: Param;
   /** 1 + externalExpertBonus. */
   readonly externalExpertFactor: Param;
@@ -50,18 +52,9 @@ export interface ScoringPolicy {
 
 const param = (text: string, what: string): Param => ({ value: fixedOf(text, what), text });
 
-/**
- * Compiles the scoring part of a validated policy (parsePolicy) with the catalogue's cost per
- * point. Throws for `outlierReference: levelAverage`: the catalogue format has no per-level
- * averages yet, so r cannot be computed that way (not supported yet).
- */
+/** Compiles the scoring part of a validated policy (parsePolicy) with the catalogue's cost per point. */
 export function compileScoring(policy: Policy, costPerPoint: string): ScoringPolicy {
   const s = policy.scoring;
-  if (s.outlierReference !== 'coefficientAdjusted') {
-    throw new Error(
-      `policy ${policy.region}/${policy.year}: scoring.outlierReference "${s.outlierReference}" is not supported yet (the catalogue format carries no per-level average costs); use "coefficientAdjusted"`,
-    );
-  }
   const cpp = param(costPerPoint, 'costPerPoint');
   if (cpp.value.n <= 0n) throw new Error(`costPerPoint must be greater than 0; got "${costPerPoint}"`);
   const groups = new Map<string, GroupTreatment>();
@@ -81,6 +74,7 @@ export function compileScoring(policy: Policy, costPerPoint: string): ScoringPol
     highRatio: param(s.highRatio, 'scoring.highRatio'),
     extremeRatio: param(s.extremeRatio, 'scoring.extremeRatio'),
     highFormula: s.highFormula,
+    byLevel: s.outlierReference === 'levelAverage',
     primaryCareCoefficient: param(s.primaryCareCoefficient, 'scoring.primaryCareCoefficient'),
     externalExpertFactor: { value: expert, text: fixedText(expert) },
     noScoreFactor: param(s.noScoreFactor, 'scoring.noScoreFactor'),
@@ -132,6 +126,11 @@ export interface Points {
   auxFactor: string | null;
   /** r = c / (m × a × k) to 4 dp (display only; the rule compares the exact r); null where no outlier rule applies. */
   ratio: string | null;
+  /**
+   * What r was measured against: `coefficientAdjusted` (m × a × k), or `levelAverage:<level>`
+   * (m at the hospital's level × a, spec §6.2); null where no outlier rule applies.
+   */
+  reference: string | null;
   severityClass: SeverityClass;
   /**
    * Every factor applied, in order: score (or day-surgery / fixed score), severity a, coefficient
@@ -161,6 +160,8 @@ export interface ScoringContext {
   scoring: ScoringPolicy;
   /** The hospital's k (spec §7, see hospitalCoefficient); "1" for the budget point value (spec §4.9). */
   coefficient: string;
+  /** The hospital's level, for `outlierReference: levelAverage` (null or absent: unknown). */
+  level?: HospitalLevel | null;
   severity: SeverityLists;
 }
 
@@ -225,6 +226,7 @@ export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext, exp
   let den: Fixed = ONE_F;
   let rule: PointsRule;
   let ratio: string | null = null;
+  let reference: string | null = null;
   let eligible = false;
   let noScoreFactor = false;
 
@@ -267,7 +269,10 @@ export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext, exp
       // r = c × score / (m × dayScore × a × k), kept as one exact quotient.
       let s = nums.score;
       let rN = cost;
-      let mak = mul(mul(nums.avgCost, a), k);
+      // Spec §6.2: levelAverage measures against the group's average at the hospital's level
+      // (which already reflects that level, so no k) where the catalogue has one; else m × a × k.
+      const mLevel = sp.byLevel && ctx.level ? nums.levelAvg[ctx.level] : undefined;
+      let mak = mLevel ? mul(mLevel, a) : mul(mul(nums.avgCost, a), k);
       const day = c.daySurgery ? treat?.dayScore : null;
       score = day ? day.text : group.score;
       auxFactor = nums.severityText[cls];
@@ -288,6 +293,7 @@ export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext, exp
         rule = 'normal';
       } else {
         ratio = quotientText(rN, rD, 4);
+        reference = mLevel ? `levelAverage:${ctx.level}` : 'coefficientAdjusted';
         if (cmp(rN, mul(sp.lowRatio.value, rD)) < 0) {
           // low: base × k × r
           num = mul(mul(base, k), rN);
@@ -344,5 +350,5 @@ export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext, exp
     factors?.push({ name: FACTOR.noScore, value: sp.noScoreFactor.text });
   }
 
-  return { points: scaledText(roundQuotient(num, den, 4), 4), rule, score, auxFactor, ratio, severityClass: cls, factors: factors ?? [], eligibleForSpecialReview: eligible };
+  return { points: scaledText(roundQuotient(num, den, 4), 4), rule, score, auxFactor, ratio, reference, severityClass: cls, factors: factors ?? [], eligibleForSpecialReview: eligible };
 }
