@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { PoliciesService } from '../../src/catalog/policies.service';
 import { AnnualHospital, MonthlyHospital } from '../../src/domain/settlement/settlement';
 import { RecordsService } from '../../src/settlement/records.service';
 import { SettlementService } from '../../src/settlement/settlement.service';
@@ -14,9 +15,10 @@ import { ENGINES } from '../support/engines';
  * reserve 5,000 − lines 15,000 = 30,000; resident 120,000 given. Every figure below was also
  * checked with Python's decimal module.
  */
-const policyDoc = () => {
+const policyDoc = (basis: 'totalCost' | 'fund' = 'totalCost') => {
   const p = JSON.parse(readFileSync(resolve(__dirname, '../../catalogs/policies/370300-2024.json'), 'utf8'));
   p.budget = { employee: { revenue: '50000.00', reserveRatio: '0.10', lines: { generalOutpatient: '10000.00', outpatientChronic: '5000.00' } }, resident: { dipBudget: '120000.00' } };
+  p.settlement.basis = basis;
   return p;
 };
 
@@ -79,6 +81,31 @@ describe.each(ENGINES)('annual settlement and clearing on %s', (engine) => {
     expect((res.hospitals as AnnualHospital[]).map((h) => [h.hospitalCode, h.entitlement, h.assessmentDeduction, h.final, h.prepaid, h.balance])).toEqual([
       ['H001', '63037.74', '315.19', '62722.55', '3674.52', '59048.03'],
       ['H002', '56962.26', '0.00', '56962.26', '2850.00', '54112.26'],
+    ]);
+  });
+
+  it('clears the same year to the fen on the fund basis (re-run replaces the draft)', async () => {
+    if (!t) return;
+    await new Promise((r) => setTimeout(r, 1100)); // the newest stored policy wins; datetimes have whole seconds on MySQL
+    await t.app.get(PoliciesService).resolve('370300', 2024, 'tester', policyDoc('fund'));
+    const y = await s.runYear(await s.claim('370300', 'year', '2024'), '370300', '2024', 'tester');
+    expect(Number((await t.db.execute(`SELECT COUNT(*) AS n FROM settlement_run WHERE kind = 'year'`)).rows[0].n)).toBe(1);
+    const [emp, res] = y.pools;
+    // PV = 32,100 / 6,750 = 4.7555…; E 29,389.33 / 2,710.67. H001 overspend 3,610.67, claimed
+    // 50 % of 2,938.933 = 1,469.4665 > J = 900 → 900.00 (scale 900 / 1,469.4665 = 0.612467);
+    // assessment 29,389.33 × 0.005 = 146.95; final 30,142.38; balance − 1,783.13 − 500 = 27,859.25.
+    // H002: final 2,710.67 − 100 = 2,610.67; balance − 591.87 = 2,018.80. (The March amounts paid
+    // were settled on the total-cost basis and stay as paid.)
+    expect(emp).toMatchObject({ fund: '32100.00', pointValue: '4.755556', residual: '0.00', compensationClaimed: '1469.47', compensationScale: '0.612467' });
+    expect((emp.hospitals as AnnualHospital[]).map((h) => [h.hospitalCode, h.entitlement, h.overspend, h.compensation, h.assessmentDeduction, h.violations, h.final, h.balance])).toEqual([
+      ['H001', '29389.33', '3610.67', '900.00', '146.95', '0.00', '30142.38', '27859.25'],
+      ['H002', '2710.67', '0.00', '0.00', '0.00', '100.00', '2610.67', '2018.80'],
+    ]);
+    // Resident: PV = 120,000 / 1,325 = 90.566…; E 63,396.23 / 56,603.77; H001 assessment 316.98.
+    expect(res).toMatchObject({ fund: '120000.00', pointValue: '90.566038', residual: '0.00' });
+    expect((res.hospitals as AnnualHospital[]).map((h) => [h.hospitalCode, h.entitlement, h.assessmentDeduction, h.final, h.balance])).toEqual([
+      ['H001', '63396.23', '316.98', '63079.25', '59404.73'],
+      ['H002', '56603.77', '0.00', '56603.77', '53753.77'],
     ]);
   });
 });
