@@ -1,14 +1,13 @@
 import { Injectable, OnModuleInit, UnprocessableEntityException } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listOfColumn } from '../cases/case-columns';
 import { CaseReader } from '../cases/case-reader';
 import { CodeTablesService } from '../codes/code-tables.service';
 import { budgetPointValue, YearTotals } from '../domain/catalog/budget-point-value';
-import { CatalogueBuilder, CatalogueError, HistoryCase } from '../domain/catalog/build';
+import { CatalogueError } from '../domain/catalog/build';
 import { EngineSetup } from '../domain/engine/batch';
 import { ENGINE_COLUMNS, packStoredCase } from '../grouping/stored-cases';
-import { BATCH_CASES, packedBatches, withEnginePool } from '../engine-pool/engine-pool';
+import { BATCH_CASES, BatchesByYear, withEnginePool } from '../engine-pool/engine-pool';
 import { Environment } from '../config/environment';
 import { HospitalLevel } from '../domain/hospital';
 import { HospitalsService } from '../hospitals/hospitals.service';
@@ -18,11 +17,9 @@ import { IcdRange, IcdRanges, parseRangeTable } from '../domain/catalog/ranges';
 import { SeverityLists } from '../domain/catalog/severity';
 import { Policy } from '../domain/policy';
 import { JobInputError, JobProgress } from '../jobs/jobs.service';
+import { BuildThread } from './build-thread';
 import { CatalogueStore } from './catalogue.store';
 import { CATALOGS_DIR } from './policies.service';
-
-/** The columns of a stored case that the builder reads (pass 1). */
-const BUILD_COLUMNS = ['hospital_code', 'principal_diagnosis', 'principal_procedure', 'other_procedures', 'secondary_diagnoses', 'los_days', 'discharge_mode', 'total_cost'];
 
 export interface BuildOutcome {
   catalogueId: string;
@@ -35,9 +32,10 @@ export interface BuildOutcome {
 }
 
 /**
- * Builds catalogues from the stored history (spec §4): streams the window's cases twice, once
- * into the pure builder and once through the grouping and scoring engine for the budget point
- * value (§4.9), then stores the version. Also imports official catalogues.
+ * Builds catalogues from the stored history (spec §4): streams the window's cases once, packed
+ * (domain/engine/batch.ts), into the pure builder on a thread of its own; keeps the packed cases
+ * for the second pass, which values them with the new catalogue on the worker pool for the
+ * budget point value (§4.9); then stores the version. Also imports official catalogues.
  */
 @Injectable()
 export class CatalogueService implements OnModuleInit {
@@ -77,24 +75,28 @@ export class CatalogueService implements OnModuleInit {
     const from = `${year - lookback}-01`;
     const to = `${year - 1}-12`;
     const levels = new Map((await this.hospitals.list(region)).map((h) => [h.code, h.level]));
-    const { partial, total } = await this.aggregate(region, year, policy, from, to, levels, progress);
+    const { partial, total, packed } = await this.aggregate(region, year, policy, from, to, levels, progress);
 
     // Pass 2 (spec §4.9): every window case through the engine with the new catalogue and k = 1,
-    // on the worker pool, a year at a time (so that each batch's points belong to one year).
+    // on the worker pool, a year at a time (so that each batch's points belong to one year). The
+    // cases come from pass 1's packed copy, not from a second read of the window: turning rows
+    // into objects is what the main thread spends its time on, and the workers would wait for it.
     await progress?.stage('budget point value', total);
     const setup = await this.engineSetup({ ...partial, pvBudget: '0' }, policy);
     const years = new Map<number, YearTotals>();
     let done = 0;
     await withEnginePool(setup, this.env.WORKERS, async (pool) => {
-      for (const year of partial.window) {
-        const lines = async function* (pages: AsyncIterable<Record<string, unknown>[]>): AsyncGenerator<string[]> {
-          for await (const page of pages) {
-            done += page.length;
+      for (const y of partial.window) {
+        const batches = packed.take(y);
+        // Each batch is let go once sent, so that memory shrinks as the pass goes.
+        const sent = async function* (): AsyncGenerator<string> {
+          for (let b = batches.shift(); b !== undefined; b = batches.shift()) {
+            yield b.text;
+            done += b.cases;
             await progress?.advance(done);
-            yield page.map((r) => packStoredCase(r, '1', levels.get(String(r.hospital_code)) ?? null));
           }
         };
-        years.set(year, await pool.totalsOf(packedBatches(lines(this.cases.pages(region, `${year}-01`, `${year}-12`, ENGINE_COLUMNS)), (line) => line, BATCH_CASES)));
+        years.set(y, await pool.totalsOf(sent()));
       }
     });
     const catalogue: Catalogue = { ...partial, pvBudget: budgetPointValue(years, year, policy) };
@@ -106,26 +108,35 @@ export class CatalogueService implements OnModuleInit {
   }
 
   /**
-   * Pass 1 (spec §4 steps 1–8, 10): the window's cases into the builder; counts them as it goes
-   * (a separate COUNT would read the window once more). Its own scope: the builder's per-case
-   * state is garbage once the catalogue is finished, before pass 2 streams the window again.
+   * Pass 1 (spec §4 steps 1–8, 10): the window's cases packed with k = 1, each batch to the
+   * builder's thread and kept for pass 2; counts them as it goes (a separate COUNT would read the
+   * window once more). The main thread only reads and packs; the builder aggregates meanwhile.
    */
-  private async aggregate(region: string, year: number, policy: Policy, from: string, to: string, levels: ReadonlyMap<string, HospitalLevel>, progress?: JobProgress): Promise<{ partial: Omit<Catalogue, 'pvBudget'>; total: number }> {
-    const [ranges, severity, typeOf] = await Promise.all([this.ranges(region), this.severityLists(region), this.codeTables.procedureTyper(region)]);
-    const builder = new CatalogueBuilder({ region, year, policy, ranges, severity, typeOf });
-    await progress?.stage('aggregating cases');
-    let total = 0;
-    for await (const page of this.cases.pages(region, from, to, BUILD_COLUMNS)) {
-      for (const r of page) builder.add(historyCase(r, levels));
-      total += page.length;
-      await progress?.advance(total);
-    }
-    if (total === 0) throw new JobInputError('empty-window', `region ${region} has no cases discharged ${from} … ${to}: nothing to build a ${year} catalogue from`);
+  private async aggregate(region: string, year: number, policy: Policy, from: string, to: string, levels: ReadonlyMap<string, HospitalLevel>, progress?: JobProgress): Promise<{ partial: Omit<Catalogue, 'pvBudget'>; total: number; packed: BatchesByYear }> {
+    const [ranges, severity, procedures] = await Promise.all([this.ranges(region), this.severityLists(region), this.codeTables.procedureTables(region)]);
+    const thread = new BuildThread({ region, year, policy, ranges, severe: [...severity.severe].sort(), moderate: [...severity.moderate].sort(), procedureTypes: procedures.types, procedureNames: procedures.names });
     try {
-      return { partial: builder.finish(), total };
+      await progress?.stage('aggregating cases');
+      const packed = new BatchesByYear(BATCH_CASES);
+      let total = 0;
+      for await (const page of this.cases.pages(region, from, to, ENGINE_COLUMNS)) {
+        for (const r of page) {
+          // The settlement month's year, as the window is read by settlement month.
+          const y = Number(String(r.settlement_month).slice(0, 4));
+          const full = packed.add(y, packStoredCase(r, '1', levels.get(String(r.hospital_code)) ?? null));
+          if (full !== undefined) await thread.add(y, full.text);
+        }
+        total += page.length;
+        await progress?.advance(total);
+      }
+      for (const [y, last] of packed.closeAll()) await thread.add(y, last.text);
+      if (total === 0) throw new JobInputError('empty-window', `region ${region} has no cases discharged ${from} … ${to}: nothing to build a ${year} catalogue from`);
+      return { partial: await thread.finish(), total, packed };
     } catch (err) {
       if (err instanceof CatalogueError) throw new JobInputError('invalid-build', err.message);
       throw err;
+    } finally {
+      await thread.close();
     }
   }
 
@@ -154,19 +165,4 @@ export class CatalogueService implements OnModuleInit {
     const saved = await this.store.save(catalogue, hash, { source: 'import', policyHash: null, actor });
     return { catalogueId: saved.id, created: saved.created, hash, groups: catalogue.groups.length };
   }
-}
-
-/** A stored case as the builder reads it, with its hospital's level. */
-function historyCase(r: Record<string, unknown>, levels: ReadonlyMap<string, HospitalLevel>): HistoryCase {
-  return {
-    level: levels.get(String(r.hospital_code)) ?? null,
-    year: Number(String(r.settlement_month).slice(0, 4)),
-    principalDiagnosis: String(r.principal_diagnosis),
-    principalProcedure: r.principal_procedure === null ? null : String(r.principal_procedure),
-    otherProcedures: listOfColumn(r.other_procedures),
-    secondaryDiagnoses: listOfColumn(r.secondary_diagnoses),
-    losDays: Number(r.los_days),
-    dischargeMode: String(r.discharge_mode),
-    totalCost: String(r.total_cost),
-  };
 }

@@ -4,12 +4,13 @@ import { Piscina } from 'piscina';
 import { BatchTotals, EngineSetup } from '../domain/engine/batch';
 
 /**
- * The compiled worker. Under ts-jest this file is TypeScript and the worker is taken from the
- * build (`npm test` builds first): worker threads load plain JavaScript.
+ * A compiled worker script, `<folder>/<name>.js` under src. Under ts-jest the caller is
+ * TypeScript and the worker is taken from the build (`npm test` builds first): worker threads
+ * load plain JavaScript.
  */
-function workerFile(): string {
-  const file = __filename.endsWith('.ts') ? resolve(__dirname, '..', '..', 'dist', 'engine-pool', 'engine.worker.js') : join(__dirname, 'engine.worker.js');
-  if (!existsSync(file)) throw new Error(`the engine worker ${file} is missing: run "npm run build"`);
+export function compiledWorker(folder: string, name: string): string {
+  const file = __filename.endsWith('.ts') ? resolve(__dirname, '..', '..', 'dist', folder, `${name}.js`) : join(__dirname, '..', folder, `${name}.js`);
+  if (!existsSync(file)) throw new Error(`the worker ${file} is missing: run "npm run build"`);
   return file;
 }
 
@@ -33,7 +34,7 @@ export class EnginePool {
   ) {
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`the pool needs at least one thread; got ${threads}`);
     this.pool = new Piscina({
-      filename: workerFile(),
+      filename: compiledWorker('engine-pool', 'engine.worker'),
       workerData: setup,
       minThreads: threads,
       maxThreads: threads,
@@ -107,6 +108,55 @@ export async function* packedBatches<T>(items: AsyncIterable<T[]> | Iterable<T[]
     }
   }
   if (n > 0) yield batch;
+}
+
+/** A packed batch and the number of cases in it. */
+export interface PackedBatch {
+  text: string;
+  cases: number;
+}
+
+/**
+ * Packed case lines collected into batches of `size`, kept apart by year (the budget point
+ * value of spec §4.9 adds points up per year). Each batch is one flat string (lines joined, not
+ * concatenated one by one into a chain of pieces), so a kept batch costs about its characters.
+ */
+export class BatchesByYear {
+  private readonly open = new Map<number, string[]>();
+  private readonly full = new Map<number, PackedBatch[]>();
+
+  constructor(private readonly size: number) {}
+
+  /** Adds a line; the batch it completed, if it did. */
+  add(year: number, line: string): PackedBatch | undefined {
+    let lines = this.open.get(year);
+    if (lines === undefined) this.open.set(year, (lines = []));
+    lines.push(line);
+    return lines.length === this.size ? this.close(year, lines) : undefined;
+  }
+
+  /** Completes every batch still being filled (each year's last, short one); those batches. */
+  closeAll(): [number, PackedBatch][] {
+    const closed: [number, PackedBatch][] = [];
+    for (const [year, lines] of this.open) if (lines.length > 0) closed.push([year, this.close(year, lines)]);
+    return closed;
+  }
+
+  /** The year's complete batches, in order; the collection lets go of them. */
+  take(year: number): PackedBatch[] {
+    const batches = this.full.get(year) ?? [];
+    this.full.delete(year);
+    return batches;
+  }
+
+  private close(year: number, lines: string[]): PackedBatch {
+    let batches = this.full.get(year);
+    if (batches === undefined) this.full.set(year, (batches = []));
+    const batch = { text: lines.join('\n') + '\n', cases: lines.length };
+    batches.push(batch);
+    lines.length = 0;
+    return batch;
+  }
 }
 
 /** Runs `fn` with a pool serving this setup, and closes the pool afterwards. */

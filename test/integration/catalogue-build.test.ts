@@ -135,4 +135,16 @@ describe.each(ENGINES)('catalogue build from stored cases on %s', (engine) => {
     await expect(t.app.get(CatalogueService).build('370300', 2030, policy, hash, 'tester')).rejects.toEqual(new JobInputError('empty-window', 'region 370300 has no cases discharged 2027-01 … 2029-12: nothing to build a 2030 catalogue from'));
     expect(Number((await t.db.execute('SELECT COUNT(*) AS n FROM catalogue WHERE year = 2030')).rows[0].n)).toBe(0);
   });
+
+  it('passes on a refusal of the builder (on its own thread) as a clear error, and stores nothing', async () => {
+    if (!t) return;
+    // The 2022 catalogue looks back on 2019–2021: only 2021 has cases.
+    const { policy, hash } = await t.app.get(PoliciesService).resolve('370300', 2022, 'tester', { ...policyDoc(), year: 2022 });
+    const n = Number((await t.db.execute("SELECT COUNT(*) AS n FROM dip_case WHERE settlement_month BETWEEN '2021-01' AND '2021-12'")).rows[0].n);
+    expect(n).toBeGreaterThan(3000);
+    await expect(t.app.get(CatalogueService).build('370300', 2022, policy, hash, 'tester')).rejects.toEqual(
+      new JobInputError('invalid-build', `region 370300 has cases in only one year of the look-back window 2019–2021 (2021, ${n} cases): a 2022 catalogue needs at least two years of history`),
+    );
+    expect(Number((await t.db.execute('SELECT COUNT(*) AS n FROM catalogue WHERE year = 2022')).rows[0].n)).toBe(0);
+  });
 });

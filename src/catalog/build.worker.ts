@@ -1,0 +1,38 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { procedureTyper } from '../domain/codes';
+import { CatalogueBuilder } from '../domain/catalog/build';
+import { unpackCases } from '../domain/engine/batch';
+import type { BuildAnswer, BuildRequest, BuildSetup } from './build-thread';
+
+// One build per thread: the builder holds the window's aggregates until finish.
+const setup = workerData as BuildSetup;
+let builder: CatalogueBuilder | null = null;
+let failure: Error | null = null;
+try {
+  builder = new CatalogueBuilder({
+    region: setup.region,
+    year: setup.year,
+    policy: setup.policy,
+    ranges: setup.ranges,
+    severity: { severe: new Set(setup.severe), moderate: new Set(setup.moderate) },
+    typeOf: procedureTyper(new Map(setup.procedureTypes), new Map(setup.procedureNames)),
+  });
+} catch (err) {
+  failure = err as Error;
+}
+
+parentPort!.on('message', (r: BuildRequest) => {
+  let answer: BuildAnswer;
+  try {
+    if (failure !== null || builder === null) throw failure;
+    if ('batch' in r) {
+      const year = { year: r.year };
+      for (const c of unpackCases(r.batch)) builder.add(Object.assign(c, year));
+      answer = { id: r.id };
+    } else answer = { id: r.id, catalogue: builder.finish() };
+  } catch (err) {
+    const e = err as Error;
+    answer = { id: r.id, error: { name: e.name, message: e.message } };
+  }
+  parentPort!.postMessage(answer);
+});
