@@ -29,10 +29,9 @@ export function engineCaseOfRow(r: Record<string, unknown>, coefficient: string,
  * A stored case row straight to a packed line (domain/engine/batch.ts, the field order of
  * packCase), without an EngineCase in between: the bulk paths pack millions of rows on the main
  * thread. No separator check is needed: stored case ids have no control characters and stored
- * codes match the code shapes (both checked on import, spec §2–3), and list columns use '|'.
+ * codes match the code shapes (both checked on import, spec §2–3), and the list columns are
+ * stored '|'-separated, as packed lines separate list items, so they are copied as they are.
  */
 export function packStoredCase(r: Record<string, unknown>, coefficient: string, level: HospitalLevel | null): string {
-  const others = r.other_procedures === null ? '' : String(r.other_procedures).replaceAll('|', ',');
-  const secondary = r.secondary_diagnoses === null ? '' : String(r.secondary_diagnoses).replaceAll('|', ',');
-  return `${r.case_id}\t${r.hospital_code}\t${coefficient}\t${r.principal_diagnosis}\t${r.principal_procedure ?? ''}\t${others}\t${secondary}\t${r.los_days}\t${r.discharge_mode}\t${r.total_cost}\t${r.out_of_catalog_self_pay}\t${Number(r.day_surgery) === 1 ? '1' : '0'}\t${Number(r.external_expert) === 1 ? '1' : '0'}\t${level ?? ''}`;
+  return `${r.case_id}\t${r.hospital_code}\t${coefficient}\t${r.principal_diagnosis}\t${r.principal_procedure ?? ''}\t${r.other_procedures ?? ''}\t${r.secondary_diagnoses ?? ''}\t${r.los_days}\t${r.discharge_mode}\t${r.total_cost}\t${r.out_of_catalog_self_pay}\t${Number(r.day_surgery) === 1 ? '1' : '0'}\t${Number(r.external_expert) === 1 ? '1' : '0'}\t${level ?? ''}`;
 }

@@ -114,7 +114,7 @@ export function caseResultOf(c: EngineCase, v: CaseValuation): CaseResult {
   };
 }
 
-// ---- packed cases: one line a case, fields separated by TAB, list items by ',' ----
+// ---- packed cases: one line a case, fields separated by TAB, list items by '|' (as stored) ----
 
 const FORBIDDEN = /[\t\n\r]/;
 
@@ -124,8 +124,8 @@ function plain(v: string, what: string): string {
 }
 
 function list(items: readonly string[], what: string): string {
-  for (const i of items) if (i.includes(',') || FORBIDDEN.test(i)) throw new Error(`${what} item ${JSON.stringify(i)} contains a separator`);
-  return items.join(',');
+  for (const i of items) if (i.includes('|') || FORBIDDEN.test(i)) throw new Error(`${what} item ${JSON.stringify(i)} contains a separator`);
+  return items.join('|');
 }
 
 /** One case as a packed line (without the line break). */
@@ -149,7 +149,7 @@ export function packCase(c: EngineCase): string {
 }
 
 const NONE: readonly string[] = [];
-const splitList = (s: string): readonly string[] => (s === '' ? NONE : s.split(','));
+const splitList = (s: string): readonly string[] => (s === '' ? NONE : s.split('|'));
 
 /** The cases of a packed batch (lines ending in '\n'), in order. */
 export function unpackCases(batch: string): EngineCase[] {
