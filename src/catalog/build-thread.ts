@@ -19,7 +19,7 @@ export interface BuildSetup {
 }
 
 /** A request to the builder thread: a packed batch of one discharge year's cases, or finish. */
-export type BuildRequest = { id: number; year: number; batch: string } | { id: number; finish: true };
+export type BuildRequest = { id: number; year: number; batch: Uint8Array } | { id: number; finish: true };
 
 /** Its answer: done (with the catalogue for finish), or the error, by name so that a CatalogueError stays one. */
 export type BuildAnswer = { id: number; catalogue?: Omit<Catalogue, 'pvBudget'> } | { id: number; error: { name: string; message: string } };
@@ -54,8 +54,8 @@ export class BuildThread {
     this.worker.on('exit', (code) => failAll(new Error(`the catalogue builder thread stopped (exit code ${code})`)));
   }
 
-  /** Sends a batch of cases discharged in `year`; waits only when IN_FLIGHT batches are queued. */
-  async add(year: number, batch: string): Promise<void> {
+  /** Sends a packed batch (UTF-8) of cases of `year`; waits only when IN_FLIGHT batches are queued. */
+  async add(year: number, batch: Uint8Array): Promise<void> {
     this.inFlight.push(this.request({ id: this.nextId++, year, batch }));
     if (this.inFlight.length >= IN_FLIGHT) settled(await this.inFlight.shift()!);
   }

@@ -8,6 +8,7 @@ import type { BuildAnswer, BuildRequest, BuildSetup } from './build-thread';
 const setup = workerData as BuildSetup;
 let builder: CatalogueBuilder | null = null;
 let failure: Error | null = null;
+const utf8 = new TextDecoder();
 try {
   builder = new CatalogueBuilder({
     region: setup.region,
@@ -27,7 +28,7 @@ parentPort!.on('message', (r: BuildRequest) => {
     if (failure !== null || builder === null) throw failure;
     if ('batch' in r) {
       const year = { year: r.year };
-      for (const c of unpackCases(r.batch)) builder.add(Object.assign(c, year));
+      for (const c of unpackCases(utf8.decode(r.batch))) builder.add(Object.assign(c, year));
       answer = { id: r.id };
     } else answer = { id: r.id, catalogue: builder.finish() };
   } catch (err) {

@@ -89,9 +89,9 @@ export class CatalogueService implements OnModuleInit {
       for (const y of partial.window) {
         const batches = packed.take(y);
         // Each batch is let go once sent, so that memory shrinks as the pass goes.
-        const sent = async function* (): AsyncGenerator<string> {
+        const sent = async function* (): AsyncGenerator<Uint8Array> {
           for (let b = batches.shift(); b !== undefined; b = batches.shift()) {
-            yield b.text;
+            yield b.bytes;
             done += b.cases;
             await progress?.advance(done);
           }
@@ -124,12 +124,12 @@ export class CatalogueService implements OnModuleInit {
           // The settlement month's year, as the window is read by settlement month.
           const y = Number(String(r.settlement_month).slice(0, 4));
           const full = packed.add(y, packStoredCase(r, '1', levels.get(String(r.hospital_code)) ?? null));
-          if (full !== undefined) await thread.add(y, full.text);
+          if (full !== undefined) await thread.add(y, full.bytes);
         }
         total += page.length;
         await progress?.advance(total);
       }
-      for (const [y, last] of packed.closeAll()) await thread.add(y, last.text);
+      for (const [y, last] of packed.closeAll()) await thread.add(y, last.bytes);
       if (total === 0) throw new JobInputError('empty-window', `region ${region} has no cases discharged ${from} … ${to}: nothing to build a ${year} catalogue from`);
       return { partial: await thread.finish(), total, packed };
     } catch (err) {

@@ -21,7 +21,8 @@ export function compiledWorker(folder: string, name: string): string {
  */
 /** What a worker is sent: a packed batch, and whether only its totals are wanted. */
 export interface EngineTask {
-  batch: string;
+  /** Packed lines, as text or as their UTF-8 bytes. */
+  batch: string | Uint8Array;
   totalsOnly: boolean;
 }
 
@@ -57,7 +58,7 @@ export class EnginePool {
   }
 
   /** The totals of every case of every batch: points (1/10,000 point) and cost (fen). */
-  async totalsOf(batches: AsyncIterable<string> | Iterable<string>): Promise<BatchTotals> {
+  async totalsOf(batches: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<BatchTotals> {
     const sum: BatchTotals = { points: 0n, costFen: 0n };
     await this.pipeline(batches, true, (t) => {
       sum.points += (t as BatchTotals).points;
@@ -70,7 +71,7 @@ export class EnginePool {
    * At most two batches a thread in flight, so that memory stays bounded however many batches
    * come; answers are taken in input order.
    */
-  private async pipeline(batches: AsyncIterable<string> | Iterable<string>, totalsOnly: boolean, take: (answer: string | BatchTotals) => void | Promise<void>): Promise<void> {
+  private async pipeline(batches: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, totalsOnly: boolean, take: (answer: string | BatchTotals) => void | Promise<void>): Promise<void> {
     const window: Promise<string | BatchTotals>[] = [];
     const limit = 2 * this.threads;
     try {
@@ -110,35 +111,49 @@ export async function* packedBatches<T>(items: AsyncIterable<T[]> | Iterable<T[]
   if (n > 0) yield batch;
 }
 
-/** A packed batch and the number of cases in it. */
+/** A packed batch as UTF-8 bytes, and the number of cases in it. */
 export interface PackedBatch {
-  text: string;
+  bytes: Uint8Array;
+  cases: number;
+}
+
+interface OpenBatch {
+  buffer: Buffer;
+  used: number;
   cases: number;
 }
 
 /**
  * Packed case lines collected into batches of `size`, kept apart by year (the budget point
- * value of spec §4.9 adds points up per year). Each batch is one flat string (lines joined, not
- * concatenated one by one into a chain of pieces), so a kept batch costs about its characters.
+ * value of spec §4.9 adds points up per year). A batch is kept as UTF-8 bytes outside the
+ * JavaScript heap: three years of cases are a few hundred megabytes, which as strings the
+ * garbage collector would go over again and again while the window is still being read.
  */
 export class BatchesByYear {
-  private readonly open = new Map<number, string[]>();
+  private readonly open = new Map<number, OpenBatch>();
   private readonly full = new Map<number, PackedBatch[]>();
 
   constructor(private readonly size: number) {}
 
   /** Adds a line; the batch it completed, if it did. */
   add(year: number, line: string): PackedBatch | undefined {
-    let lines = this.open.get(year);
-    if (lines === undefined) this.open.set(year, (lines = []));
-    lines.push(line);
-    return lines.length === this.size ? this.close(year, lines) : undefined;
+    let o = this.open.get(year);
+    if (o === undefined) this.open.set(year, (o = { buffer: Buffer.allocUnsafeSlow(this.size * 128), used: 0, cases: 0 }));
+    // At most 3 bytes a UTF-16 unit, and the line break.
+    if (o.used + 3 * line.length + 1 > o.buffer.length) {
+      const larger = Buffer.allocUnsafeSlow(2 * o.buffer.length + 3 * line.length + 1);
+      o.buffer.copy(larger, 0, 0, o.used);
+      o.buffer = larger;
+    }
+    o.used += o.buffer.write(line, o.used);
+    o.buffer[o.used++] = 10;
+    return ++o.cases === this.size ? this.close(year, o) : undefined;
   }
 
   /** Completes every batch still being filled (each year's last, short one); those batches. */
   closeAll(): [number, PackedBatch][] {
     const closed: [number, PackedBatch][] = [];
-    for (const [year, lines] of this.open) if (lines.length > 0) closed.push([year, this.close(year, lines)]);
+    for (const [year, o] of this.open) if (o.cases > 0) closed.push([year, this.close(year, o)]);
     return closed;
   }
 
@@ -149,12 +164,16 @@ export class BatchesByYear {
     return batches;
   }
 
-  private close(year: number, lines: string[]): PackedBatch {
+  private close(year: number, o: OpenBatch): PackedBatch {
     let batches = this.full.get(year);
     if (batches === undefined) this.full.set(year, (batches = []));
-    const batch = { text: lines.join('\n') + '\n', cases: lines.length };
+    // A copy of exactly the bytes used; the open buffer is reused for the next batch.
+    const bytes = Buffer.allocUnsafeSlow(o.used);
+    o.buffer.copy(bytes, 0, 0, o.used);
+    const batch = { bytes, cases: o.cases };
     batches.push(batch);
-    lines.length = 0;
+    o.used = 0;
+    o.cases = 0;
     return batch;
   }
 }

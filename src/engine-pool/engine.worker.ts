@@ -4,8 +4,10 @@ import type { EngineTask } from './engine-pool';
 
 // Compiled once when the thread starts: a pool serves one catalogue and policy version.
 const engine = compileEngine(workerData as EngineSetup);
+const utf8 = new TextDecoder();
 
 /** One task: a packed batch of cases in; their packed results (or only their totals) out. */
 export default function valueTask(task: EngineTask): string | BatchTotals {
-  return task.totalsOnly ? batchTotals(engine, task.batch) : valueBatch(engine, task.batch);
+  const batch = typeof task.batch === 'string' ? task.batch : utf8.decode(task.batch);
+  return task.totalsOnly ? batchTotals(engine, batch) : valueBatch(engine, batch);
 }

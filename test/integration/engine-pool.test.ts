@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { compileEngine, packCase, packResult, resultOf, unpackCases, unpackResults } from '../../src/domain/engine/batch';
 import { engineCaseOfRow, packStoredCase } from '../../src/grouping/stored-cases';
-import { EnginePool, packedBatches } from '../../src/engine-pool/engine-pool';
+import { BatchesByYear, EnginePool, packedBatches } from '../../src/engine-pool/engine-pool';
 import { generatedRegion } from '../support/generated';
 
 // The worker threads load the compiled worker (npm test builds first).
@@ -58,6 +58,11 @@ describe('the worker pool (issue 4)', () => {
       for (const line of single.values()) points += BigInt(line.split('\t')[15].replace('.', ''));
       for (const c of region.cases) costFen += BigInt(c.totalCost.replace('.', ''));
       expect(await pool.totalsOf(packedBatches([region.cases], packCase, 333))).toEqual({ points, costFen });
+      // The same batches as UTF-8 bytes (as the catalogue build keeps them).
+      const bytes = new BatchesByYear(333);
+      for (const c of region.cases) bytes.add(2024, packCase(c));
+      bytes.closeAll();
+      expect(await pool.totalsOf(bytes.take(2024).map((b) => b.bytes))).toEqual({ points, costFen });
     } finally {
       await pool.close();
     }
@@ -91,6 +96,31 @@ describe('the worker pool (issue 4)', () => {
     }
   });
 
+  it('keeps packed lines by year in batches of UTF-8 bytes, in order, the last one short', () => {
+    const byYear = new BatchesByYear(7);
+    const years = [2022, 2023];
+    // A non-ASCII case id, so that bytes and characters differ.
+    const cases = region.cases.slice(0, 40).map((c, i) => ({ ...c, caseId: i === 5 ? '住院-甲' : c.caseId }));
+    const completed: number[] = [];
+    cases.forEach((c, i) => {
+      const full = byYear.add(years[i % 2], packCase(c));
+      if (full !== undefined) completed.push(full.cases);
+    });
+    // 20 cases a year: two full batches of 7 each, completed as they fill; 6 left in each year.
+    expect(completed).toEqual([7, 7, 7, 7]);
+    expect(byYear.closeAll().map(([y, b]) => [y, b.cases])).toEqual([
+      [2022, 6],
+      [2023, 6],
+    ]);
+    for (const [k, y] of years.entries()) {
+      const batches = byYear.take(y);
+      expect(batches.map((b) => b.cases)).toEqual([7, 7, 6]);
+      const back = batches.flatMap((b) => unpackCases(new TextDecoder().decode(b.bytes)));
+      expect(back).toEqual(cases.filter((_, i) => i % 2 === k).map((c) => unpackCases(packCase(c))[0]));
+      expect(byYear.take(y)).toEqual([]);
+    }
+  });
+
   it('packs a stored row exactly as the case it holds', () => {
     for (const c of region.cases.slice(0, 300)) {
       // A stored row: list columns '|'-separated, booleans 0/1, no procedure as NULL.
@@ -115,6 +145,6 @@ describe('the worker pool (issue 4)', () => {
 
   it('refuses to pack a field with a separator in it', () => {
     expect(() => packCase({ ...region.cases[0], caseId: 'a\tb' })).toThrow(/caseId "a\\tb" contains a tab/);
-    expect(() => packCase({ ...region.cases[0], otherProcedures: ['51.2300,1'] })).toThrow(/contains a separator/);
+    expect(() => packCase({ ...region.cases[0], otherProcedures: ['51.2300|1'] })).toThrow(/contains a separator/);
   });
 });
