@@ -1,21 +1,15 @@
 import { Worker } from 'node:worker_threads';
-import { TreatmentType } from '../domain/codes';
 import { CatalogueError } from '../domain/catalog/build';
 import { Catalogue } from '../domain/catalog/catalogue';
-import { IcdRanges } from '../domain/catalog/ranges';
+import { CodeSetup } from '../domain/engine/batch';
 import { Policy } from '../domain/policy';
 import { compiledWorker } from '../engine-pool/engine-pool';
 
 /** The builder's input (domain/catalog/build.ts BuildInput) as plain JSON, to cross to its thread. */
-export interface BuildSetup {
+export interface BuildSetup extends CodeSetup {
   region: string;
   year: number;
   policy: Policy;
-  ranges: IcdRanges;
-  severe: string[];
-  moderate: string[];
-  procedureTypes: [string, Exclude<TreatmentType, 'conservative'>][];
-  procedureNames: [string, string][];
 }
 
 /** A request to the builder thread: a packed batch of one discharge year's cases, or finish. */
@@ -56,7 +50,11 @@ export class BuildThread {
 
   /** Sends a packed batch (UTF-8) of cases of `year`; waits only when IN_FLIGHT batches are queued. */
   async add(year: number, batch: Uint8Array): Promise<void> {
-    this.inFlight.push(this.request({ id: this.nextId++, year, batch }));
+    const answer = this.request({ id: this.nextId++, year, batch });
+    // Observed at once, so that a batch failing before its turn to be awaited is not reported
+    // as an unhandled rejection; the failure is thrown when it is awaited.
+    answer.catch(() => undefined);
+    this.inFlight.push(answer);
     if (this.inFlight.length >= IN_FLIGHT) settled(await this.inFlight.shift()!);
   }
 
@@ -67,8 +65,6 @@ export class BuildThread {
   }
 
   async close(): Promise<void> {
-    // Nothing left unobserved: a rejected batch nobody awaited would end the process.
-    await Promise.allSettled(this.inFlight);
     await this.worker.terminate();
   }
 

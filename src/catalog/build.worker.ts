@@ -1,7 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { procedureTyper } from '../domain/codes';
 import { CatalogueBuilder } from '../domain/catalog/build';
-import { unpackCases } from '../domain/engine/batch';
+import { compileCodes, unpackCases } from '../domain/engine/batch';
 import type { BuildAnswer, BuildRequest, BuildSetup } from './build-thread';
 
 // One build per thread: the builder holds the window's aggregates until finish.
@@ -10,14 +9,7 @@ let builder: CatalogueBuilder | null = null;
 let failure: Error | null = null;
 const utf8 = new TextDecoder();
 try {
-  builder = new CatalogueBuilder({
-    region: setup.region,
-    year: setup.year,
-    policy: setup.policy,
-    ranges: setup.ranges,
-    severity: { severe: new Set(setup.severe), moderate: new Set(setup.moderate) },
-    typeOf: procedureTyper(new Map(setup.procedureTypes), new Map(setup.procedureNames)),
-  });
+  builder = new CatalogueBuilder({ region: setup.region, year: setup.year, policy: setup.policy, ranges: setup.ranges, ...compileCodes(setup) });
 } catch (err) {
   failure = err as Error;
 }

@@ -5,7 +5,7 @@ import { CaseReader } from '../cases/case-reader';
 import { CodeTablesService } from '../codes/code-tables.service';
 import { budgetPointValue, YearTotals } from '../domain/catalog/budget-point-value';
 import { CatalogueError } from '../domain/catalog/build';
-import { EngineSetup } from '../domain/engine/batch';
+import { CodeSetup, EngineSetup } from '../domain/engine/batch';
 import { ENGINE_COLUMNS, packStoredCase } from '../grouping/stored-cases';
 import { BATCH_CASES, BatchesByYear, withEnginePool } from '../engine-pool/engine-pool';
 import { Environment } from '../config/environment';
@@ -17,7 +17,7 @@ import { IcdRange, IcdRanges, parseRangeTable } from '../domain/catalog/ranges';
 import { SeverityLists } from '../domain/catalog/severity';
 import { Policy } from '../domain/policy';
 import { JobInputError, JobProgress } from '../jobs/jobs.service';
-import { BuildThread } from './build-thread';
+import { BuildSetup, BuildThread } from './build-thread';
 import { CatalogueStore } from './catalogue.store';
 import { CATALOGS_DIR } from './policies.service';
 
@@ -64,10 +64,15 @@ export class CatalogueService implements OnModuleInit {
     return { severe: new Set(severe?.keys() ?? []), moderate: new Set(moderate?.keys() ?? []) };
   }
 
+  /** The region's code tables as the engine and the builder's thread take them. */
+  async codeSetup(region: string): Promise<CodeSetup> {
+    const [ranges, severity, procedures] = await Promise.all([this.ranges(region), this.severityLists(region), this.codeTables.procedureTables(region)]);
+    return { ranges, severe: [...severity.severe].sort(), moderate: [...severity.moderate].sort(), procedureTypes: procedures.types, procedureNames: procedures.names };
+  }
+
   /** What the engine needs to value cases of the catalogue's region with it and a policy (spec §5–§7). */
   async engineSetup(catalogue: Catalogue, policy: Policy): Promise<EngineSetup> {
-    const [ranges, severity, procedures] = await Promise.all([this.ranges(catalogue.region), this.severityLists(catalogue.region), this.codeTables.procedureTables(catalogue.region)]);
-    return { catalogue, policy, ranges, severe: [...severity.severe].sort(), moderate: [...severity.moderate].sort(), procedureTypes: procedures.types, procedureNames: procedures.names };
+    return { catalogue, policy, ...(await this.codeSetup(catalogue.region)) };
   }
 
   async build(region: string, year: number, policy: Policy, policyHash: string, actor: string, progress?: JobProgress): Promise<BuildOutcome> {
@@ -75,14 +80,15 @@ export class CatalogueService implements OnModuleInit {
     const from = `${year - lookback}-01`;
     const to = `${year - 1}-12`;
     const levels = new Map((await this.hospitals.list(region)).map((h) => [h.code, h.level]));
-    const { partial, total, packed } = await this.aggregate(region, year, policy, from, to, levels, progress);
+    const codes = await this.codeSetup(region);
+    const { partial, total, packed } = await this.aggregate({ region, year, policy, ...codes }, from, to, levels, progress);
 
     // Pass 2 (spec §4.9): every window case through the engine with the new catalogue and k = 1,
     // on the worker pool, a year at a time (so that each batch's points belong to one year). The
     // cases come from pass 1's packed copy, not from a second read of the window: turning rows
     // into objects is what the main thread spends its time on, and the workers would wait for it.
     await progress?.stage('budget point value', total);
-    const setup = await this.engineSetup({ ...partial, pvBudget: '0' }, policy);
+    const setup: EngineSetup = { catalogue: { ...partial, pvBudget: '0' }, policy, ...codes };
     const years = new Map<number, YearTotals>();
     let done = 0;
     await withEnginePool(setup, this.env.WORKERS, async (pool) => {
@@ -112,9 +118,9 @@ export class CatalogueService implements OnModuleInit {
    * builder's thread and kept for pass 2; counts them as it goes (a separate COUNT would read the
    * window once more). The main thread only reads and packs; the builder aggregates meanwhile.
    */
-  private async aggregate(region: string, year: number, policy: Policy, from: string, to: string, levels: ReadonlyMap<string, HospitalLevel>, progress?: JobProgress): Promise<{ partial: Omit<Catalogue, 'pvBudget'>; total: number; packed: BatchesByYear }> {
-    const [ranges, severity, procedures] = await Promise.all([this.ranges(region), this.severityLists(region), this.codeTables.procedureTables(region)]);
-    const thread = new BuildThread({ region, year, policy, ranges, severe: [...severity.severe].sort(), moderate: [...severity.moderate].sort(), procedureTypes: procedures.types, procedureNames: procedures.names });
+  private async aggregate(setup: BuildSetup, from: string, to: string, levels: ReadonlyMap<string, HospitalLevel>, progress?: JobProgress): Promise<{ partial: Omit<Catalogue, 'pvBudget'>; total: number; packed: BatchesByYear }> {
+    const { region, year } = setup;
+    const thread = new BuildThread(setup);
     try {
       await progress?.stage('aggregating cases');
       const packed = new BatchesByYear(BATCH_CASES);

@@ -18,16 +18,28 @@ import { compileScoring, ScoringInput, ScoringPolicy } from './scoring';
  * results cannot differ.
  */
 
-/** Everything the engine needs besides the cases, as plain JSON: crosses to a worker once per version. */
-export interface EngineSetup {
-  catalogue: Catalogue;
-  policy: Policy;
+/** A region's code tables as plain JSON (spec §3, §4.3, §4.8): what grouping needs besides a catalogue. */
+export interface CodeSetup {
   ranges: IcdRanges;
   severe: string[];
   moderate: string[];
   /** The region's procedure-type table and official names (spec §3). */
   procedureTypes: [string, Exclude<TreatmentType, 'conservative'>][];
   procedureNames: [string, string][];
+}
+
+/** Everything the engine needs besides the cases, as plain JSON: crosses to a worker once per version. */
+export interface EngineSetup extends CodeSetup {
+  catalogue: Catalogue;
+  policy: Policy;
+}
+
+/** The code tables as lookups: the procedure typing and the severity lists. */
+export function compileCodes(s: CodeSetup): { typeOf: ProcedureTypeOf; severity: SeverityLists } {
+  return {
+    typeOf: procedureTyper(new Map(s.procedureTypes), new Map(s.procedureNames)),
+    severity: { severe: new Set(s.severe), moderate: new Set(s.moderate) },
+  };
 }
 
 /** A compiled setup: what grouping and scoring read, built once per version. */
@@ -39,12 +51,7 @@ export interface Engine {
 }
 
 export function compileEngine(s: EngineSetup): Engine {
-  return {
-    index: new CatalogueIndex(s.catalogue, s.ranges),
-    scoring: compileScoring(s.policy, s.catalogue.costPerPoint),
-    typeOf: procedureTyper(new Map(s.procedureTypes), new Map(s.procedureNames)),
-    severity: { severe: new Set(s.severe), moderate: new Set(s.moderate) },
-  };
+  return { index: new CatalogueIndex(s.catalogue, s.ranges), scoring: compileScoring(s.policy, s.catalogue.costPerPoint), ...compileCodes(s) };
 }
 
 /** One case as the engine reads it: what §5 and §6 need, its identity, its hospital's k (§7) and level. */
