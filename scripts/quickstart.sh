@@ -15,8 +15,7 @@ npm run build
 
 dip() { node dist/cli/main.js "$@"; }
 out=data/demo
-codes=()
-[ -d ../shared/data/codes ] && codes=(--codes ../shared/data/codes)
+codes=(--codes catalogs/codes)
 cases=${DEMO_CASES:-20000}
 # History 2021–2023 (with the 2024 policy the generator derives from it), then 2024 itself.
 dip generate --out "$out" --cases "$cases" --years 2021-2023 --seed 1 "${codes[@]}"

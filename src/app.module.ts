@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { CasesModule } from './cases/cases.module';
-import { CatalogModule } from './catalog/catalog.module';
+import { CatalogueModule } from './catalogue/catalogue.module';
 import { CodesModule } from './codes/codes.module';
 import { ConfigModule } from './config/config.module';
 import { Environment } from './config/environment';
@@ -11,6 +11,7 @@ import { HealthController } from './health/health.controller';
 import { HospitalsModule } from './hospitals/hospitals.module';
 import { JobsModule } from './jobs/jobs.module';
 import { PersistenceModule } from './persistence/persistence.module';
+import { PoliciesModule } from './policies/policies.module';
 
 /** Everything but HTTP-only concerns: the CLI boots the same module without listening. */
 @Module({
@@ -32,7 +33,8 @@ import { PersistenceModule } from './persistence/persistence.module';
     CodesModule,
     CasesModule,
     JobsModule,
-    CatalogModule,
+    PoliciesModule,
+    CatalogueModule,
     GroupingModule,
     SettlementModule,
   ],

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Environment } from './config/environment';
-import { createHttpApp } from './http-app';
+import { createHttpApp } from './server';
 
 async function bootstrap(): Promise<void> {
   const app = await createHttpApp();

@@ -4,14 +4,21 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { HttpErrorFilter } from './http-errors';
+import { Environment } from './config/environment';
+import { assertUtf8 } from './io/text-input';
+import { HttpErrorFilter } from './http/error.filter';
+
+/** The largest JSON body held in memory: 10,000 cases are about 10 MB. */
+const JSON_BODY_LIMIT = 32 * 1024 * 1024;
 
 /** The HTTP application, as main.ts serves it and the e2e tests drive it. */
 export async function createHttpApp(opts: { logger?: boolean } = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false, logger: opts.logger === false ? false : undefined });
   if (opts.logger !== false) app.useLogger(app.get(Logger));
-  // JSON bodies up to 10,000 cases; CSV and JSON-lines uploads are streamed, never parsed here.
-  app.useBodyParser('json', { limit: '32mb' });
+  // JSON bodies (up to 10,000 cases) through the same gate as every upload: the size limit and
+  // strict UTF-8; CSV, JSON-lines and text uploads are streamed to the services, never parsed here.
+  const env = app.get(Environment);
+  app.useBodyParser('json', { limit: Math.min(env.MAX_UPLOAD_BYTES, JSON_BODY_LIMIT), verify: (_req: unknown, _res: unknown, buf: Buffer) => assertUtf8(buf) });
   app.useGlobalPipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }));
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();

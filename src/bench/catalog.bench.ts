@@ -13,10 +13,10 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../app.module';
-import { CaseReader } from '../cases/case-reader';
-import { CatalogueService } from '../catalog/catalogue.service';
-import { PoliciesService } from '../catalog/policies.service';
-import { ENGINE_COLUMNS } from '../grouping/stored-cases';
+import { CaseStore } from '../cases/case.store';
+import { ENGINE_COLUMNS } from '../cases/stored-cases';
+import { CatalogueService } from '../catalogue/catalogue.service';
+import { CODES_DIR } from '../config/catalogs';
 import { dip, fmt, machine, measure, recreateDatabase } from './bench-support';
 
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
@@ -37,8 +37,9 @@ async function prepare(dir: string): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   process.stderr.write(`generating ${fmt(CASES)} cases a year for ${YEARS.join(', ')} in ${dir} …\n`);
-  dip(['generate', '--out', dir, '--cases', String(CASES), '--years', `${YEARS[0]}-${YEARS[YEARS.length - 1]}`, '--seed', '42', '--codes', join(__dirname, '..', '..', '..', 'shared', 'data', 'codes')]);
-  const env = { ...process.env, DATABASE_URL: URL_, LOG_LEVEL: 'warn' };
+  dip(['generate', '--out', dir, '--cases', String(CASES), '--years', `${YEARS[0]}-${YEARS[YEARS.length - 1]}`, '--seed', '42', '--codes', CODES_DIR]);
+  // Without the shipped code tables, as the recorded baselines were measured.
+  const env = { ...process.env, DATABASE_URL: URL_, LOG_LEVEL: 'warn', DEFAULT_CODE_TABLES: 'none' };
   dip(['hospitals', 'import', join(dir, 'hospitals.csv')], env);
   for (const y of YEARS) {
     process.stderr.write(`importing ${y} …\n`);
@@ -51,15 +52,15 @@ async function measureBuild(dir: string): Promise<void> {
   process.env.DATABASE_URL = URL_;
   process.env.LOG_LEVEL = 'warn';
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
-  const reader = app.get(CaseReader);
+  const reader = app.get(CaseStore);
   const streamed = await measure(async () => {
     let n = 0;
     for await (const page of reader.pages(REGION, `${YEARS[0]}-01`, `${YEARS[YEARS.length - 1]}-12`, ENGINE_COLUMNS)) n += page.length;
     return n;
   });
   const year = YEARS[YEARS.length - 1] + 1;
-  const { policy, hash } = await app.get(PoliciesService).resolve(REGION, year, 'bench', JSON.parse(await readFile(join(dir, `policy-${REGION}-${year}.json`), 'utf8')));
-  const built = await measure(() => app.get(CatalogueService).build(REGION, year, policy, hash, 'bench'));
+  const policy = JSON.parse(await readFile(join(dir, `policy-${REGION}-${year}.json`), 'utf8'));
+  const built = await measure(async () => (await app.get(CatalogueService).startBuild(REGION, year, policy, 'bench')).done);
   await app.close();
 
   const b = built.result;

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
+import { CATALOGS_DIR, CODES_DIR } from '../config/catalogs';
 import { loadCodeUniverse } from '../cli/commands/generate';
 import { CASE_FIELDS, validateCase } from '../domain/case-record';
 import { CatalogueBuilder } from '../domain/catalog/build';
@@ -18,14 +19,12 @@ import { parseCodeTableLine } from '../domain/code-table';
 import { procedureTyper } from '../domain/codes';
 import { hospitalCoefficient } from '../domain/engine';
 import { compileEngine, EngineSetup, packCase, unpackCases, valueBatch } from '../domain/engine/batch';
-import { generateCases, generateHospitals, generatePolicy, GenerationTally } from '../domain/synth';
+import { generateCases, generateHospitals, generatePolicy, GenerationTally } from '../synth';
 import { BATCH_CASES, EnginePool } from '../engine-pool/engine-pool';
 import { fmt, machine, measure } from './bench-support';
 
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
 const THREADS = Number(process.env.WORKERS ?? cpus().length);
-const SHARED = join(__dirname, '..', '..', '..', 'shared', 'data', 'codes');
-const CATALOGS = join(__dirname, '..', '..', 'catalogs');
 const REGION = '370300';
 const HISTORY = [2022, 2023];
 const YEAR = 2024;
@@ -33,7 +32,7 @@ const YEAR = 2024;
 /** The catalogue, its engine setup and the year's cases packed in batches (not timed). */
 async function prepare() {
   process.stderr.write(`preparing: ${fmt(CASES)} cases a year for ${[...HISTORY, YEAR].join(', ')}, the ${YEAR} catalogue …\n`);
-  const universe = await loadCodeUniverse(SHARED);
+  const universe = await loadCodeUniverse(CODES_DIR);
   const hospitals = generateHospitals({ seed: 42, region: REGION, count: 130 });
   const hasHospital = new Set(hospitals.map((h) => h.code));
   const ctx = { hasHospital: (c: string) => hasHospital.has(c) };
@@ -51,11 +50,11 @@ async function prepare() {
   const policy = generatePolicy({ region: REGION, seed: 42 }, tally);
 
   const blocks: IcdRange[] = [];
-  for (const line of readFileSync(join(SHARED, 'icd10-blocks.tsv'), 'utf8').split('\n')) {
+  for (const line of readFileSync(join(CODES_DIR, 'icd10-blocks.tsv'), 'utf8').split('\n')) {
     const e = parseCodeTableLine('icdBlocks', line);
     if (e && 'code' in e) blocks.push({ lower: e.code.slice(0, 3), upper: e.code.slice(4) });
   }
-  const ranges = { chapters: parseRangeTable(readFileSync(join(CATALOGS, 'icd10-chapters.tsv'), 'utf8')), blocks };
+  const ranges = { chapters: parseRangeTable(readFileSync(join(CATALOGS_DIR, 'icd10-chapters.tsv'), 'utf8')), blocks };
   const severe = [...universe.severeSecondary].sort();
   const moderate = [...universe.moderateSecondary].sort();
   const procedureNames = [...universe.procedureNames];
@@ -98,17 +97,17 @@ async function main(): Promise<void> {
   // them (a main-thread heap of a gigabyte would make its garbage collector the bottleneck).
   const single = await measure(async () => {
     const digest = createHash('sha256');
-    for (const b of batches) digest.update(valueBatch(engine, b));
+    for (const b of batches) digest.update(valueBatch(engine, b, { results: true, byHospital: true }).results);
     return digest.digest('hex');
   });
   collect();
   const pool = new EnginePool(setup, THREADS);
   // Thread start-up and the once-per-version compile, measured apart from the run.
-  const started = await measure(() => Promise.all(Array.from({ length: THREADS }, () => pool.run(''))));
+  const started = await measure(() => pool.runAll(Array.from({ length: THREADS }, () => ''), () => undefined));
   const pooled = await measure(async () => {
     const digest = createHash('sha256');
     await pool.runAll(batches, (r) => {
-      digest.update(r);
+      digest.update(r.results);
     });
     return digest.digest('hex');
   });

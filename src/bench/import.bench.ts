@@ -23,9 +23,10 @@ async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'dip-bench-'));
   process.stderr.write(`generating ${fmt(CASES)} cases for ${YEAR} in ${dir} …\n`);
-  dip(['generate', '--out', dir, '--cases', String(CASES), '--years', String(YEAR), '--seed', '42']);
+  // Made-up codes and a region without code tables: the setup of the recorded baselines.
+  dip(['generate', '--out', dir, '--cases', String(CASES), '--years', String(YEAR), '--seed', '42', '--no-codes']);
   const file = join(dir, `cases-${YEAR}.csv`);
-  const env = { ...process.env, DATABASE_URL: URL_, LOG_LEVEL: 'warn' };
+  const env = { ...process.env, DATABASE_URL: URL_, LOG_LEVEL: 'warn', DEFAULT_CODE_TABLES: 'none' };
   dip(['hospitals', 'import', join(dir, 'hospitals.csv')], env);
   const bytes = statSync(file).size;
 

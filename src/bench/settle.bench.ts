@@ -14,11 +14,11 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../app.module';
-import { CatalogueService } from '../catalog/catalogue.service';
-import { CatalogueStore } from '../catalog/catalogue.store';
-import { PoliciesService } from '../catalog/policies.service';
-import { CaseReader } from '../cases/case-reader';
-import { ENGINE_COLUMNS } from '../grouping/stored-cases';
+import { CaseStore } from '../cases/case.store';
+import { RUN_COLUMNS } from '../cases/stored-cases';
+import { CatalogueService } from '../catalogue/catalogue.service';
+import { CatalogueStore } from '../catalogue/catalogue.store';
+import { CODES_DIR } from '../config/catalogs';
 import { SettlementService } from '../settlement/settlement.service';
 import { dip, fmt, machine, measure, recreateDatabase } from './bench-support';
 
@@ -27,8 +27,6 @@ const URL_ = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/dip_ben
 const REGION = '370300';
 const YEAR = 2024;
 const MONTH = `${YEAR}-03`;
-/** What a settlement reads of each case: the engine's columns and the money of its pool. */
-const COLUMNS = [...ENGINE_COLUMNS, 'pool', 'fund_payment'];
 
 async function main(): Promise<void> {
   const dir = join(tmpdir(), `dip-bench-settle-${CASES}`);
@@ -41,11 +39,11 @@ async function prepare(dir: string): Promise<void> {
   await recreateDatabase(URL_);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const codes = join(__dirname, '..', '..', '..', 'shared', 'data', 'codes');
   process.stderr.write(`generating ${fmt(CASES)} cases a year for ${YEAR - 3}–${YEAR} in ${dir} …\n`);
-  dip(['generate', '--out', dir, '--cases', String(CASES), '--years', `${YEAR - 3}-${YEAR - 1}`, '--seed', '42', '--codes', codes]);
-  dip(['generate', '--out', join(dir, String(YEAR)), '--cases', String(CASES), '--years', String(YEAR), '--seed', '42', '--codes', codes]);
-  const env = { ...process.env, DATABASE_URL: URL_, LOG_LEVEL: 'warn' };
+  dip(['generate', '--out', dir, '--cases', String(CASES), '--years', `${YEAR - 3}-${YEAR - 1}`, '--seed', '42', '--codes', CODES_DIR]);
+  dip(['generate', '--out', join(dir, String(YEAR)), '--cases', String(CASES), '--years', String(YEAR), '--seed', '42', '--codes', CODES_DIR]);
+  // Without the shipped code tables, as the recorded baselines were measured.
+  const env = { ...process.env, DATABASE_URL: URL_, LOG_LEVEL: 'warn', DEFAULT_CODE_TABLES: 'none' };
   dip(['hospitals', 'import', join(dir, 'hospitals.csv')], env);
   for (const file of [1, 2, 3].map((i) => join(dir, `cases-${YEAR - 4 + i}.csv`)).concat(join(dir, String(YEAR), `cases-${YEAR}.csv`))) {
     process.stderr.write(`importing ${file} …\n`);
@@ -55,8 +53,7 @@ async function prepare(dir: string): Promise<void> {
   process.env.LOG_LEVEL = 'warn';
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
   process.stderr.write(`building the ${YEAR} catalogue …\n`);
-  const { policy, hash } = await app.get(PoliciesService).resolve(REGION, YEAR, 'bench', JSON.parse(await readFile(join(dir, `policy-${REGION}-${YEAR}.json`), 'utf8')));
-  const built = await app.get(CatalogueService).build(REGION, YEAR, policy, hash, 'bench');
+  const built = await (await app.get(CatalogueService).startBuild(REGION, YEAR, JSON.parse(await readFile(join(dir, `policy-${REGION}-${YEAR}.json`), 'utf8')), 'bench')).done;
   await app.get(CatalogueStore).activate(built.catalogueId, 'bench');
   await app.close();
   writeFileSync(join(dir, 'done'), '');
@@ -66,18 +63,18 @@ async function measureRuns(): Promise<void> {
   process.env.DATABASE_URL = URL_;
   process.env.LOG_LEVEL = 'warn';
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
-  const reader = app.get(CaseReader);
+  const reader = app.get(CaseStore);
   const s = app.get(SettlementService);
   const stream = (from: string, to: string) =>
     measure(async () => {
       let n = 0;
-      for await (const page of reader.pages(REGION, from, to, COLUMNS)) n += page.length;
+      for await (const page of reader.pages(REGION, from, to, RUN_COLUMNS)) n += page.length;
       return n;
     });
   const monthStream = await stream(MONTH, MONTH);
-  const month = await measure(async () => s.runMonth(await s.claim(REGION, 'month', MONTH), REGION, MONTH, 'bench'));
+  const month = await measure(async () => (await s.start(REGION, 'month', MONTH, 'bench')).done);
   const yearStream = await stream(`${YEAR}-01`, `${YEAR}-12`);
-  const year = await measure(async () => s.runYear(await s.claim(REGION, 'year', String(YEAR)), REGION, String(YEAR), 'bench'));
+  const year = await measure(async () => (await s.start(REGION, 'year', String(YEAR), 'bench')).done);
   await app.close();
 
   const pv = (r: typeof month.result) => r.pools.map((p) => `${p.pool} ${p.pointValue}`).join(', ');

@@ -1,21 +1,83 @@
+import { Injectable } from '@nestjs/common';
 import { QueryRunner } from 'typeorm';
 import { auditStatement } from '../audit/audit';
 import { CaseRecord } from '../domain/case-record';
+import { IncomingCase, StoredVersion } from '../domain/case-duplicates';
+import { monthsBetween } from '../domain/periods';
 import { DatabaseService, loadData, runSqlite, toSqlDatetime } from '../persistence/database.service';
 import { CASE_COLUMNS, caseColumnValues, caseRecordOfRow, CaseColumnValue } from './case-columns';
+import { ENGINE_COLUMNS } from './stored-cases';
 
 /** A validated case on its way in, with the region of its hospital and its content hash. */
-export interface ValidCase {
-  line: number;
-  region: string;
+export interface ValidCase extends IncomingCase {
   record: CaseRecord;
-  hash: string;
 }
 
-/** What is already stored under a caseId (a committed case, or a row of this very import). */
-export interface StoredCase {
-  hash: string;
-  batchId: string;
+/** Rows of one page of a read of stored cases. */
+const PAGE = 10_000;
+
+/** The stored cases (`dip_case`): read a period a page at a time, one case, and the import's writer. */
+@Injectable()
+export class CaseStore {
+  constructor(private readonly db: DatabaseService) {}
+
+  /**
+   * A region's stored cases of a range of settlement months, a page at a time; memory holds one
+   * page. The order is not part of the contract. SQLite reads by keyset pagination (each page one
+   * short query: its single connection must stay free for other statements between pages).
+   */
+  async *pages(region: string, fromMonth: string, toMonth: string, columns: readonly string[]): AsyncGenerator<Record<string, unknown>[]> {
+    const cols = ['settlement_month', 'case_id', ...columns.filter((c) => c !== 'settlement_month' && c !== 'case_id')].join(', ');
+    if (this.db.engine === 'mysql') {
+      yield* this.streamMysql(cols, region, fromMonth, toMonth);
+      return;
+    }
+    // SQLite: month by month, then by caseId within the month: every page is a plain range of the
+    // primary key (region, month, caseId), read in index order, never sorted.
+    for (const month of monthsBetween(fromMonth, toMonth)) {
+      let after = '';
+      for (;;) {
+        const { rows } = await this.db.execute(`SELECT ${cols} FROM dip_case WHERE region_code = ? AND settlement_month = ? AND case_id > ? ORDER BY case_id LIMIT ${PAGE}`, [region, month, after]);
+        if (rows.length > 0) yield rows;
+        if (rows.length < PAGE) break;
+        after = String(rows[rows.length - 1].case_id);
+      }
+    }
+  }
+
+  /**
+   * MySQL: one query streamed row by row on its own connection, with backpressure, handed on a
+   * page at a time, in the server's order (no ORDER BY: the server reads the primary-key range in
+   * order anyway, and sorting three years of cases first, as MariaDB would, only delays the first
+   * row). Paging with LIMIT would make the server find its place again for every page.
+   */
+  private async *streamMysql(cols: string, region: string, fromMonth: string, toMonth: string): AsyncGenerator<Record<string, unknown>[]> {
+    const qr = this.db.dataSource.createQueryRunner();
+    try {
+      const rows = await qr.stream(`SELECT ${cols} FROM dip_case WHERE region_code = ? AND settlement_month >= ? AND settlement_month <= ?`, [region, fromMonth, toMonth]);
+      let page: Record<string, unknown>[] = [];
+      for await (const row of rows as AsyncIterable<Record<string, unknown>>) {
+        page.push(row);
+        if (page.length === PAGE) {
+          yield page;
+          page = [];
+        }
+      }
+      if (page.length > 0) yield page;
+    } finally {
+      await qr.release();
+    }
+  }
+
+  /** One stored case as the engine reads it (ENGINE_COLUMNS), or null. */
+  async engineRow(region: string, caseId: string): Promise<Record<string, unknown> | null> {
+    return (await this.db.execute(`SELECT case_id, ${ENGINE_COLUMNS.join(', ')} FROM dip_case WHERE region_code = ? AND case_id = ?`, [region, caseId])).rows[0] ?? null;
+  }
+
+  /** The writer of one import (see CaseWriter). */
+  openWriter(batchId: string, actor: string): Promise<CaseWriter> {
+    return this.db.engine === 'mysql' ? MysqlCaseWriter.open(this.db, batchId, actor) : SqliteCaseWriter.open(this.db, batchId, actor);
+  }
 }
 
 export interface ImportCounts {
@@ -37,16 +99,13 @@ export interface ImportCounts {
  *   (better-sqlite3 has one connection, so no transaction may stay open across an `await`).
  */
 export interface CaseWriter {
-  existing(region: string, caseIds: string[]): Promise<Map<string, StoredCase>>;
+  existing(region: string, caseIds: string[]): Promise<Map<string, StoredVersion>>;
   /** New cases, and new versions of stored ones (the old rows go, with an audit entry). */
   write(inserts: ValidCase[], replacements: ValidCase[]): Promise<void>;
   commit(counts: ImportCounts): Promise<void>;
   rollback(): Promise<void>;
 }
 
-export function openCaseWriter(db: DatabaseService, batchId: string, actor: string): Promise<CaseWriter> {
-  return db.engine === 'mysql' ? MysqlCaseWriter.open(db, batchId, actor) : SqliteCaseWriter.open(db, batchId, actor);
-}
 
 const IN_LIST = 1000;
 
@@ -99,9 +158,9 @@ class MysqlCaseWriter implements CaseWriter {
     return new MysqlCaseWriter(qr, batchId, actor);
   }
 
-  async existing(region: string, caseIds: string[]): Promise<Map<string, StoredCase>> {
+  async existing(region: string, caseIds: string[]): Promise<Map<string, StoredVersion>> {
     await this.inflight; // rows of the previous chunk count as stored
-    const out = new Map<string, StoredCase>();
+    const out = new Map<string, StoredVersion>();
     for (let i = 0; i < caseIds.length; i += IN_LIST) {
       const ids = caseIds.slice(i, i + IN_LIST);
       const rows = (await this.qr.query(`SELECT case_id, content_hash, batch_id FROM dip_case WHERE region_code = ? AND case_id IN (${ids.map(() => '?').join(',')})`, [region, ...ids])) as Record<string, unknown>[];
@@ -118,7 +177,7 @@ class MysqlCaseWriter implements CaseWriter {
   private async load(inserts: ValidCase[], replacements: ValidCase[]): Promise<void> {
     // Replacements are one region each (the caseId is unique within its region).
     for (const [region, group] of groupBy(replacements, (r) => r.region)) {
-      const ids = group.map((r) => r.record.caseId);
+      const ids = group.map((r) => r.caseId);
       const where = `region_code = ? AND case_id IN (${ids.map(() => '?').join(',')})`;
       const before = (await this.qr.query(`SELECT * FROM dip_case WHERE ${where}`, [region, ...ids])) as Record<string, unknown>[];
       for (const a of replacementAudits(before, new Map(group.map((r) => [r.record.caseId, r.record])), this.actor)) {
@@ -196,8 +255,8 @@ class SqliteCaseWriter implements CaseWriter {
     return new SqliteCaseWriter(db, batchId, actor, release);
   }
 
-  async existing(region: string, caseIds: string[]): Promise<Map<string, StoredCase>> {
-    const out = new Map<string, StoredCase>();
+  async existing(region: string, caseIds: string[]): Promise<Map<string, StoredVersion>> {
+    const out = new Map<string, StoredVersion>();
     for (let i = 0; i < caseIds.length; i += IN_LIST) {
       const ids = caseIds.slice(i, i + IN_LIST);
       const marks = ids.map(() => '?').join(',');

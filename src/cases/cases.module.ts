@@ -1,15 +1,17 @@
 import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { CodesModule } from '../codes/codes.module';
+import { HospitalsModule } from '../hospitals/hospitals.module';
 import { CaseImportService } from './case-import.service';
-import { CaseReader } from './case-reader';
+import { CaseStore } from './case.store';
 import { CasesController } from './cases.controller';
+import { ImportBatchStore } from './import-batch.store';
 import { ImportsController } from './imports.controller';
 
 @Module({
-  imports: [CodesModule],
+  imports: [CodesModule, HospitalsModule],
   controllers: [CasesController, ImportsController],
-  providers: [CaseImportService, CaseReader],
-  exports: [CaseImportService, CaseReader],
+  providers: [CaseImportService, CaseStore, ImportBatchStore],
+  exports: [CaseImportService, CaseStore],
 })
 export class CasesModule implements OnApplicationBootstrap {
   constructor(private readonly imports: CaseImportService) {}

@@ -1,4 +1,4 @@
-import { ImportFileErrorCode } from './import-errors';
+import { ErrorBody } from '../domain/errors';
 
 export const REPORTED_REJECTIONS = 1000;
 
@@ -21,7 +21,8 @@ export interface ImportReport {
   contentHash: string | null;
   bytes: { read: number; expected: number | null };
   counts: { read: number; inserted: number; replaced: number; skipped: number; rejected: number };
-  error: { code: ImportFileErrorCode | 'interrupted' | 'internal'; message: string; line?: number } | null;
+  /** A file error (`empty`, `encoding`, `header`, `syntax`, `too-large`, `no-rows`), `interrupted` or `internal`. */
+  error: ErrorBody | null;
   /** The first rejections, by line; all of them are at /api/v1/imports/:id/rejections. */
   rejections: Rejection[];
   rejectionsTruncated: boolean;

@@ -1,63 +1,25 @@
-import { createHash } from 'node:crypto';
-import { pipeline, Readable, Transform, TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import { CASE_FIELDS, REQUIRED_CASE_FIELDS, RawCase } from '../domain/case-record';
-import { ImportFileError } from './import-errors';
+import { DipError } from '../domain/errors';
+import { ByteGate, gated } from '../io/text-input';
+
+/** What can be wrong with a case file as a whole, besides its bytes (io/text-input.ts): nothing of it is stored. */
+export type ImportFileErrorCode = 'empty' | 'header' | 'syntax' | 'no-rows';
+export const fileError = (code: ImportFileErrorCode, message: string, line?: number) => new DipError('invalid', code, message, [], line);
+
+/** The case file formats: CSV with the field names as header, or one JSON object a line. */
+export type CaseFileFormat = 'csv' | 'jsonl';
 
 /** One row of an input file: its raw fields, or why it could not even be read. */
 export type SourceRow = { line: number; raw: RawCase } | { line: number; unreadable: string };
-
-/**
- * Counts, hashes and limits the bytes of an upload or file, and refuses anything that is not
- * UTF-8 (a GBK export would otherwise turn every name into mojibake, silently).
- */
-export class ByteGate extends Transform {
-  bytes = 0;
-  private readonly hash = createHash('sha256');
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
-
-  constructor(private readonly maxBytes: number) {
-    super({ readableObjectMode: false, decodeStrings: true, encoding: 'utf8' });
-  }
-
-  get contentHash(): string {
-    return this.hash.copy().digest('hex');
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    const start = this.bytes;
-    this.bytes += chunk.length;
-    if (this.bytes > this.maxBytes) {
-      done(new ImportFileError('too-large', `the upload exceeds the limit of ${this.maxBytes} bytes`));
-      return;
-    }
-    this.hash.update(chunk);
-    try {
-      done(null, this.decoder.decode(chunk, { stream: true }));
-    } catch {
-      done(new ImportFileError('encoding', `the file is not valid UTF-8 (a bad byte sequence between byte ${start} and ${this.bytes}); save it as UTF-8`));
-    }
-  }
-
-  override _flush(done: TransformCallback): void {
-    try {
-      const tail = this.decoder.decode();
-      done(null, tail.length > 0 ? tail : undefined);
-    } catch {
-      done(new ImportFileError('encoding', 'the file ends inside a UTF-8 character; save it as UTF-8'));
-    }
-  }
-}
 
 /**
  * CSV rows (spec §2: header = the field names; lists `|`-separated), parsed by papaparse.
  * Header problems and broken quoting are file errors; a row with the wrong number of fields is
  * a rejected row. Lines are counted from the parsed rows, including line breaks inside quotes.
  */
-export function csvRows(input: Readable, gate: ByteGate): AsyncGenerator<SourceRow[]> {
-  // Wired at once, not when the first row is asked for: an error upstream (size, encoding, a
-  // dropped upload) must always have a listener; it reaches the reader through the gate.
-  pipeline(input, gate, () => undefined);
+function csvRows(gate: ByteGate): AsyncGenerator<SourceRow[]> {
   return csvRecords(gate);
 }
 
@@ -90,7 +52,7 @@ async function* csvRecords(text: Readable): AsyncGenerator<SourceRow[]> {
       line = start;
       for (const f of record) if (f.includes('\n')) line += f.split('\n').length - 1;
       const quote = quoteErrors.get(r);
-      if (quote) throw new ImportFileError('syntax', `CSV syntax error: ${quote}`, start);
+      if (quote) throw fileError('syntax', `CSV syntax error: ${quote}`, start);
       if (record.length === 1 && record[0].trim() === '') continue;
       if (header === null) {
         header = checkHeader(start === 1 ? [record[0].replace(/^\uFEFF/, ''), ...record.slice(1)] : record);
@@ -114,25 +76,41 @@ async function* csvRecords(text: Readable): AsyncGenerator<SourceRow[]> {
   // Rows go out a chunk at a time: one await per chunk of text, not per row.
   for await (const chunk of text as AsyncIterable<string>) yield rowsOf(partial + chunk, false);
   yield rowsOf(partial, true);
-  if (header === null) throw new ImportFileError('empty', 'the file is empty: expected a header line naming the case fields');
+  if (header === null) throw fileError('empty', 'the file is empty: expected a header line naming the case fields');
 }
 
 function checkHeader(names: string[]): string[] {
   const header = names.map((n) => n.trim());
   const known = new Set<string>(CASE_FIELDS);
   const unknown = header.filter((n) => !known.has(n));
-  if (unknown.length > 0) throw new ImportFileError('header', `unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')}; the header must use the field names of the case record`, 1);
+  if (unknown.length > 0) throw fileError('header', `unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')}; the header must use the field names of the case record`, 1);
   const missing = REQUIRED_CASE_FIELDS.filter((f) => !header.includes(f));
-  if (missing.length > 0) throw new ImportFileError('header', `missing column(s) ${missing.join(', ')}`, 1);
+  if (missing.length > 0) throw fileError('header', `missing column(s) ${missing.join(', ')}`, 1);
   const dup = header.find((n, i) => header.indexOf(n) !== i);
-  if (dup) throw new ImportFileError('header', `column "${dup}" appears twice`, 1);
+  if (dup) throw fileError('header', `column "${dup}" appears twice`, 1);
   return header;
 }
 
 /** JSON lines: one case object a line. A line that is not a JSON object is a rejected row. */
-export function jsonLinesRows(input: Readable, gate: ByteGate): AsyncGenerator<SourceRow[]> {
-  pipeline(input, gate, () => undefined);
+function jsonLinesRows(gate: ByteGate): AsyncGenerator<SourceRow[]> {
   return jsonLines(gate);
+}
+
+/** The rows of a case file through the byte gate; the gate says how many bytes were read and their hash. */
+export function caseFileRows(input: Readable, format: CaseFileFormat, maxBytes: number): { rows: AsyncGenerator<SourceRow[]>; gate: ByteGate } {
+  const gate = gated(input, maxBytes);
+  return { rows: format === 'csv' ? csvRows(gate) : jsonLinesRows(gate), gate };
+}
+
+/**
+ * The format of a case upload: the one asked for, else from the Content-Type (or a file's
+ * name): text/csv or .csv → CSV; application/x-ndjson, jsonl, json-lines or .jsonl/.ndjson → JSON lines.
+ */
+export function caseFileFormat(asked: CaseFileFormat | undefined, typeOrName: string): CaseFileFormat | undefined {
+  if (asked) return asked;
+  if (/ndjson|jsonl|json-lines/i.test(typeOrName)) return 'jsonl';
+  if (/csv/i.test(typeOrName)) return 'csv';
+  return undefined;
 }
 
 async function* jsonLines(text: Readable): AsyncGenerator<SourceRow[]> {
@@ -164,5 +142,5 @@ async function* jsonLines(text: Readable): AsyncGenerator<SourceRow[]> {
     yield rowsOf(lines);
   }
   yield rowsOf([rest]);
-  if (!any) throw new ImportFileError('empty', 'the file is empty: expected one JSON object per line');
+  if (!any) throw fileError('empty', 'the file is empty: expected one JSON object per line');
 }

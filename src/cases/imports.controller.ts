@@ -1,7 +1,8 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DatabaseService, fromSqlDatetime } from '../persistence/database.service';
+import { notFound } from '../domain/errors';
 import { CaseImportService } from './case-import.service';
+import { ImportBatchStore, ImportSummary } from './import-batch.store';
 import { ImportReport } from './import-report';
 import { ListQuery, PageQuery } from './import.dto';
 
@@ -10,29 +11,20 @@ import { ListQuery, PageQuery } from './import.dto';
 export class ImportsController {
   constructor(
     private readonly imports: CaseImportService,
-    private readonly db: DatabaseService,
+    private readonly batches: ImportBatchStore,
   ) {}
 
   @Get()
   @ApiOperation({ summary: 'Recent imports, newest first, with their progress' })
-  async list(@Query() q: ListQuery) {
-    const { rows } = await this.db.execute(`SELECT id, status, source, rows_read, bytes_read, bytes_expected, started_at, finished_at FROM import_batch ORDER BY started_at DESC LIMIT ${q.limit}`);
-    return rows.map((r) => ({
-      batchId: String(r.id),
-      status: String(r.status),
-      source: String(r.source),
-      rows: Number(r.rows_read),
-      bytes: { read: Number(r.bytes_read), expected: r.bytes_expected === null ? null : Number(r.bytes_expected) },
-      startedAt: fromSqlDatetime(r.started_at),
-      finishedAt: r.finished_at === null ? null : fromSqlDatetime(r.finished_at),
-    }));
+  list(@Query() q: ListQuery): Promise<ImportSummary[]> {
+    return this.batches.recent(q.limit);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One import: status, progress, counts and the first rejections' })
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<ImportReport> {
     const r = await this.imports.report(id);
-    if (!r) throw new NotFoundException({ error: 'unknown-import', message: `no import ${id}` });
+    if (!r) throw notFound('unknown-import', `no import ${id}`);
     return r;
   }
 
@@ -40,7 +32,7 @@ export class ImportsController {
   @ApiOperation({ summary: 'Every rejected row of an import, by line, paged' })
   async rejections(@Param('id', ParseUUIDPipe) id: string, @Query() q: PageQuery) {
     const r = await this.imports.report(id, q.offset, q.limit);
-    if (!r) throw new NotFoundException({ error: 'unknown-import', message: `no import ${id}` });
+    if (!r) throw notFound('unknown-import', `no import ${id}`);
     return { batchId: id, offset: q.offset, rejected: r.counts.rejected, rejections: r.rejections, more: r.rejectionsTruncated };
   }
 }

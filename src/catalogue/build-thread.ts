@@ -15,8 +15,8 @@ export interface BuildSetup extends CodeSetup {
 /** A request to the builder thread: a packed batch of one discharge year's cases, or finish. */
 export type BuildRequest = { id: number; year: number; batch: Uint8Array } | { id: number; finish: true };
 
-/** Its answer: done (with the catalogue for finish), or the error, by name so that a CatalogueError stays one. */
-export type BuildAnswer = { id: number; catalogue?: Omit<Catalogue, 'pvBudget'> } | { id: number; error: { name: string; message: string } };
+/** Its answer: done (with the catalogue for finish), or the error; a builder's refusal says so, to stay a CatalogueError. */
+export type BuildAnswer = { id: number; catalogue?: Omit<Catalogue, 'pvBudget'> } | { id: number; error: { refusal: boolean; message: string } };
 
 /** Batches in flight to the builder at most: bounds the copies waiting in its queue. */
 const IN_FLIGHT = 4;
@@ -34,7 +34,7 @@ export class BuildThread {
   private nextId = 0;
 
   constructor(setup: BuildSetup) {
-    this.worker = new Worker(compiledWorker('catalog', 'build.worker'), { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+    this.worker = new Worker(compiledWorker('catalogue', 'build.worker'), { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
     this.worker.on('message', (a: BuildAnswer) => {
       const p = this.pending.get(a.id);
       this.pending.delete(a.id);
@@ -77,6 +77,6 @@ export class BuildThread {
 }
 
 function settled(a: BuildAnswer): { catalogue?: Omit<Catalogue, 'pvBudget'> } {
-  if ('error' in a) throw a.error.name === 'CatalogueError' ? new CatalogueError(a.error.message) : new Error(a.error.message);
+  if ('error' in a) throw a.error.refusal ? new CatalogueError(a.error.message) : new Error(a.error.message);
   return a;
 }

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { CatalogueBuilder } from '../domain/catalog/build';
+import { CatalogueBuilder, CatalogueError } from '../domain/catalog/build';
 import { compileCodes, unpackCases } from '../domain/engine/batch';
 import type { BuildAnswer, BuildRequest, BuildSetup } from './build-thread';
 
@@ -25,7 +25,7 @@ parentPort!.on('message', (r: BuildRequest) => {
     } else answer = { id: r.id, catalogue: builder.finish() };
   } catch (err) {
     const e = err as Error;
-    answer = { id: r.id, error: { name: e.name, message: e.message } };
+    answer = { id: r.id, error: { refusal: e instanceof CatalogueError, message: e.message } };
   }
   parentPort!.postMessage(answer);
 });

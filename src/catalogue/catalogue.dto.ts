@@ -1,4 +1,4 @@
-import { Page } from '../http-paging';
+import { Page } from '../http/paging';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 

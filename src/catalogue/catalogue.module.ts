@@ -3,15 +3,15 @@ import { CasesModule } from '../cases/cases.module';
 import { CodesModule } from '../codes/codes.module';
 import { HospitalsModule } from '../hospitals/hospitals.module';
 import { JobsModule } from '../jobs/jobs.module';
-import { CatalogsController } from './catalogs.controller';
+import { PoliciesModule } from '../policies/policies.module';
+import { CataloguesController } from './catalogues.controller';
 import { CatalogueService } from './catalogue.service';
 import { CatalogueStore } from './catalogue.store';
-import { PoliciesService } from './policies.service';
 
 @Module({
-  imports: [CasesModule, CodesModule, HospitalsModule, JobsModule],
-  controllers: [CatalogsController],
-  providers: [CatalogueService, CatalogueStore, PoliciesService],
-  exports: [CatalogueService, CatalogueStore, PoliciesService],
+  imports: [CasesModule, CodesModule, HospitalsModule, JobsModule, PoliciesModule],
+  controllers: [CataloguesController],
+  providers: [CatalogueService, CatalogueStore],
+  exports: [CatalogueService, CatalogueStore],
 })
-export class CatalogModule {}
+export class CatalogueModule {}

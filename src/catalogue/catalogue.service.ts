@@ -1,25 +1,22 @@
-import { Injectable, OnModuleInit, UnprocessableEntityException } from '@nestjs/common';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CaseReader } from '../cases/case-reader';
+import { Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { CaseStore } from '../cases/case.store';
+import { ENGINE_COLUMNS, packStoredCase } from '../cases/stored-cases';
 import { CodeTablesService } from '../codes/code-tables.service';
-import { budgetPointValue, YearTotals } from '../domain/catalog/budget-point-value';
-import { CatalogueError } from '../domain/catalog/build';
-import { CodeSetup, EngineSetup } from '../domain/engine/batch';
-import { ENGINE_COLUMNS, packStoredCase } from '../grouping/stored-cases';
-import { BATCH_CASES, BatchesByYear, withEnginePool } from '../engine-pool/engine-pool';
 import { Environment } from '../config/environment';
-import { HospitalLevel } from '../domain/hospital';
-import { HospitalsService } from '../hospitals/hospitals.service';
+import { budgetPointValue, YearTotals } from '../domain/catalog/budget-point-value';
 import { Catalogue } from '../domain/catalog/catalogue';
-import { CatalogueFormatError, catalogueHash, parseCatalogueCsv, parseCatalogueJson } from '../domain/catalog/exchange';
-import { IcdRange, IcdRanges, parseRangeTable } from '../domain/catalog/ranges';
-import { SeverityLists } from '../domain/catalog/severity';
-import { Policy } from '../domain/policy';
-import { JobInputError, JobProgress } from '../jobs/jobs.service';
+import { catalogueFileName, CatalogueFormatError, catalogueHash, catalogueToCsv, catalogueToJson, parseCatalogueCsv, parseCatalogueJson } from '../domain/catalog/exchange';
+import { EngineSetup } from '../domain/engine/batch';
+import { invalid } from '../domain/errors';
+import { HospitalLevel } from '../domain/hospital';
+import { BATCH_CASES, BatchesByYear, withEnginePool } from '../engine-pool/engine-pool';
+import { HospitalsService } from '../hospitals/hospitals.service';
+import { readText } from '../io/text-input';
+import { JobProgress, JobsService, Started } from '../jobs/jobs.service';
+import { PoliciesService, ResolvedPolicy } from '../policies/policies.service';
 import { BuildSetup, BuildThread } from './build-thread';
 import { CatalogueStore } from './catalogue.store';
-import { CATALOGS_DIR } from './policies.service';
 
 export interface BuildOutcome {
   catalogueId: string;
@@ -31,63 +28,57 @@ export interface BuildOutcome {
   pvBudget: string;
 }
 
+export interface ImportOutcome {
+  catalogueId: string;
+  created: boolean;
+  hash: string;
+  groups: number;
+}
+
+export type CatalogueFileFormat = 'json' | 'csv';
+
 /**
- * Builds catalogues from the stored history (spec §4): streams the window's cases once, packed
- * (domain/engine/batch.ts), into the pure builder on a thread of its own; keeps the packed cases
- * for the second pass, which values them with the new catalogue on the worker pool for the
- * budget point value (§4.9); then stores the version. Also imports official catalogues.
+ * Catalogues (病种目录库): builds from the stored history (spec §4) and imports of official ones.
+ * A build streams the window's cases once, packed (domain/engine/batch.ts), into the pure builder
+ * on a thread of its own; keeps the packed cases for the second pass, which values them with the
+ * new catalogue on the worker pool for the budget point value (§4.9); then stores the version.
  */
 @Injectable()
-export class CatalogueService implements OnModuleInit {
-  private chapters: IcdRange[] = [];
-
+export class CatalogueService {
   constructor(
-    private readonly cases: CaseReader,
+    private readonly cases: CaseStore,
     private readonly codeTables: CodeTablesService,
     private readonly store: CatalogueStore,
-    private readonly env: Environment,
+    private readonly policies: PoliciesService,
     private readonly hospitals: HospitalsService,
+    private readonly jobs: JobsService,
+    private readonly env: Environment,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    this.chapters = parseRangeTable(await readFile(join(CATALOGS_DIR, 'icd10-chapters.tsv'), 'utf8'));
+  /**
+   * Starts building the catalogue of a region and settlement year as a job, with the policy
+   * given (a document, validated and stored) or the region's own. Refusals of the request (a bad
+   * or missing policy) are thrown here; those of the build end the job.
+   */
+  async startBuild(region: string, year: number, policyDoc: unknown, actor: string, observer?: JobProgress): Promise<Started<BuildOutcome>> {
+    await this.hospitals.requireRegion(region);
+    const policy = await this.policies.resolve(region, year, actor, policyDoc);
+    return this.jobs.start('catalogue.build', region, { region, year, policyHash: policy.hash }, actor, (p) => this.build(region, year, policy, actor, p), { observer });
   }
 
-  /** The region's ranges: the shipped chapters, and its blocks when it loaded a block table. */
-  async ranges(region: string): Promise<IcdRanges> {
-    const blocks = await this.codeTables.entries(region, 'icdBlocks');
-    return { chapters: this.chapters, blocks: [...(blocks?.keys() ?? [])].map((k) => ({ lower: k.slice(0, 3), upper: k.slice(4) })) };
-  }
-
-  async severityLists(region: string): Promise<SeverityLists> {
-    const [severe, moderate] = await Promise.all([this.codeTables.entries(region, 'severeSecondary'), this.codeTables.entries(region, 'moderateSecondary')]);
-    return { severe: new Set(severe?.keys() ?? []), moderate: new Set(moderate?.keys() ?? []) };
-  }
-
-  /** The region's code tables as the engine and the builder's thread take them. */
-  async codeSetup(region: string): Promise<CodeSetup> {
-    const [ranges, severity, procedures] = await Promise.all([this.ranges(region), this.severityLists(region), this.codeTables.procedureTables(region)]);
-    return { ranges, severe: [...severity.severe].sort(), moderate: [...severity.moderate].sort(), procedureTypes: procedures.types, procedureNames: procedures.names };
-  }
-
-  /** What the engine needs to value cases of the catalogue's region with it and a policy (spec §5–§7). */
-  async engineSetup(catalogue: Catalogue, policy: Policy): Promise<EngineSetup> {
-    return { catalogue, policy, ...(await this.codeSetup(catalogue.region)) };
-  }
-
-  async build(region: string, year: number, policy: Policy, policyHash: string, actor: string, progress?: JobProgress): Promise<BuildOutcome> {
+  private async build(region: string, year: number, { policy, hash: policyHash }: ResolvedPolicy, actor: string, progress: JobProgress): Promise<BuildOutcome> {
     const lookback = policy.catalog.lookbackYears;
     const from = `${year - lookback}-01`;
     const to = `${year - 1}-12`;
     const levels = new Map((await this.hospitals.list(region)).map((h) => [h.code, h.level]));
-    const codes = await this.codeSetup(region);
+    const codes = await this.codeTables.codeSetup(region);
     const { partial, total, packed } = await this.aggregate({ region, year, policy, ...codes }, from, to, levels, progress);
 
     // Pass 2 (spec §4.9): every window case through the engine with the new catalogue and k = 1,
     // on the worker pool, a year at a time (so that each batch's points belong to one year). The
     // cases come from pass 1's packed copy, not from a second read of the window: turning rows
     // into objects is what the main thread spends its time on, and the workers would wait for it.
-    await progress?.stage('budget point value', total);
+    await progress.stage('budget point value', total);
     const setup: EngineSetup = { catalogue: { ...partial, pvBudget: '0' }, policy, ...codes };
     const years = new Map<number, YearTotals>();
     let done = 0;
@@ -99,7 +90,7 @@ export class CatalogueService implements OnModuleInit {
           for (let b = batches.shift(); b !== undefined; b = batches.shift()) {
             yield b.bytes;
             done += b.cases;
-            await progress?.advance(done);
+            await progress.advance(done);
           }
         };
         years.set(y, await pool.totalsOf(sent()));
@@ -107,7 +98,7 @@ export class CatalogueService implements OnModuleInit {
     });
     const catalogue: Catalogue = { ...partial, pvBudget: budgetPointValue(years, year, policy) };
     const hash = catalogueHash(catalogue);
-    await progress?.stage('storing');
+    await progress.stage('storing');
     const saved = await this.store.save(catalogue, hash, { source: 'build', policyHash, actor });
     const core = catalogue.groups.filter((g) => g.kind === 'core').length;
     return { catalogueId: saved.id, created: saved.created, hash, cases: total, coreGroups: core, compositeGroups: catalogue.groups.length - core, pvBudget: catalogue.pvBudget };
@@ -118,11 +109,11 @@ export class CatalogueService implements OnModuleInit {
    * builder's thread and kept for pass 2; counts them as it goes (a separate COUNT would read the
    * window once more). The main thread only reads and packs; the builder aggregates meanwhile.
    */
-  private async aggregate(setup: BuildSetup, from: string, to: string, levels: ReadonlyMap<string, HospitalLevel>, progress?: JobProgress): Promise<{ partial: Omit<Catalogue, 'pvBudget'>; total: number; packed: BatchesByYear }> {
+  private async aggregate(setup: BuildSetup, from: string, to: string, levels: ReadonlyMap<string, HospitalLevel>, progress: JobProgress): Promise<{ partial: Omit<Catalogue, 'pvBudget'>; total: number; packed: BatchesByYear }> {
     const { region, year } = setup;
     const thread = new BuildThread(setup);
     try {
-      await progress?.stage('aggregating cases');
+      await progress.stage('aggregating cases');
       const packed = new BatchesByYear(BATCH_CASES);
       let total = 0;
       for await (const page of this.cases.pages(region, from, to, ENGINE_COLUMNS)) {
@@ -133,41 +124,45 @@ export class CatalogueService implements OnModuleInit {
           if (full !== undefined) await thread.add(y, full.bytes);
         }
         total += page.length;
-        await progress?.advance(total);
+        await progress.advance(total);
       }
       for (const [y, last] of packed.closeAll()) await thread.add(y, last.bytes);
-      if (total === 0) throw new JobInputError('empty-window', `region ${region} has no cases discharged ${from} … ${to}: nothing to build a ${year} catalogue from`);
+      if (total === 0) throw invalid('empty-window', `region ${region} has no cases discharged ${from} … ${to}: nothing to build a ${year} catalogue from`);
       return { partial: await thread.finish(), total, packed };
-    } catch (err) {
-      if (err instanceof CatalogueError) throw new JobInputError('invalid-build', err.message);
-      throw err;
     } finally {
       await thread.close();
     }
   }
 
-  /** Stores an official catalogue given in the exchange format (JSON or CSV). */
-  async import(text: string, format: 'json' | 'csv', actor: string): Promise<{ catalogueId: string; created: boolean; hash: string; groups: number }> {
-    let parsed: Catalogue & { hash?: string };
+  /** A stored catalogue in the exchange format (docs/catalogue-format.md): its file name and text. */
+  async exportFile(id: string, format: CatalogueFileFormat): Promise<{ name: string; text: string }> {
+    const meta = await this.store.meta(id);
+    const c = await this.store.load(id);
+    return { name: catalogueFileName(c, meta.hash, format), text: format === 'csv' ? catalogueToCsv(c, id, meta.hash) : `${JSON.stringify(catalogueToJson(c, id, meta.hash), null, 2)}\n` };
+  }
+
+  /** Stores an official catalogue given as a file in the exchange format (read through the byte gate). */
+  async importFile(input: Readable, format: CatalogueFileFormat, actor: string): Promise<ImportOutcome> {
+    const { text } = await readText(input, this.env.MAX_UPLOAD_BYTES);
+    if (format === 'csv') return this.importParsed(parseCatalogueCsv(text), actor);
+    let doc: unknown;
     try {
-      if (format === 'json') {
-        let doc: unknown;
-        try {
-          doc = JSON.parse(text);
-        } catch (err) {
-          throw new CatalogueFormatError([{ path: '', reason: `not valid JSON: ${(err as Error).message}` }]);
-        }
-        parsed = parseCatalogueJson(doc);
-      } else parsed = parseCatalogueCsv(text);
+      doc = JSON.parse(text);
     } catch (err) {
-      if (err instanceof CatalogueFormatError) throw new UnprocessableEntityException({ error: 'invalid-catalogue', message: err.message, problems: err.problems });
-      throw err;
+      throw new CatalogueFormatError([{ path: '', reason: `not valid JSON: ${(err as Error).message}` }]);
     }
+    return this.importDocument(doc, actor);
+  }
+
+  /** Stores an official catalogue given as a parsed JSON document (an HTTP body). */
+  importDocument(doc: unknown, actor: string): Promise<ImportOutcome> {
+    return this.importParsed(parseCatalogueJson(doc), actor);
+  }
+
+  private async importParsed(parsed: Catalogue & { hash?: string }, actor: string): Promise<ImportOutcome> {
     const { hash: given, ...catalogue } = parsed;
     const hash = catalogueHash(catalogue);
-    if (given !== undefined && given !== hash) {
-      throw new UnprocessableEntityException({ error: 'hash-mismatch', message: `the file says hash ${given}, its content hashes to ${hash}: it was changed after export`, problems: [] });
-    }
+    if (given !== undefined && given !== hash) throw invalid('hash-mismatch', `the file says hash ${given}, its content hashes to ${hash}: it was changed after export`);
     const saved = await this.store.save(catalogue, hash, { source: 'import', policyHash: null, actor });
     return { catalogueId: saved.id, created: saved.created, hash, groups: catalogue.groups.length };
   }

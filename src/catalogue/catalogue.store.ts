@@ -1,8 +1,9 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { auditStatement } from '../audit/audit';
 import { Catalogue, CatalogueGroup, GroupFlag } from '../domain/catalog/catalogue';
 import { levelAveragesOf, levelAveragesText } from '../domain/catalog/exchange';
+import { notFound } from '../domain/errors';
 import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
 
 export interface CatalogueMeta {
@@ -56,7 +57,7 @@ export class CatalogueStore {
 
   async meta(id: string): Promise<CatalogueMeta> {
     const r = (await this.db.execute('SELECT c.*, a.catalogue_id AS active_id FROM catalogue c LEFT JOIN catalogue_activation a ON a.region_code = c.region_code AND a.year = c.year WHERE c.id = ?', [id])).rows[0];
-    if (!r) throw new NotFoundException({ error: 'unknown-catalogue', message: `no catalogue ${id}` });
+    if (!r) throw notFound('unknown-catalogue', `no catalogue ${id}`);
     return {
       id,
       region: String(r.region_code),
@@ -82,7 +83,7 @@ export class CatalogueStore {
   /** The catalogue's own figures, without its groups. */
   async figures(id: string): Promise<Omit<Catalogue, 'groups'>> {
     const r = (await this.db.execute('SELECT * FROM catalogue WHERE id = ?', [id])).rows[0];
-    if (!r) throw new NotFoundException({ error: 'unknown-catalogue', message: `no catalogue ${id}` });
+    if (!r) throw notFound('unknown-catalogue', `no catalogue ${id}`);
     return {
       region: String(r.region_code),
       year: Number(r.year),

@@ -1,7 +1,10 @@
-import { HttpException, INestApplicationContext } from '@nestjs/common';
+import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Presets, SingleBar } from 'cli-progress';
 import { userInfo } from 'node:os';
 import { AppModule } from '../app.module';
+import { DipError, problemLines } from '../domain/errors';
+import { JobProgress } from '../jobs/jobs.service';
 
 /** Boots the service without HTTP (migrating the database unless told not to), runs, closes. */
 export async function withApp<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
@@ -26,17 +29,41 @@ export class CliError extends Error {
   }
 }
 
-/** Turns the services' HTTP-shaped refusals into a readable CLI message. */
-export async function explainHttpError<T>(fn: () => Promise<T>): Promise<T> {
+/** Exit codes: 1 a failure of the program or its environment, 2 a refusal of the input or request. */
+export const EXIT_REFUSED = 2;
+
+/**
+ * The one place where an error becomes what the terminal shows: a refusal (DipError) by its
+ * code, message and problems (exit 2); a CliError as it says; anything else as a failure (exit 1).
+ */
+export function terminalError(err: unknown): { text: string; exitCode: number } {
+  if (err instanceof DipError) return { text: [`dip: ${err.message} (${err.code})`, ...problemLines(err.problems).map((l) => `  ${l}`)].join('\n'), exitCode: EXIT_REFUSED };
+  if (err instanceof CliError) return { text: `dip: ${err.message}`, exitCode: err.exitCode };
+  const e = err as { message?: string; code?: string };
+  if (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR') return { text: `dip: ${e.message}`, exitCode: 1 };
+  return { text: `dip: failed: ${e.message ?? String(err)}`, exitCode: 1 };
+}
+
+/** A progress bar on standard error for a job's stages, when it is a terminal; nothing otherwise. */
+export function progressBar(): (JobProgress & { stop(): void }) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  const bar = new SingleBar({ format: '{stage} {bar} {percentage}% | {value}/{total}', hideCursor: true }, Presets.shades_classic);
+  return {
+    stage: async (name, total) => {
+      bar.stop();
+      bar.start(total ?? 1, 0, { stage: name });
+    },
+    advance: async (done) => bar.update(done),
+    stop: () => bar.stop(),
+  };
+}
+
+/** Waits for a started job with a progress bar; the bar is gone whatever the outcome. */
+export async function withProgress<T>(start: (observer: JobProgress | undefined) => Promise<{ done: Promise<T> }>): Promise<T> {
+  const bar = progressBar();
   try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof HttpException) {
-      const body = err.getResponse() as { message?: string; problems?: { line?: number; row?: number; path?: string; field?: string; reason: string }[] };
-      const where = (p: { line?: number; row?: number; path?: string }) => (p.line !== undefined ? `line ${p.line}` : p.row !== undefined ? `row ${p.row}` : (p.path ?? ''));
-      const lines = (body.problems ?? []).slice(0, 20).map((p) => `  ${where(p)}${p.field ? `: ${p.field}` : ''}: ${p.reason}`);
-      throw new CliError([body.message ?? err.message, ...lines].join('\n'));
-    }
-    throw err;
+    return await (await start(bar)).done;
+  } finally {
+    bar?.stop();
   }
 }

@@ -1,14 +1,12 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { terminalError } from './app-context';
 import { registerCommands } from './commands';
 
 /** `dip`: the command line of the service. Every command is registered in ./commands. */
 async function main(argv: string[]): Promise<void> {
-  const program = new Command('dip')
-    .description('DIP grouping, scoring and settlement: the command line')
-    .showHelpAfterError()
-    .exitOverride();
+  const program = new Command('dip').description('DIP grouping, scoring and settlement: the command line').showHelpAfterError().exitOverride();
   registerCommands(program);
   await program.parseAsync(argv);
 }
@@ -20,8 +18,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 main(process.argv).catch((err: unknown) => {
-  const e = err as { code?: string; exitCode?: number; message?: string };
+  const e = err as { code?: string; exitCode?: number };
   if (e.code?.startsWith('commander.')) process.exit(e.exitCode ?? 1);
-  process.stderr.write(`dip: ${e.message ?? String(err)}\n`);
-  process.exit(typeof e.exitCode === 'number' ? e.exitCode : 1);
+  const { text, exitCode } = terminalError(err);
+  process.stderr.write(`${text}\n`);
+  process.exit(exitCode);
 });

@@ -1,80 +1,82 @@
-import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { createInterface } from 'node:readline';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { auditStatement } from '../audit/audit';
+import { CATALOGS_DIR, CODES_DIR, SHIPPED_CODE_TABLES } from '../config/catalogs';
+import { Environment } from '../config/environment';
+import { IcdRange, IcdRanges, parseRangeTable } from '../domain/catalog/ranges';
 import { CodeTableEntry, CodeTableKind, parseCodeTableLine } from '../domain/code-table';
-import { procedureTyper, ProcedureTypeOf, parseProcedureType, TreatmentType } from '../domain/codes';
-import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
+import { CodeSetup } from '../domain/engine/batch';
+import { parseProcedureType, procedureTyper, ProcedureTypeOf, TreatmentType } from '../domain/codes';
+import { invalid, notFound, Problem } from '../domain/errors';
+import { readText } from '../io/text-input';
+import { Statement, StatementResult } from '../persistence/database.service';
+import { CodeTableInfo, CodeTablesStore } from './code-tables.store';
 
-export interface CodeTableInfo {
-  region: string;
-  kind: CodeTableKind;
-  source: string;
+export type { CodeTableInfo } from './code-tables.store';
+
+/** A parsed table, ready to store. */
+interface ParsedTable {
+  entries: CodeTableEntry[];
   contentHash: string;
-  entries: number;
-  loadedAt: string;
 }
 
-const INSERT_CHUNK = 400;
-
-/** The region's official code tables: loading them (replace as a whole, audited) and lookups. */
+/**
+ * The regions' official code tables: loading them (replace as a whole, audited), the tables a
+ * new region starts with (the shipped 医保版 2.0 tables, unless DEFAULT_CODE_TABLES=none), and
+ * lookups.
+ */
 @Injectable()
 export class CodeTablesService {
-  constructor(private readonly db: DatabaseService) {}
+  private chapters: Promise<IcdRange[]> | null = null;
+  private shipped: Promise<{ kind: CodeTableKind; file: string; table: ParsedTable }[]> | null = null;
+
+  constructor(
+    private readonly store: CodeTablesStore,
+    private readonly env: Environment,
+  ) {}
 
   /**
-   * Replaces the region's table of this kind. Any bad line refuses the whole table, with every
-   * bad line named: a half-loaded official table would reject good cases.
+   * Replaces the region's table of this kind from a text stream (through the byte gate). Any bad
+   * line refuses the whole table, with every bad line named: a half-loaded official table would
+   * reject good cases.
    */
   async load(region: string, kind: CodeTableKind, input: Readable, source: string, actor: string): Promise<CodeTableInfo> {
-    const hash = createHash('sha256');
-    const entries = new Map<string, CodeTableEntry>();
-    const problems: { line: number; reason: string }[] = [];
-    let lineNo = 0;
-    input.on('data', (chunk: Buffer | string) => hash.update(chunk));
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-      lineNo++;
-      const parsed = parseCodeTableLine(kind, line);
-      if (parsed === null) continue;
-      if ('error' in parsed) problems.push({ line: lineNo, reason: parsed.error });
-      else if (entries.has(parsed.code) && entries.get(parsed.code)!.value !== parsed.value) problems.push({ line: lineNo, reason: `code ${parsed.code} appears twice with different values` });
-      else entries.set(parsed.code, parsed);
-    }
-    if (problems.length > 0) throw new UnprocessableEntityException({ error: 'invalid-code-table', message: `${problems.length} bad line(s); nothing loaded`, problems: problems.slice(0, 1000) });
-    if (entries.size === 0) throw new UnprocessableEntityException({ error: 'invalid-code-table', message: 'the table is empty; nothing loaded', problems: [] });
-
-    const info: CodeTableInfo = { region, kind, source, contentHash: hash.digest('hex'), entries: entries.size, loadedAt: new Date().toISOString() };
-    const list = [...entries.values()];
-    const found = await this.db.transaction(function* (): Generator<Statement, boolean, StatementResult> {
-      const exists = (yield { sql: 'SELECT code FROM region WHERE code = ?', params: [region] }).rows.length > 0;
-      if (!exists) return false;
-      const before = (yield { sql: 'SELECT source, content_hash, entries, loaded_at FROM code_table WHERE region_code = ? AND kind = ?', params: [region, kind] }).rows[0] ?? null;
-      yield { sql: 'DELETE FROM code_entry WHERE region_code = ? AND kind = ?', params: [region, kind] };
-      yield { sql: 'DELETE FROM code_table WHERE region_code = ? AND kind = ?', params: [region, kind] };
-      for (let i = 0; i < list.length; i += INSERT_CHUNK) {
-        const part = list.slice(i, i + INSERT_CHUNK);
-        yield { sql: `INSERT INTO code_entry (region_code, kind, code, value) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`, params: part.flatMap((e) => [region, kind, e.code, e.value]) };
-      }
-      yield { sql: 'INSERT INTO code_table (region_code, kind, source, content_hash, entries, loaded_at) VALUES (?, ?, ?, ?, ?, ?)', params: [region, kind, source, info.contentHash, info.entries, new Date(info.loadedAt)] };
-      yield auditStatement({ at: new Date(info.loadedAt), actor, action: 'codeTable.load', entity: 'codeTable', entityId: `${region}/${kind}`, before, after: { source, contentHash: info.contentHash, entries: info.entries } });
-      return true;
-    });
-    if (!found) throw new NotFoundException({ error: 'unknown-region', message: `region ${region} is not registered; register its hospitals first` });
+    const { text, contentHash } = await readText(input, this.env.MAX_UPLOAD_BYTES);
+    const table = parseTable(kind, text, contentHash);
+    const info = infoOf(region, kind, source, table);
+    if (!(await this.store.replace(info, table.entries, actor))) throw notFound('unknown-region', `region ${region} is not registered; register its hospitals first`);
     return info;
   }
 
-  async list(region: string): Promise<CodeTableInfo[]> {
-    const { rows } = await this.db.execute('SELECT region_code, kind, source, content_hash, entries, loaded_at FROM code_table WHERE region_code = ? ORDER BY kind', [region]);
-    return rows.map((r) => ({ region: String(r.region_code), kind: r.kind as CodeTableKind, source: String(r.source), contentHash: String(r.content_hash), entries: Number(r.entries), loadedAt: fromSqlDatetime(r.loaded_at) }));
+  /** The statements that give a new region the shipped tables (none under DEFAULT_CODE_TABLES=none). */
+  async seedFor(actor: string): Promise<(region: string, at: Date) => Generator<Statement, void, StatementResult>> {
+    const tables = this.env.DEFAULT_CODE_TABLES === 'shipped' ? await this.shippedTables() : [];
+    const store = this.store;
+    return function* (region: string, at: Date) {
+      for (const t of tables) yield* store.replaceStatements({ ...infoOf(region, t.kind, `catalogs/codes/${t.file}`, t.table), loadedAt: at.toISOString() }, t.table.entries, actor);
+    };
+  }
+
+  /** The shipped tables, read and checked once. */
+  private shippedTables() {
+    this.shipped ??= Promise.all(
+      Object.entries(SHIPPED_CODE_TABLES).map(async ([kind, file]) => {
+        const bytes = await readFile(join(CODES_DIR, file));
+        return { kind: kind as CodeTableKind, file, table: parseTable(kind as CodeTableKind, bytes.toString('utf8').replace(/^\uFEFF/, ''), createHash('sha256').update(bytes).digest('hex')) };
+      }),
+    );
+    return this.shipped;
+  }
+
+  list(region: string): Promise<CodeTableInfo[]> {
+    return this.store.list(region);
   }
 
   /** Codes of the region's table of this kind, or null when none is loaded. */
-  async entries(region: string, kind: CodeTableKind): Promise<Map<string, string> | null> {
-    const loaded = (await this.db.execute('SELECT entries FROM code_table WHERE region_code = ? AND kind = ?', [region, kind])).rows.length > 0;
-    if (!loaded) return null;
-    const { rows } = await this.db.execute('SELECT code, value FROM code_entry WHERE region_code = ? AND kind = ?', [region, kind]);
-    return new Map(rows.map((r) => [String(r.code), String(r.value)]));
+  entries(region: string, kind: CodeTableKind): Promise<Map<string, string> | null> {
+    return this.store.entries(region, kind);
   }
 
   /** The region's procedure-type table and official procedure names (spec §3), as loaded. */
@@ -88,4 +90,35 @@ export class CodeTablesService {
     const { types, names } = await this.procedureTables(region);
     return procedureTyper(new Map(types), new Map(names));
   }
+
+  /** The region's ICD-10 ranges (spec §4.3): the shipped chapters, and its blocks when it has a block table. */
+  async ranges(region: string): Promise<IcdRanges> {
+    this.chapters ??= readFile(join(CATALOGS_DIR, 'icd10-chapters.tsv'), 'utf8').then(parseRangeTable);
+    const [chapters, blocks] = await Promise.all([this.chapters, this.entries(region, 'icdBlocks')]);
+    return { chapters, blocks: [...(blocks?.keys() ?? [])].map((k) => ({ lower: k.slice(0, 3), upper: k.slice(4) })) };
+  }
+
+  /** The region's code tables as the engine and the catalogue builder take them (plain JSON). */
+  async codeSetup(region: string): Promise<CodeSetup> {
+    const [ranges, severe, moderate, procedures] = await Promise.all([this.ranges(region), this.entries(region, 'severeSecondary'), this.entries(region, 'moderateSecondary'), this.procedureTables(region)]);
+    return { ranges, severe: [...(severe?.keys() ?? [])].sort(), moderate: [...(moderate?.keys() ?? [])].sort(), procedureTypes: procedures.types, procedureNames: procedures.names };
+  }
 }
+
+/** Every line of a table, or the refusal naming each bad line. */
+function parseTable(kind: CodeTableKind, text: string, contentHash: string): ParsedTable {
+  const entries = new Map<string, CodeTableEntry>();
+  const problems: Problem[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const parsed = parseCodeTableLine(kind, line);
+    if (parsed === null) return;
+    if ('error' in parsed) problems.push({ line: i + 1, reason: parsed.error });
+    else if (entries.has(parsed.code) && entries.get(parsed.code)!.value !== parsed.value) problems.push({ line: i + 1, reason: `code ${parsed.code} appears twice with different values` });
+    else entries.set(parsed.code, parsed);
+  });
+  if (problems.length > 0) throw invalid('invalid-code-table', `${problems.length} bad line(s); nothing loaded`, problems.slice(0, 1000));
+  if (entries.size === 0) throw invalid('invalid-code-table', 'the table is empty; nothing loaded');
+  return { entries: [...entries.values()], contentHash };
+}
+
+const infoOf = (region: string, kind: CodeTableKind, source: string, t: ParsedTable): CodeTableInfo => ({ region, kind, source, contentHash: t.contentHash, entries: t.entries.length, loadedAt: new Date().toISOString() });

@@ -38,6 +38,10 @@ export class Environment {
 
   @IsIn(['true', 'false'])
   MIGRATE_ON_START = 'true';
+
+  /** The code tables a region starts with when its first hospital is registered: the shipped 医保版 2.0 tables, or none. */
+  @IsIn(['shipped', 'none'])
+  DEFAULT_CODE_TABLES: 'shipped' | 'none' = 'shipped';
 }
 
 /** Validates `process.env`; throws one message naming every bad variable. */

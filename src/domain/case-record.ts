@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { normaliseDiagnosis, normaliseProcedure, groupingCode } from './codes';
+import { parseYuan, yuanText } from './money';
 
 /** The fields of one case (spec §2), in the order of the CSV header. */
 export const CASE_FIELDS = [
@@ -80,37 +81,12 @@ export interface CaseValidationContext {
 export const settlementMonthOf = (c: Pick<CaseRecord, 'dischargeDate'>): string => c.dischargeDate.slice(0, 7);
 
 
-/** Yuan with at most two decimals and at most 13 integer digits (DECIMAL(15,2)). */
-const MONEY = /^(\d{1,13})(?:\.(\d{1,2}))?$/;
 const KNOWN_FIELDS = new Set<string>(CASE_FIELDS);
 const MAX_LOS = 36_600;
 
-/**
- * An amount of money as written (`12`, `12.5`, `12.50`): its exact value in fen (a BigInt,
- * so comparisons and sums are exact integers) and its canonical two-decimal text.
- */
-export function parseMoney(text: string): { fen: bigint; text: string } | string {
-  const m = MONEY.exec(text);
-  if (!m) {
-    if (/^-?\d*\.?\d*e[+-]?\d+$/i.test(text)) return `"${text}" uses exponent notation; write the plain decimal`;
-    const decimals = /^\d+\.(\d{3,})$/.exec(text);
-    if (decimals) return `"${text}" has ${decimals[1].length} decimal places; at most 2 allowed`;
-    if (/^\d{14,}(\.\d*)?$/.test(text)) return `"${text}" is above the maximum 9999999999999.99`;
-    return `"${text}" is not a decimal number`;
-  }
-  const yuan = m[1].replace(/^0+(?=\d)/, '');
-  const fen = (m[2] ?? '').padEnd(2, '0');
-  return { fen: BigInt(yuan + fen), text: `${yuan}.${fen}` };
-}
-
-const fenText = (fen: bigint): string => {
-  const s = fen.toString().padStart(3, '0');
-  return `${s.slice(0, -2)}.${s.slice(-2)}`;
-};
 const CASE_ID = /^[^\s\p{C}](?:[^\p{C}]{0,62}[^\s\p{C}])?$/u;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INTEGER = /^\d+$/;
-const POOL_VALUES = ['employee', 'resident'] as const;
 
 /** Days since 1970-01-01 of a valid `YYYY-MM-DD`, or null (integer arithmetic, no Date objects). */
 export function epochDay(text: string): number | null {
@@ -180,7 +156,7 @@ class RowReader {
     const t = this.text(field, required);
     if (t === undefined) return required ? undefined : { fen: 0n, text: '0.00' };
     if (t.startsWith('-')) return this.fail(field, `must not be negative; got "${t}"`);
-    const m = parseMoney(t);
+    const m = parseYuan(t);
     return typeof m === 'string' ? this.fail(field, `${m} (yuan with at most 2 decimals)`) : m;
   }
 
@@ -248,7 +224,7 @@ export function validateCase(raw: RawCase, ctx: CaseValidationContext): { record
   if (caseId !== undefined && !CASE_ID.test(caseId)) r.fail('caseId', 'must be 1–64 printable characters');
   const hospitalCode = r.text('hospitalCode', true);
   if (hospitalCode !== undefined && !ctx.hasHospital(hospitalCode)) r.fail('hospitalCode', `hospital "${hospitalCode}" is not registered`);
-  const pool = r.oneOf('pool', POOL_VALUES);
+  const pool = r.oneOf('pool', POOLS);
   const patientId = r.text('patientId', true);
   if (patientId !== undefined && patientId.length > 64) r.fail('patientId', 'must be at most 64 characters');
   const sex = r.oneOf('sex', SEXES);
@@ -287,7 +263,7 @@ export function validateCase(raw: RawCase, ctx: CaseValidationContext): { record
   if (totalCost && fundPayment && fundPayment.fen > totalCost.fen) {
     r.fail('fundPayment', `${fundPayment.text} exceeds totalCost ${totalCost.text}`);
   } else if (totalCost && fundPayment && selfPay && selfPay.fen > totalCost.fen - fundPayment.fen) {
-    r.fail('outOfCatalogSelfPay', `${selfPay.text} exceeds totalCost − fundPayment = ${fenText(totalCost.fen - fundPayment.fen)}`);
+    r.fail('outOfCatalogSelfPay', `${selfPay.text} exceeds totalCost − fundPayment = ${yuanText(totalCost.fen - fundPayment.fen)}`);
   }
   const daySurgery = r.flag('daySurgery');
   const externalExpert = r.flag('externalExpert');

@@ -24,8 +24,8 @@ export interface Hospital {
   bonuses: HospitalBonus[];
 }
 
-/** Coefficient = base coefficient of the level + every bonus the hospital holds (spec §7). */
-export function hospitalCoefficient(
+/** Spec §7: k = the base coefficient of the level + every bonus the hospital holds, with the given values. */
+export function coefficientSum(
   hospital: Pick<Hospital, 'level' | 'bonuses'>,
   levels: Record<HospitalLevel, Dec>,
   bonuses: Record<HospitalBonus, Dec>,

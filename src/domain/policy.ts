@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Dec, parsePlainDecimal } from './decimal';
 import { HOSPITAL_BONUSES, HOSPITAL_LEVELS, HospitalBonus, HospitalLevel } from './hospital';
+import { POOLS } from './case-record';
+import { DipError } from './errors';
 
 /**
  * The region's policy for one settlement year (spec §10): every number a region may set.
@@ -61,9 +63,10 @@ export type PoolBudgetPolicy =
   | { dipBudget: string }
   | { revenue: string; reserveRatio: string; lines: Partial<Record<BudgetLine, string>> };
 
-export class PolicyError extends Error {
-  constructor(readonly problems: { path: string; reason: string }[]) {
-    super(`invalid policy: ${problems.map((p) => `${p.path || '(top)'}: ${p.reason}`).join('; ')}`);
+/** A policy document that cannot be taken: every problem, by path. */
+export class PolicyError extends DipError {
+  constructor(override readonly problems: { path: string; reason: string }[]) {
+    super('invalid', 'invalid-policy', `invalid policy: ${problems.map((p) => `${p.path || '(top)'}: ${p.reason}`).join('; ')}`, problems);
   }
 }
 
@@ -272,10 +275,10 @@ function readRecord<K extends string>(r: Reader, v: unknown, path: string, keys:
 }
 
 function readBudget(r: Reader, v: unknown): Policy['budget'] | typeof MISSING {
-  const o = r.object(v, 'budget', ['employee', 'resident'], ['employee', 'resident']);
+  const o = r.object(v, 'budget', POOLS, POOLS);
   if (o === MISSING) return MISSING;
   const out: Policy['budget'] = {};
-  for (const pool of ['employee', 'resident'] as const) {
+  for (const pool of POOLS) {
     if (o[pool] === undefined) continue;
     const p = `budget.${pool}`;
     const b = o[pool] as Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
-import { BatchTotals, EngineSetup } from '../domain/engine/batch';
+import { addTotals, BatchTotals, EngineSetup, noTotals, ValuedBatch } from '../domain/engine/batch';
 
 /**
  * A compiled worker script, `<folder>/<name>.js` under src. Under ts-jest the caller is
@@ -14,20 +14,21 @@ export function compiledWorker(folder: string, name: string): string {
   return file;
 }
 
-/**
- * A piscina pool of grouping and scoring workers for one engine version (catalogue, policy,
- * code tables): the setup goes to each thread once, as workerData, and is compiled there once;
- * batches and results cross as packed text (domain/engine/batch.ts). A new version is a new pool.
- */
-/** What a worker is sent: a packed batch, and whether only its totals are wanted. */
+/** What a worker is sent: a packed batch, and what is wanted of it besides its totals. */
 export interface EngineTask {
   /** Packed lines, as text or as their UTF-8 bytes. */
   batch: string | Uint8Array;
-  totalsOnly: boolean;
+  want: { results: boolean; byHospital: boolean };
 }
 
+/**
+ * A piscina pool of grouping and scoring workers for one engine version (catalogue, policy,
+ * code tables): the setup goes to each thread once, as workerData, and is compiled there once;
+ * batches cross as packed text and come back as packed results with their totals
+ * (domain/engine/batch.ts). A new version is a new pool.
+ */
 export class EnginePool {
-  private readonly pool: Piscina<EngineTask, string | BatchTotals>;
+  private readonly pool: Piscina<EngineTask, ValuedBatch>;
 
   constructor(
     setup: EngineSetup,
@@ -47,23 +48,23 @@ export class EnginePool {
     });
   }
 
-  /** Values one packed batch: its packed results. */
-  run(batch: string): Promise<string> {
-    return this.pool.run({ batch, totalsOnly: false }) as Promise<string>;
-  }
-
-  /** Values every batch and hands each one's packed results to `take`, in input order. */
-  runAll(batches: AsyncIterable<string> | Iterable<string>, take: (results: string) => void | Promise<void>): Promise<void> {
-    return this.pipeline(batches, false, (r) => take(r as string));
+  /**
+   * Values every batch and hands each one's packed results and totals to `take`, in input
+   * order; returns the totals of all of them (with sums per pool and hospital).
+   */
+  async runAll(batches: AsyncIterable<string> | Iterable<string>, take: (batch: ValuedBatch) => void | Promise<void>): Promise<BatchTotals> {
+    const sum = noTotals();
+    await this.pipeline(batches, { results: true, byHospital: true }, async (v) => {
+      addTotals(sum, v.totals);
+      await take(v);
+    });
+    return sum;
   }
 
   /** The totals of every case of every batch: points (1/10,000 point) and cost (fen). */
   async totalsOf(batches: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<BatchTotals> {
-    const sum: BatchTotals = { points: 0n, costFen: 0n };
-    await this.pipeline(batches, true, (t) => {
-      sum.points += (t as BatchTotals).points;
-      sum.costFen += (t as BatchTotals).costFen;
-    });
+    const sum = noTotals();
+    await this.pipeline(batches, { results: false, byHospital: false }, (v) => addTotals(sum, v.totals));
     return sum;
   }
 
@@ -71,12 +72,12 @@ export class EnginePool {
    * At most two batches a thread in flight, so that memory stays bounded however many batches
    * come; answers are taken in input order.
    */
-  private async pipeline(batches: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, totalsOnly: boolean, take: (answer: string | BatchTotals) => void | Promise<void>): Promise<void> {
-    const window: Promise<string | BatchTotals>[] = [];
+  private async pipeline(batches: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, want: EngineTask['want'], take: (answer: ValuedBatch) => void | Promise<void>): Promise<void> {
+    const window: Promise<ValuedBatch>[] = [];
     const limit = 2 * this.threads;
     try {
       for await (const batch of batches) {
-        window.push(this.pool.run({ batch, totalsOnly }));
+        window.push(this.pool.run({ batch, want }));
         if (window.length >= limit) await take(await window.shift()!);
       }
       while (window.length > 0) await take(await window.shift()!);

@@ -1,8 +1,8 @@
-import { Page } from '../http-paging';
+import { Page } from '../http/paging';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { MONTH_PATTERN } from '../domain/periods';
 
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 export class StartGroupingRequest {
   @ApiProperty({ example: '370300' })
@@ -11,17 +11,17 @@ export class StartGroupingRequest {
   region!: string;
 
   @ApiProperty({ example: '2024-01', description: 'First settlement month' })
-  @Matches(MONTH, { message: 'from must be a month like 2024-01' })
+  @Matches(MONTH_PATTERN, { message: 'from must be a month like 2024-01' })
   from!: string;
 
   @ApiProperty({ example: '2024-12', description: 'Last settlement month (same year)' })
-  @Matches(MONTH, { message: 'to must be a month like 2024-12' })
+  @Matches(MONTH_PATTERN, { message: 'to must be a month like 2024-12' })
   to!: string;
 
   @ApiPropertyOptional({ description: 'Catalogue version; default: the active one of the region and year' })
   @IsOptional()
   @IsUUID()
-  catalogId?: string;
+  catalogueId?: string;
 }
 
 export class ResultsQuery extends Page {

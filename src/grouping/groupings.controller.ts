@@ -1,23 +1,19 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { JobsService } from '../jobs/jobs.service';
 import { ResultsQuery, StartGroupingRequest } from './grouping.dto';
 import { GroupingService } from './grouping.service';
 
 @ApiTags('groupings')
 @Controller('api/v1/groupings')
 export class GroupingsController {
-  constructor(
-    private readonly grouping: GroupingService,
-    private readonly jobs: JobsService,
-  ) {}
+  constructor(private readonly grouping: GroupingService) {}
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Group and score the stored cases of a region and period (a job; follow it at /api/v1/jobs/:id; its result names the run)' })
   async start(@Body() b: StartGroupingRequest, @Res({ passthrough: true }) res: Response) {
-    const job = await this.jobs.start('grouping.run', b.region, { region: b.region, from: b.from, to: b.to, catalogId: b.catalogId ?? null }, 'api', (p) => this.grouping.run(b.region, b.from, b.to, 'api', p, b.catalogId));
+    const job = await this.grouping.startRun(b.region, b.from, b.to, 'api', b.catalogueId);
     res.location(`/api/v1/jobs/${job.id}`);
     return { jobId: job.id, status: 'running', statusUrl: `/api/v1/jobs/${job.id}` };
   }

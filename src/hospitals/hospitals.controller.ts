@@ -1,6 +1,7 @@
-import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { badRequest, notFound } from '../domain/errors';
 import { Hospital } from '../domain/hospital';
 import { HospitalsService, HospitalUpsertResult } from './hospitals.service';
 
@@ -18,7 +19,7 @@ export class HospitalsController {
   @Get(':code')
   async get(@Param('code') code: string): Promise<Hospital> {
     const h = await this.hospitals.get(code);
-    if (!h) throw new NotFoundException({ error: 'unknown-hospital', message: `no hospital ${code}` });
+    if (!h) throw notFound('unknown-hospital', `no hospital ${code}`);
     return h;
   }
 
@@ -26,16 +27,15 @@ export class HospitalsController {
   @ApiOperation({ summary: 'Register or update hospitals: one object or an array of {code, name, region, level, bonuses[]}' })
   @ApiBody({ schema: { oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] } })
   upsert(@Body() body: unknown): Promise<HospitalUpsertResult> {
-    const rows = Array.isArray(body) ? body : [body];
-    if (rows.some((r) => typeof r !== 'object' || r === null)) throw new BadRequestException({ error: 'bad-body', message: 'expected hospital objects' });
-    return this.hospitals.upsert(rows as Record<string, unknown>[], 'api');
+    if (typeof body !== 'object' || body === null) throw badRequest('bad-body', 'expected hospital objects');
+    return this.hospitals.upsert(Array.isArray(body) ? body : [body], 'api');
   }
 
   @Put(':code')
   @ApiOperation({ summary: 'Register or update one hospital' })
   put(@Param('code') code: string, @Body() body: Record<string, unknown>): Promise<HospitalUpsertResult> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestException({ error: 'bad-body', message: 'expected one hospital object' });
-    if (body.code !== undefined && body.code !== code) throw new BadRequestException({ error: 'code-mismatch', message: `body code "${String(body.code)}" differs from the path "${code}"` });
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('bad-body', 'expected one hospital object');
+    if (body.code !== undefined && body.code !== code) throw badRequest('code-mismatch', `body code "${String(body.code)}" differs from the path "${code}"`);
     return this.hospitals.upsert([{ ...body, code }], 'api');
   }
 

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { CodesModule } from '../codes/codes.module';
 import { HospitalsController } from './hospitals.controller';
 import { HospitalsService } from './hospitals.service';
+import { HospitalsStore } from './hospitals.store';
 
-@Module({ controllers: [HospitalsController], providers: [HospitalsService], exports: [HospitalsService] })
+@Module({ imports: [CodesModule], controllers: [HospitalsController], providers: [HospitalsService, HospitalsStore], exports: [HospitalsService, HospitalsStore] })
 export class HospitalsModule {}

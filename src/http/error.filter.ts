@@ -1,9 +1,22 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { DipError, ErrorKind, INTERNAL } from '../domain/errors';
+
+/** The HTTP status of each family of refusal: the one mapping of the error model to HTTP. */
+export const STATUS_OF_KIND: Record<ErrorKind, number> = {
+  invalid: HttpStatus.UNPROCESSABLE_ENTITY,
+  'bad-request': HttpStatus.BAD_REQUEST,
+  'not-found': HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  'too-large': HttpStatus.PAYLOAD_TOO_LARGE,
+  encoding: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+};
 
 /**
- * Every error leaves as `{ statusCode, error, message, ...details }`, where `error` is a stable
- * machine-readable code. Unexpected errors are logged and answered without internals.
+ * Every error leaves as `{ statusCode, error, message, problems? }`, where `error` is a stable
+ * machine-readable code: a DipError by its kind and code; Nest's own refusals (validation
+ * pipes, unknown routes) and body-parser's by their status; anything else is a bug, logged
+ * and answered 500 `internal` without its text.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -12,25 +25,33 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
+    const { status, body } = this.answer(exception);
+    res.status(status).json(body);
+  }
+
+  private answer(exception: unknown): { status: number; body: Record<string, unknown> } {
+    if (exception instanceof DipError) {
+      const { code, ...rest } = exception.toBody();
+      const status = STATUS_OF_KIND[exception.kind];
+      return { status, body: { statusCode: status, error: code, ...rest } };
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const body = exception.getResponse();
-      const detail = typeof body === 'string' ? { message: body } : (body as Record<string, unknown>);
-      const error = typeof detail.error === 'string' && /^[a-z0-9-]+$/.test(detail.error) ? detail.error : codeOf(status);
-      res.status(status).json({ ...detail, statusCode: status, error, message: detail.message ?? exception.message });
-      return;
+      const r = exception.getResponse();
+      const detail = typeof r === 'string' ? { message: r } : (r as Record<string, unknown>);
+      return { status, body: { statusCode: status, error: codeOfStatus(status), message: detail.message ?? exception.message } };
     }
-    const e = exception as { type?: string; status?: number; message?: string };
-    // body-parser's own errors (too large, malformed JSON) carry a status.
+    // body-parser's own errors (too large, malformed JSON, not UTF-8) carry a status.
+    const e = exception as { type?: string; status?: number; message?: string; code?: string };
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-      res.status(e.status).json({ statusCode: e.status, error: e.type === 'entity.too.large' ? 'payload-too-large' : 'bad-request', message: e.message });
-      return;
+      const error = e.type === 'entity.too.large' ? 'too-large' : e.status === 415 ? 'encoding' : 'bad-request';
+      return { status: e.status, body: { statusCode: e.status, error, message: e.message } };
     }
     this.logger.error(exception);
-    res.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ statusCode: 500, error: 'internal', message: 'internal error' });
+    return { status: 500, body: { statusCode: 500, error: INTERNAL.code, message: INTERNAL.message } };
   }
 }
 
-function codeOf(status: number): string {
+function codeOfStatus(status: number): string {
   return (HttpStatus[status] ?? 'error').toLowerCase().replace(/_/g, '-');
 }

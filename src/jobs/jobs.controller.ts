@@ -1,5 +1,6 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { notFound } from '../domain/errors';
 import { JobsService, JobView } from './jobs.service';
 
 @ApiTags('jobs')
@@ -11,7 +12,7 @@ export class JobsController {
   @ApiOperation({ summary: 'A job: status, stage, progress, and its result or error' })
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<JobView> {
     const job = await this.jobs.get(id);
-    if (!job) throw new NotFoundException({ error: 'unknown-job', message: `no job ${id}` });
+    if (!job) throw notFound('unknown-job', `no job ${id}`);
     return job;
   }
 }

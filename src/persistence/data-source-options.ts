@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 
-export type Engine = 'mysql' | 'sqlite';
+export type DbEngine = 'mysql' | 'sqlite';
 
 /**
  * MySQL when DATABASE_URL is set, else the embedded SQLite file. mysql2 is told to return

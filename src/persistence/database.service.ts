@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Readable } from 'node:stream';
 import { DataSource, QueryRunner } from 'typeorm';
-import { Engine } from './data-source-options';
+import { DbEngine } from './data-source-options';
 
 export type SqlParam = string | number | boolean | null | Date;
 
@@ -27,7 +27,7 @@ export type UnitOfWork<T> = () => Generator<Statement, T, StatementResult>;
 
 @Injectable()
 export class DatabaseService {
-  readonly engine: Engine;
+  readonly engine: DbEngine;
 
   constructor(@InjectDataSource() readonly dataSource: DataSource) {
     this.engine = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';

@@ -1,8 +1,8 @@
-import { BadRequestException, Body, Controller, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { RECORD_KINDS, RecordKind } from '../domain/settlement/records';
-import { recordRowsOfCsv, RecordsService } from './records.service';
+import { badRequest } from '../domain/errors';
+import { RecordsService } from './records.service';
 
 @ApiTags('settlements')
 @Controller('api/v1/settlement-records')
@@ -14,13 +14,8 @@ export class RecordsController {
   @ApiConsumes('application/json', 'text/csv')
   @ApiBody({ schema: { type: 'array', items: { type: 'object' } } })
   async record(@Param('kind') kind: string, @Req() req: Request, @Body() body: unknown) {
-    if (!(RECORD_KINDS as readonly string[]).includes(kind)) throw new BadRequestException({ error: 'bad-kind', message: `kind must be one of ${RECORD_KINDS.join(', ')}` });
-    if (String(req.headers['content-type'] ?? '').includes('csv')) {
-      let text = '';
-      for await (const chunk of req) text += String(chunk);
-      return this.records.record(kind as RecordKind, recordRowsOfCsv(text), 'api', 2);
-    }
-    if (!Array.isArray(body)) throw new BadRequestException({ error: 'bad-body', message: 'send a JSON array of records, or CSV with Content-Type text/csv' });
-    return this.records.record(kind as RecordKind, body as Record<string, unknown>[], 'api');
+    if (String(req.headers['content-type'] ?? '').includes('csv')) return this.records.recordCsv(kind, req, 'api');
+    if (!Array.isArray(body)) throw badRequest('bad-body', 'send a JSON array of records, or CSV with Content-Type text/csv');
+    return this.records.record(kind, body, 'api');
   }
 }

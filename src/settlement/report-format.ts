@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
-import { SettlementReport } from './settlement.service';
+import { SettlementReport } from './settlement.store';
 
 /** The hospital columns of a report, by kind, in the documented order (docs/settlement-report.md). */
 export const HOSPITAL_COLUMNS = {
@@ -9,6 +9,16 @@ export const HOSPITAL_COLUMNS = {
 } as const;
 
 type Row = Record<string, string | number>;
+
+export type ReportFormat = 'json' | 'csv' | 'xlsx';
+
+/** The report of a run in a format: its file name, media type and content. */
+export async function settlementReportFile(r: SettlementReport, format: ReportFormat): Promise<{ name: string; type: string; body: string | Buffer }> {
+  const name = `settlement-${r.run.region}-${r.run.period}-${r.run.kind}.${format}`;
+  if (format === 'csv') return { name, type: 'text/csv', body: settlementCsv(r) };
+  if (format === 'xlsx') return { name, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: await settlementXlsx(r) };
+  return { name, type: 'application/json', body: `${JSON.stringify(r, null, 2)}\n` };
+}
 
 /** A pool's own figures, flat: `fund`, `pointValue`, … and the annual `reserve.remainder`, … */
 function poolFigures(p: SettlementReport['pools'][number]): [string, string][] {
@@ -64,7 +74,7 @@ export async function settlementXlsx(r: SettlementReport): Promise<Buffer> {
 /** A few lines for a terminal: point value per pool and the hospital table. */
 export function settlementSummary(r: SettlementReport): string {
   const cols = HOSPITAL_COLUMNS[r.run.kind];
-  const lines = [`${r.run.kind} settlement ${r.run.id} of ${r.run.region} ${r.run.period} (${r.run.status}); catalogue ${r.run.catalog}, grouping run ${r.run.groupingRun}`];
+  const lines = [`${r.run.kind} settlement ${r.run.id} of ${r.run.region} ${r.run.period} (${r.run.status}); catalogue ${r.run.catalogueId}, grouping run ${r.run.groupingRun}`];
   for (const p of r.pools) {
     lines.push('', `${p.pool}: fund ${p.fund}, city bookkeeping ${p.cityBookkeeping}, ${p.points} points, non-fund ${p.nonFund} → point value ${p.pointValue} yuan a point, residual ${p.residual}`);
     const rows = [cols as readonly string[], ...p.hospitals.map((h) => cols.map((c) => String((h as unknown as Row)[c])))];

@@ -1,6 +1,6 @@
-import { CASE_FIELDS, CaseField, Pool } from '../case-record';
-import { procedureTyper, TreatmentType } from '../codes';
-import { Hospital, HOSPITAL_LEVELS } from '../hospital';
+import { CASE_FIELDS, CaseField, Pool } from '../domain/case-record';
+import { procedureTyper, TreatmentType } from '../domain/codes';
+import { Hospital, HOSPITAL_LEVELS } from '../domain/hospital';
 import { ClinicalTraits, clinicalTraits, isDaySurgeryChapter, procedureCostFactor, SurgicalPropensity } from './clinical';
 import { CodeUniverse, DiagnosisSubcategory } from './code-universe';
 import { fenToYuan, toFen } from './money';

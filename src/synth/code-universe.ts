@@ -1,4 +1,4 @@
-import { categoryOf, groupingCode, normaliseDiagnosis, normaliseProcedure, subcategoryOf } from '../codes';
+import { categoryOf, groupingCode, normaliseDiagnosis, normaliseProcedure, subcategoryOf } from '../domain/codes';
 import { hash32, Rng } from './random';
 
 /** The diagnosis codes of one subcategory (亚目), the usual code first. */

@@ -1,4 +1,4 @@
-import { Hospital, HospitalBonus, HospitalLevel, HOSPITAL_LEVELS } from '../hospital';
+import { Hospital, HospitalBonus, HospitalLevel, HOSPITAL_LEVELS } from '../domain/hospital';
 import { hash32, Rng } from './random';
 
 export interface HospitalOptions {

@@ -1,6 +1,6 @@
-import { Pool } from '../case-record';
-import { Dec, fixed } from '../decimal';
-import { BudgetLine, Policy, PoolBudgetPolicy } from '../policy';
+import { Pool } from '../domain/case-record';
+import { Dec, fixed } from '../domain/decimal';
+import { BudgetLine, Policy, PoolBudgetPolicy } from '../domain/policy';
 import { clinicalTraits } from './clinical';
 import { GenerationTally, KeyTally } from './tally';
 

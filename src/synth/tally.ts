@@ -1,6 +1,6 @@
-import { CASE_FIELDS, CaseField, Pool } from '../case-record';
-import { combinationOf, ProcedureTypeOf, procedureTyper } from '../codes';
-import { Hospital, HospitalLevel } from '../hospital';
+import { CASE_FIELDS, CaseField, Pool } from '../domain/case-record';
+import { combinationOf, ProcedureTypeOf, procedureTyper } from '../domain/codes';
+import { Hospital, HospitalLevel } from '../domain/hospital';
 import { yuanToFen } from './money';
 
 /** What the generated data says about one combination key (spec §3). */

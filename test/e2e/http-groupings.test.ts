@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { catalogueHash, catalogueToJson } from '../../src/domain/catalog/exchange';
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
-import { ENGINES } from '../support/engines';
+import { describeEngines } from '../support/engines';
 import { SAMPLE } from '../support/sample-catalogue';
 import { jsonCase } from './e2e-helpers';
 
@@ -24,13 +24,12 @@ const CASES = [
   { caseId: 'C5', hospitalCode: 'H001', principalDiagnosis: 'J18.900', principalProcedure: '', totalCost: '8000.00', points: '700.0000', rule: 'no-score', outlier: 'no-score', ratio: null },
 ];
 
-describe.each(ENGINES)('grouping runs over HTTP on %s', (engine) => {
-  let t: TestApp | null;
-  const http = () => request(t!.app.getHttpServer());
+describeEngines('grouping runs over HTTP on %s', (engine) => {
+  let t: TestApp;
+  const http = () => request(t.app.getHttpServer());
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_groupings');
-    if (!t) return;
     expect((await http().post('/api/v1/hospitals').send(TEST_HOSPITALS)).status).toBe(201);
     const cases = CASES.map(({ points: _p, rule: _r, outlier: _o, ratio: _x, ...c }) => jsonCase({ ...c, fundPayment: '1000.00', secondaryDiagnoses: '' }));
     expect((await http().post('/api/v1/cases').send(cases)).status).toBe(201);
@@ -47,7 +46,6 @@ describe.each(ENGINES)('grouping runs over HTTP on %s', (engine) => {
   }
 
   it('refuses a bad period with 400 and a run without an active catalogue as a failed job', async () => {
-    if (!t) return;
     const bad = await http().post('/api/v1/groupings').send({ region: '370300', from: '2024-3', to: '2024-03' });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body.message)).toMatch(/from must be a month/);
@@ -57,7 +55,6 @@ describe.each(ENGINES)('grouping runs over HTTP on %s', (engine) => {
   });
 
   it('groups and scores the stored cases, stores each result, and explains any one', async () => {
-    if (!t) return;
     const doc = catalogueToJson(SAMPLE, 'x', catalogueHash(SAMPLE));
     const { catalogueId } = (await http().post('/api/v1/catalogs/import').send(doc)).body;
     expect((await http().post(`/api/v1/catalogs/${catalogueId}/activate`)).status).toBe(200);

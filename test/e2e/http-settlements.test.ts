@@ -2,21 +2,20 @@ import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import request from 'supertest';
-import { PoliciesService } from '../../src/catalog/policies.service';
+import { PoliciesService } from '../../src/policies/policies.service';
 import { catalogueHash, catalogueToJson } from '../../src/domain/catalog/exchange';
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
-import { ENGINES } from '../support/engines';
+import { describeEngines } from '../support/engines';
 import { SAMPLE } from '../support/sample-catalogue';
 import { jsonCase } from './e2e-helpers';
 
 /** The month of test/integration/settlement-month.test.ts, over HTTP (employee figures by hand there). */
-describe.each(ENGINES)('settlements over HTTP on %s', (engine) => {
-  let t: TestApp | null;
-  const http = () => request(t!.app.getHttpServer());
+describeEngines('settlements over HTTP on %s', (engine) => {
+  let t: TestApp;
+  const http = () => request(t.app.getHttpServer());
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_settlements');
-    if (!t) return;
     expect((await http().post('/api/v1/hospitals').send(TEST_HOSPITALS)).status).toBe(201);
     const cases = [
       jsonCase({ caseId: 'C1', totalCost: '24720.00', fundPayment: '17000.00', secondaryDiagnoses: '' }),
@@ -43,7 +42,6 @@ describe.each(ENGINES)('settlements over HTTP on %s', (engine) => {
   }
 
   it('runs a month as a job, refuses a second run of it while it runs, reports JSON, CSV and XLSX', async () => {
-    if (!t) return;
     const bad = await http().post('/api/v1/settlements').send({ region: '370300', kind: 'month', period: '2024-13' });
     expect(bad.status).toBe(400);
     const [a, b] = await Promise.all([http().post('/api/v1/settlements').send({ region: '370300', kind: 'month', period: '2024-03' }), http().post('/api/v1/settlements').send({ region: '370300', kind: 'month', period: '2024-03' })]);
@@ -80,7 +78,6 @@ describe.each(ENGINES)('settlements over HTTP on %s', (engine) => {
   });
 
   it('finalises a month: a re-run is refused with 409 from then on', async () => {
-    if (!t) return;
     const started = await http().post('/api/v1/settlements').send({ region: '370300', kind: 'month', period: '2024-03' });
     expect(started.status).toBe(202);
     await settled(started.body.id);
@@ -94,7 +91,6 @@ describe.each(ENGINES)('settlements over HTTP on %s', (engine) => {
   });
 
   it('records for the annual settlement over HTTP, all or nothing', async () => {
-    if (!t) return;
     const csv = 'year,hospitalCode,score\n2024,H001,0.95\n2024,H002,0.8\n';
     const ok = await http().post('/api/v1/settlement-records/assessment').set('Content-Type', 'text/csv').send(csv);
     expect(ok.status).toBe(201);

@@ -1,12 +1,13 @@
 import fc from 'fast-check';
-import { compileEngine, packCase, packResult, resultOf, unpackCases, unpackResults } from '../../src/domain/engine/batch';
-import { engineCaseOfRow, packStoredCase } from '../../src/grouping/stored-cases';
+import Decimal from 'decimal.js';
+import { compileEngine, packCase, packResult, valueOneCase, unpackCases, unpackResults } from '../../src/domain/engine/batch';
+import { engineCaseOfRow, packStoredCase } from '../../src/cases/stored-cases';
 import { BatchesByYear, EnginePool, packedBatches } from '../../src/engine-pool/engine-pool';
 import { generatedRegion } from '../support/generated';
 
 // The worker threads load the compiled worker (npm test builds first).
 const region = generatedRegion(2500);
-const single = new Map(region.cases.map((c) => [c.caseId, packResult(resultOf(region.engine, c))]));
+const single = new Map(region.cases.map((c) => [c.caseId, packResult(valueOneCase(region.engine, c))]));
 
 function shuffled<T>(items: readonly T[], seed: number): T[] {
   const out = [...items];
@@ -24,7 +25,7 @@ describe('the worker pool (issue 4)', () => {
     expect(region.cases.length).toBe(2500);
     expect(region.catalogue.groups.length).toBeGreaterThan(50);
     // Most cases find a core or composite group; the rest are no-score cases, never errors.
-    const results = region.cases.map((c) => resultOf(region.engine, c));
+    const results = region.cases.map((c) => valueOneCase(region.engine, c));
     expect(results.filter((r) => r.group !== null).length).toBeGreaterThan(2400);
   });
 
@@ -35,8 +36,8 @@ describe('the worker pool (issue 4)', () => {
         try {
           const order = shuffled(region.cases, seed);
           const got: string[] = [];
-          await pool.runAll(packedBatches([order], packCase, size), (text) => {
-            got.push(text);
+          await pool.runAll(packedBatches([order], packCase, size), (batch) => {
+            got.push(batch.results);
           });
           const results = unpackResults(got.join(''));
           // In input order, and each equal to the single thread's line for that case.
@@ -50,19 +51,35 @@ describe('the worker pool (issue 4)', () => {
     );
   });
 
-  it('sums points and costs on the workers to the single thread’s sums', async () => {
+  it('sums points and costs on the workers to the single thread’s sums, in all and per pool and hospital', async () => {
     const pool = new EnginePool(region.setup, 2);
     try {
-      let points = 0n;
-      let costFen = 0n;
-      for (const line of single.values()) points += BigInt(line.split('\t')[15].replace('.', ''));
-      for (const c of region.cases) costFen += BigInt(c.totalCost.replace('.', ''));
-      expect(await pool.totalsOf(packedBatches([region.cases], packCase, 333))).toEqual({ points, costFen });
+      // Sums taken here with decimal.js from the single thread's result lines and the cases' own money.
+      let points = new Decimal(0);
+      let cost = new Decimal(0);
+      const perHospital = new Map<string, { cases: number; points: Decimal; cost: Decimal; fund: Decimal }>();
+      for (const c of region.cases) {
+        const p = new Decimal(single.get(c.caseId)!.split('\t')[15]);
+        points = points.plus(p);
+        cost = cost.plus(c.totalCost);
+        const key = `${c.pool}/${c.hospitalCode}`;
+        const h = perHospital.get(key) ?? { cases: 0, points: new Decimal(0), cost: new Decimal(0), fund: new Decimal(0) };
+        perHospital.set(key, { cases: h.cases + 1, points: h.points.plus(p), cost: h.cost.plus(c.totalCost), fund: h.fund.plus(c.fundPayment) });
+      }
+      const units = (d: Decimal, dp: number) => BigInt(d.times(10 ** dp).toFixed(0));
+      const expected = { points: units(points, 4), costFen: units(cost, 2) };
+      expect(await pool.totalsOf(packedBatches([region.cases], packCase, 333))).toMatchObject({ ...expected, cases: region.cases.length, hospitals: [] });
+      const all = await pool.runAll(packedBatches([region.cases], packCase, 333), () => undefined);
+      expect(all).toMatchObject({ ...expected, cases: region.cases.length });
+      const got = new Map(all.hospitals.map((h) => [`${h.pool}/${h.hospitalCode}`, { cases: h.cases, points: h.points, costFen: h.costFen, fundFen: h.fundFen }]));
+      expect(got).toEqual(new Map([...perHospital].map(([k, h]) => [k, { cases: h.cases, points: units(h.points, 4), costFen: units(h.cost, 2), fundFen: units(h.fund, 2) }])));
+      const points_ = expected.points;
+      const costFen = expected.costFen;
       // The same batches as UTF-8 bytes (as the catalogue build keeps them).
       const bytes = new BatchesByYear(333);
       for (const c of region.cases) bytes.add(2024, packCase(c));
       bytes.closeAll();
-      expect(await pool.totalsOf(bytes.take(2024).map((b) => b.bytes))).toEqual({ points, costFen });
+      expect(await pool.totalsOf(bytes.take(2024).map((b) => b.bytes))).toMatchObject({ points: points_, costFen });
     } finally {
       await pool.close();
     }
@@ -71,13 +88,13 @@ describe('the worker pool (issue 4)', () => {
   it('gives the single thread’s results with outlierReference levelAverage too, which changes some ratios', async () => {
     const setup = { ...region.setup, policy: { ...region.setup.policy, scoring: { ...region.setup.policy.scoring, outlierReference: 'levelAverage' as const } } };
     const engine = compileEngine(setup);
-    const expected = region.cases.map((c) => packResult(resultOf(engine, c)));
+    const expected = region.cases.map((c) => packResult(valueOneCase(engine, c)));
     expect(expected.filter((line, i) => line !== single.get(region.cases[i].caseId)).length).toBeGreaterThan(0);
     const pool = new EnginePool(setup, 2);
     try {
       const got: string[] = [];
-      await pool.runAll(packedBatches([region.cases], packCase, 500), (t) => {
-        got.push(t);
+      await pool.runAll(packedBatches([region.cases], packCase, 500), (batch) => {
+        got.push(batch.results);
       });
       expect(unpackResults(got.join('')).map(packResult)).toEqual(expected);
     } finally {
@@ -88,9 +105,11 @@ describe('the worker pool (issue 4)', () => {
   it('rejects a malformed batch with the reason and stays usable', async () => {
     const pool = new EnginePool(region.setup, 1);
     try {
-      await expect(pool.run('only\tthree\tfields\n')).rejects.toThrow(/packed case line has 3 fields, expected 14/);
+      await expect(pool.runAll(['only\tthree\tfields\n'], () => undefined)).rejects.toThrow(/packed case line has 3 fields, expected 16/);
       const line = packCase(region.cases[0]) + '\n';
-      expect(await pool.run(line)).toBe(`${single.get(region.cases[0].caseId)}\n`);
+      const got: string[] = [];
+      await pool.runAll([line], (batch) => void got.push(batch.results));
+      expect(got).toEqual([`${single.get(region.cases[0].caseId)}\n`]);
     } finally {
       await pool.close();
     }
@@ -137,6 +156,8 @@ describe('the worker pool (issue 4)', () => {
         out_of_catalog_self_pay: c.outOfCatalogSelfPay,
         day_surgery: c.daySurgery ? 1 : 0,
         external_expert: c.externalExpert ? 1 : 0,
+        pool: c.pool,
+        fund_payment: c.fundPayment,
       };
       expect(packStoredCase(row, c.coefficient, c.level)).toBe(packCase(c));
       expect(engineCaseOfRow(row, c.coefficient, c.level)).toEqual(unpackCases(packCase(c))[0]);

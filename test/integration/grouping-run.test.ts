@@ -1,32 +1,31 @@
 import { Readable } from 'node:stream';
 import { CaseImportService } from '../../src/cases/case-import.service';
-import { CaseReader } from '../../src/cases/case-reader';
-import { CatalogueService } from '../../src/catalog/catalogue.service';
-import { CatalogueStore } from '../../src/catalog/catalogue.store';
-import { PoliciesService } from '../../src/catalog/policies.service';
+import { CaseStore } from '../../src/cases/case.store';
+import { CatalogueService } from '../../src/catalogue/catalogue.service';
+import { CatalogueStore } from '../../src/catalogue/catalogue.store';
+import { PoliciesService } from '../../src/policies/policies.service';
 import { CodeTablesService } from '../../src/codes/code-tables.service';
 import { CASE_FIELDS } from '../../src/domain/case-record';
 import { catalogueToJson } from '../../src/domain/catalog/exchange';
 import { CodeTableKind } from '../../src/domain/code-table';
-import { CaseResult, resultOf } from '../../src/domain/engine/batch';
+import { CaseResult, valueOneCase } from '../../src/domain/engine/batch';
 import { GroupingService } from '../../src/grouping/grouping.service';
 import { HospitalsService } from '../../src/hospitals/hospitals.service';
-import { JobInputError } from '../../src/jobs/jobs.service';
+import { DipError } from '../../src/domain/errors';
 import { startTestApp, TestApp } from '../support/app';
-import { ENGINES } from '../support/engines';
+import { describeEngines } from '../support/engines';
 import { codeText, generatedRegion, shippedPolicy } from '../support/generated';
 
 const region = generatedRegion(1200, 7);
-const expected = new Map<string, CaseResult>(region.cases.map((c) => [c.caseId, resultOf(region.engine, c)]));
+const expected = new Map<string, CaseResult>(region.cases.map((c) => [c.caseId, valueOneCase(region.engine, c)]));
 
-describe.each(ENGINES)('grouping runs over stored cases on %s', (engine) => {
-  let t: TestApp | null;
+describeEngines('grouping runs over stored cases on %s', (engine) => {
+  let t: TestApp;
   let grouping: GroupingService;
   let catalogueId: string;
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'grouping_run');
-    if (!t) return;
     grouping = t.app.get(GroupingService);
     await t.app.get(HospitalsService).upsert(region.hospitals.map((h) => ({ ...h })), 'tester');
     const tables = t.app.get(CodeTablesService);
@@ -40,44 +39,45 @@ describe.each(ENGINES)('grouping runs over stored cases on %s', (engine) => {
     const report = await (await t.app.get(CaseImportService).start(Readable.from([csv]), { format: 'csv', atomic: true, replace: false, source: 'gen', actor: 'tester' })).done;
     expect(report.status).toBe('committed');
     const { hash: _unset, ...doc } = catalogueToJson(region.catalogue, 'generated', '');
-    catalogueId = (await t.app.get(CatalogueService).import(JSON.stringify(doc), 'json', 'tester')).catalogueId;
+    catalogueId = (await t.app.get(CatalogueService).importDocument(doc, 'tester')).catalogueId;
   });
   afterAll(async () => t?.close());
 
+  /** A run as the HTTP and CLI faces start it: the job's outcome. */
+  const run = async (from: string, to: string, catalogue?: string) => (await grouping.startRun('370300', from, to, 'tester', catalogue)).done;
+  
   it('refuses a run without an active catalogue, or over two years', async () => {
-    if (!t) return;
-    await expect(grouping.run('370300', '2024-01', '2024-12', 'tester')).rejects.toMatchObject({ code: 'no-active-catalogue' });
-    await expect(grouping.run('370300', '2023-12', '2024-01', 'tester', undefined, catalogueId)).rejects.toMatchObject({ code: 'bad-period' });
-    await expect(grouping.run('370300', '2024-13', '2024-12', 'tester', undefined, catalogueId)).rejects.toBeInstanceOf(JobInputError);
+    await expect(run('2024-01', '2024-12')).rejects.toMatchObject({ kind: 'not-found', code: 'no-active-catalogue' });
+    await expect(run('2023-12', '2024-01', catalogueId)).rejects.toMatchObject({ kind: 'bad-request', code: 'bad-period' });
+    await expect(run('2024-13', '2024-12', catalogueId)).rejects.toBeInstanceOf(DipError);
   });
 
   it('stores every case’s result, equal to the single-threaded engine’s, with the versions it came from', async () => {
-    if (!t) return;
     await t.app.get(CatalogueStore).activate(catalogueId, 'tester');
-    const run = await grouping.run('370300', '2024-01', '2024-12', 'tester');
-    expect(run).toMatchObject({ region: '370300', from: '2024-01', to: '2024-12', catalogueId, cases: region.cases.length });
-    expect(run.policyHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(run.engineHash).toMatch(/^[0-9a-f]{64}$/);
+    const result = await run('2024-01', '2024-12');
+    expect(result).toMatchObject({ region: '370300', from: '2024-01', to: '2024-12', catalogueId, cases: region.cases.length });
+    expect(result.policyHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(result.engineHash).toMatch(/^[0-9a-f]{64}$/);
     // Totals computed here from the in-memory results.
     const all = [...expected.values()];
-    expect(run.noScoreCases).toBe(all.filter((r) => r.group === null).length);
-    expect(run.specialReviewCases).toBe(all.filter((r) => r.specialReview).length);
+    expect(result.noScoreCases).toBe(all.filter((r) => r.group === null).length);
+    expect(result.specialReviewCases).toBe(all.filter((r) => r.specialReview).length);
     const sum = all.reduce((s, r) => s + BigInt(r.points.replace('.', '')), 0n);
-    expect(run.points).toBe(`${sum / 10_000n}.${String(sum % 10_000n).padStart(4, '0')}`);
+    expect(result.points).toBe(`${sum / 10_000n}.${String(sum % 10_000n).padStart(4, '0')}`);
 
-    const stored = await grouping.results(run.id, undefined, 0, 5000);
+    const stored = await grouping.results(result.id, undefined, 0, 5000);
     expect(stored.total).toBe(region.cases.length);
     for (const r of stored.items) expect(r).toEqual(expected.get(r.caseId));
-    expect(run.createdBy).toBe('tester');
+    expect(result.createdBy).toBe('tester');
 
     // One hospital's cases only.
     const h = region.cases[0].hospitalCode;
-    const mine = await grouping.results(run.id, h, 0, 5000);
+    const mine = await grouping.results(result.id, h, 0, 5000);
     expect(mine.total).toBe(region.cases.filter((c) => c.hospitalCode === h).length);
     expect(mine.items.every((r) => r.hospitalCode === h)).toBe(true);
 
     // The explanation of one case: every factor, and the same result as stored.
-    const one = await grouping.explain(run.id, region.cases[0].caseId);
+    const one = await grouping.explain(result.id, region.cases[0].caseId);
     expect(one.changedSinceRun).toBe(false);
     expect(one.result).toEqual(expected.get(region.cases[0].caseId));
     expect(one.explanation!.points.points).toBe(one.result.points);
@@ -85,10 +85,9 @@ describe.each(ENGINES)('grouping runs over stored cases on %s', (engine) => {
   });
 
   it('stores nothing of a run that fails half-way, and a second start succeeds', async () => {
-    if (!t) return;
     const before = Number((await t.db.execute('SELECT COUNT(*) AS n FROM case_result')).rows[0].n);
     const runs = Number((await t.db.execute('SELECT COUNT(*) AS n FROM grouping_run')).rows[0].n);
-    const reader = t.app.get(CaseReader);
+    const reader = t.app.get(CaseStore);
     const original = reader.pages.bind(reader);
     const spy = jest.spyOn(reader, 'pages').mockImplementation(async function* (...args) {
       let n = 0;
@@ -97,11 +96,11 @@ describe.each(ENGINES)('grouping runs over stored cases on %s', (engine) => {
         if (++n === 1) throw new Error('the connection dropped');
       }
     });
-    await expect(grouping.run('370300', '2024-01', '2024-12', 'tester')).rejects.toThrow('the connection dropped');
+    await expect(run('2024-01', '2024-12')).rejects.toThrow('the connection dropped');
     spy.mockRestore();
     expect(Number((await t.db.execute('SELECT COUNT(*) AS n FROM case_result')).rows[0].n)).toBe(before);
     expect(Number((await t.db.execute('SELECT COUNT(*) AS n FROM grouping_run')).rows[0].n)).toBe(runs);
-    const again = await grouping.run('370300', '2024-03', '2024-03', 'tester');
+    const again = await run('2024-03', '2024-03');
     expect(again.cases).toBe(region.cases.filter((c) => (c as unknown as { dischargeDate: string }).dischargeDate.startsWith('2024-03')).length);
   });
 });

@@ -1,13 +1,12 @@
-import { ConflictException } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PoliciesService } from '../../src/catalog/policies.service';
+import { PoliciesService } from '../../src/policies/policies.service';
 import { MonthlyHospital } from '../../src/domain/settlement/settlement';
 import { GroupingService } from '../../src/grouping/grouping.service';
 import { SettlementService } from '../../src/settlement/settlement.service';
 import { startTestApp, TestApp } from '../support/app';
 import { seedHandMonth } from '../support/hand-month';
-import { ENGINES } from '../support/engines';
+import { describeEngines } from '../support/engines';
 
 /**
  * A month by hand (spec §8.2–8.3). Points per case as in test/e2e/http-groupings.test.ts (the
@@ -27,21 +26,19 @@ const policyDoc = (basis: 'totalCost' | 'fund') => {
 const figures = (r: Awaited<ReturnType<SettlementService['report']>>) =>
   r.pools.map((p) => ({ pool: p.pool, fund: p.fund, city: p.cityBookkeeping, pv: p.pointValue, residual: p.residual, hospitals: (p.hospitals as MonthlyHospital[]).map((h) => [h.hospitalCode, h.points, h.nonFund, h.bookkeeping, h.entitlement, h.prepay]) }));
 
-describe.each(ENGINES)('monthly pre-settlement on %s', (engine) => {
-  let t: TestApp | null;
+describeEngines('monthly pre-settlement on %s', (engine) => {
+  let t: TestApp;
   let s: SettlementService;
-  const month = async () => s.runMonth(await s.claim('370300', 'month', '2024-03'), '370300', '2024-03', 'tester');
+  const month = async () => (await s.start('370300', 'month', '2024-03', 'tester')).done;
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'settle_month');
-    if (!t) return;
     s = t.app.get(SettlementService);
     await seedHandMonth(t, policyDoc('totalCost'));
   });
   afterAll(async () => t?.close());
 
   it('settles a month to the fen on the total-cost basis', async () => {
-    if (!t) return;
     const r = await month();
     expect(r.run).toMatchObject({ region: '370300', period: '2024-03', kind: 'month', status: 'draft', createdBy: 'tester' });
     expect(figures(r)).toEqual([
@@ -55,11 +52,10 @@ describe.each(ENGINES)('monthly pre-settlement on %s', (engine) => {
       { pool: 'resident', fund: '8000.00', city: '8000.00', pv: '9.811321', residual: '0.00', hospitals: [['H001', '700.0000', '3000.00', '5000.00', '3867.92', '3674.52'], ['H002', '625.0000', '2000.00', '3000.00', '4132.08', '2850.00']] },
     ]);
     const grouped = await t.app.get(GroupingService).get(r.run.groupingRun);
-    expect(grouped).toMatchObject({ cases: 5, points: '8075.0000', catalogueId: r.run.catalog });
+    expect(grouped).toMatchObject({ cases: 5, points: '8075.0000', catalogueId: r.run.catalogueId });
   });
 
   it('re-running replaces the draft with the same figures; on the fund basis the figures follow it', async () => {
-    if (!t) return;
     const first = await month();
     const again = await month();
     expect(again.run.id).not.toBe(first.run.id);
@@ -79,19 +75,19 @@ describe.each(ENGINES)('monthly pre-settlement on %s', (engine) => {
   });
 
   it('lets one run of a period go at a time; a run that died loses its lock to the next', async () => {
-    if (!t) return;
-    const first = await s.claim('370300', 'month', '2024-03');
-    await expect(s.claim('370300', 'month', '2024-03')).rejects.toBeInstanceOf(ConflictException);
+    // A run (of another process) holds the period's lock and beats.
+    const first = '00000000-0000-4000-8000-000000000001';
+    await t.db.execute('INSERT INTO settlement_lock (region_code, kind, period, run_id, heartbeat_at) VALUES (?, ?, ?, ?, ?)', ['370300', 'month', '2024-03', first, new Date()]);
+    await expect(month()).rejects.toMatchObject({ kind: 'conflict', code: 'run-in-progress' });
     // The first "dies": its heartbeat stops. Three minutes later the period can be run again.
     await t.db.execute('UPDATE settlement_lock SET heartbeat_at = ? WHERE run_id = ?', [new Date(Date.now() - 180_000), first]);
-    const second = await s.claim('370300', 'month', '2024-03');
-    const r = await s.runMonth(second, '370300', '2024-03', 'tester');
-    expect(r.run.id).toBe(second);
+    const started = await s.start('370300', 'month', '2024-03', 'tester');
+    const r = await started.done;
+    expect(r.run.id).toBe(started.id);
     expect(Number((await t.db.execute('SELECT COUNT(*) AS n FROM settlement_lock')).rows[0].n)).toBe(0);
   });
 
   it('leaves nothing of a run that fails half-way, and the previous draft stays', async () => {
-    if (!t) return;
     const before = await t.db.execute('SELECT id FROM settlement_run');
     const spy = jest.spyOn(t.app.get(GroupingService), 'run').mockRejectedValueOnce(new Error('killed'));
     await expect(month()).rejects.toThrow('killed');
@@ -101,13 +97,12 @@ describe.each(ENGINES)('monthly pre-settlement on %s', (engine) => {
   });
 
   it('freezes a finalised period: a re-run is refused with 409, audited', async () => {
-    if (!t) return;
     const r = await month();
     const final = await s.finalise(r.run.id, 'tester');
     expect(final.run.status).toBe('final');
     expect(final.run.finalisedAt).not.toBeNull();
-    await expect(s.claim('370300', 'month', '2024-03')).rejects.toMatchObject({ response: { error: 'finalised' } });
-    await expect(s.finalise(r.run.id, 'tester')).rejects.toBeInstanceOf(ConflictException);
+    await expect(month()).rejects.toMatchObject({ kind: 'conflict', code: 'finalised' });
+    await expect(s.finalise(r.run.id, 'tester')).rejects.toMatchObject({ kind: 'conflict', code: 'finalised' });
     const audit = await t.db.execute(`SELECT action FROM audit_log WHERE entity = 'settlement' ORDER BY id`);
     expect(audit.rows.map((a) => a.action)).toContain('settlement.finalise');
     expect(figures(await s.report(r.run.id))).toEqual(figures(r));

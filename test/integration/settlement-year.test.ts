@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PoliciesService } from '../../src/catalog/policies.service';
+import { PoliciesService } from '../../src/policies/policies.service';
 import { AnnualHospital, MonthlyHospital } from '../../src/domain/settlement/settlement';
 import { RecordsService } from '../../src/settlement/records.service';
 import { SettlementService } from '../../src/settlement/settlement.service';
 import { startTestApp, TestApp } from '../support/app';
 import { seedHandMonth } from '../support/hand-month';
-import { ENGINES } from '../support/engines';
+import { describeEngines } from '../support/engines';
 
 /**
  * A year by hand (spec §8.1, §8.4), the five cases of settlement-month.test.ts (employee: H001
@@ -22,33 +22,31 @@ const policyDoc = (basis: 'totalCost' | 'fund' = 'totalCost') => {
   return p;
 };
 
-describe.each(ENGINES)('annual settlement and clearing on %s', (engine) => {
-  let t: TestApp | null;
+describeEngines('annual settlement and clearing on %s', (engine) => {
+  let t: TestApp;
   let s: SettlementService;
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'settle_year');
-    if (!t) return;
     s = t.app.get(SettlementService);
     await seedHandMonth(t, policyDoc());
   });
   afterAll(async () => t?.close());
 
   it('refuses bad records whole, naming row and field', async () => {
-    if (!t) return;
     const r = t.app.get(RecordsService);
     await expect(r.record('assessment', [{ year: '2024', hospitalCode: 'H001', score: '1.5' }, { year: '2024', hospitalCode: 'H404', score: '0.5' }], 'tester')).rejects.toMatchObject({
-      response: { error: 'invalid-records', problems: [{ row: 0, field: 'score' }, { row: 1, field: 'hospitalCode', reason: 'hospital "H404" is not registered' }] },
+      code: 'invalid-records',
+      problems: [{ row: 0, field: 'score' }, { row: 1, field: 'hospitalCode', reason: 'hospital "H404" is not registered' }],
     });
-    await expect(r.record('violation', [{ year: '2024', pool: 'employee', hospitalCode: 'H002', amount: 100, reason: 'x' }], 'tester')).rejects.toMatchObject({ response: { problems: [{ field: 'amount', reason: 'must be a string' }] } });
+    await expect(r.record('violation', [{ year: '2024', pool: 'employee', hospitalCode: 'H002', amount: 100, reason: 'x' }], 'tester')).rejects.toMatchObject({ problems: [{ field: 'amount', reason: 'must be a string' }] });
     expect(Number((await t.db.execute('SELECT COUNT(*) AS n FROM assessment')).rows[0].n)).toBe(0);
   });
 
   it('clears the year to the fen: reserve split, assessment, violations, tiers scaled to J, prepaid months, revolving fund', async () => {
-    if (!t) return;
     // March pre-settlement, finalised: employee B = 2,500, PV = 19,220 / 6,750 → E 1,876.98 / 623.02,
     // paid 1,783.13 / 591.87; resident (as in the monthly test) paid 3,674.52 / 2,850.00.
-    const month = await s.runMonth(await s.claim('370300', 'month', '2024-03'), '370300', '2024-03', 'tester');
+    const month = await (await s.start('370300', 'month', '2024-03', 'tester')).done;
     expect(month.pools.map((p) => (p.hospitals as MonthlyHospital[]).map((h) => h.prepay))).toEqual([
       ['1783.13', '591.87'],
       ['3674.52', '2850.00'],
@@ -61,7 +59,7 @@ describe.each(ENGINES)('annual settlement and clearing on %s', (engine) => {
     await r.record('violation', [{ year: '2024', pool: 'employee', hospitalCode: 'H002', amount: '60.00', reason: 'upcoding' }, { year: '2024', pool: 'employee', hospitalCode: 'H002', amount: '40.00', reason: 'split stay' }], 'tester');
     await r.record('revolvingFund', [{ year: '2024', pool: 'employee', hospitalCode: 'H001', amount: '500.00' }], 'tester');
 
-    const y = await s.runYear(await s.claim('370300', 'year', '2024'), '370300', '2024', 'tester');
+    const y = await (await s.start('370300', 'year', '2024', 'tester')).done;
     expect(y.run).toMatchObject({ kind: 'year', period: '2024', status: 'draft', monthsPrepaid: ['2024-03'] });
     const [emp, res] = y.pools;
     // Shortfall 2,000 (general outpatient) → L = 3,000: 2,100 to the fund, J = 900. F = 32,100.
@@ -85,10 +83,9 @@ describe.each(ENGINES)('annual settlement and clearing on %s', (engine) => {
   });
 
   it('clears the same year to the fen on the fund basis (re-run replaces the draft)', async () => {
-    if (!t) return;
     await new Promise((r) => setTimeout(r, 1100)); // the newest stored policy wins; datetimes have whole seconds on MySQL
     await t.app.get(PoliciesService).resolve('370300', 2024, 'tester', policyDoc('fund'));
-    const y = await s.runYear(await s.claim('370300', 'year', '2024'), '370300', '2024', 'tester');
+    const y = await (await s.start('370300', 'year', '2024', 'tester')).done;
     expect(Number((await t.db.execute(`SELECT COUNT(*) AS n FROM settlement_run WHERE kind = 'year'`)).rows[0].n)).toBe(1);
     const [emp, res] = y.pools;
     // PV = 32,100 / 6,750 = 4.7555…; E 29,389.33 / 2,710.67. H001 overspend 3,610.67, claimed

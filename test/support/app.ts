@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { createHttpApp } from '../../src/http-app';
+import { createHttpApp } from '../../src/server';
 import { DatabaseService } from '../../src/persistence/database.service';
 import { freshDatabase, TestEngine, withEnv } from './engines';
 
@@ -7,27 +7,36 @@ export interface TestApp {
   app: INestApplication;
   db: DatabaseService;
   engine: TestEngine;
+  /** The environment that points a process (the CLI) at the same database. */
+  env: Record<string, string>;
   close(): Promise<void>;
 }
 
 /**
  * The whole service on a fresh database of the engine (migrated on start), not listening:
  * supertest drives `app.getHttpServer()`, integration tests call `app.get(Service)`.
- * Null when the engine is optional here and unavailable (see engines.ts).
+ * Throws when the engine is unavailable here (its suites are skipped: see describeEngines).
  */
-export async function startTestApp(engine: TestEngine, name: string, extraEnv: Record<string, string> = {}): Promise<TestApp | null> {
+export async function startTestApp(engine: TestEngine, name: string, extraEnv: Record<string, string> = {}): Promise<TestApp> {
   const database = await freshDatabase(engine, name);
-  if (!database) return null;
-  const env = { DATABASE_URL: undefined, DIP_SQLITE_PATH: undefined, LOG_LEVEL: 'silent', ...database.env, ...extraEnv };
-  const app = await withEnv(env, async () => {
-    const a = await createHttpApp({ logger: false });
-    await a.init();
-    return a;
-  });
+  // Regions start without the shipped code tables (hand-computed fixtures use few codes); a test of that default asks for it.
+  const env = { DATABASE_URL: undefined, DIP_SQLITE_PATH: undefined, LOG_LEVEL: 'silent', DEFAULT_CODE_TABLES: 'none', ...database.env, ...extraEnv };
+  let app: INestApplication;
+  try {
+    app = await withEnv(env, async () => {
+      const a = await createHttpApp({ logger: false });
+      await a.init();
+      return a;
+    });
+  } catch (err) {
+    await database.drop().catch(() => undefined);
+    throw err;
+  }
   return {
     app,
     db: app.get(DatabaseService),
     engine,
+    env: { LOG_LEVEL: 'silent', DEFAULT_CODE_TABLES: 'none', ...database.env, ...extraEnv },
     close: async () => {
       await app.close();
       await database.drop();

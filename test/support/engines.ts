@@ -1,44 +1,46 @@
 import { createConnection } from 'mysql2/promise';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MYSQL_AVAILABLE_ENV, MYSQL_BASE, MYSQL_SKIP_REASON_ENV } from './mysql-config';
 
 export type TestEngine = 'sqlite' | 'mysql';
-
-/** MySQL under test: TEST_MYSQL_URL, by default the local server's root account. */
-const MYSQL_BASE = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/dip_test';
-/** In CI (and whenever DIP_REQUIRE_MYSQL=1) an unreachable MySQL fails the run instead of skipping. */
-const REQUIRE_MYSQL = process.env.CI === 'true' || process.env.DIP_REQUIRE_MYSQL === '1';
-
-let mysqlReachable: boolean | undefined;
-
-async function canReachMysql(): Promise<boolean> {
-  if (mysqlReachable !== undefined) return mysqlReachable;
-  try {
-    const c = await createConnection({ uri: MYSQL_BASE, connectTimeout: 3000 });
-    await c.end();
-    mysqlReachable = true;
-  } catch (err) {
-    if (REQUIRE_MYSQL) throw new Error(`MySQL at ${MYSQL_BASE} is required for the tests and unreachable: ${(err as Error).message}`);
-    process.stderr.write(`\n*** MySQL at ${MYSQL_BASE} unreachable: MySQL tests are SKIPPED (set TEST_MYSQL_URL) ***\n`);
-    mysqlReachable = false;
-  }
-  return mysqlReachable;
-}
 
 /** The engines every integration and e2e suite runs on. */
 export const ENGINES: TestEngine[] = ['sqlite', 'mysql'];
 
 /**
- * A fresh, empty database of the engine for one suite, as environment variables for the
- * service; `drop` removes it. Returns null when MySQL is optional and unreachable.
+ * Whether the engine can be tested here. MySQL's answer comes from jest's globalSetup
+ * (test/support/global-setup.ts), which tried it once before any suite was defined; without
+ * that answer MySQL is assumed usable (and a suite fails if it is not).
  */
-export async function freshDatabase(engine: TestEngine, name: string): Promise<{ env: Record<string, string>; drop: () => Promise<void> } | null> {
+export function engineAvailable(engine: TestEngine): boolean {
+  return engine === 'sqlite' || process.env[MYSQL_AVAILABLE_ENV] !== '0';
+}
+
+/**
+ * One `describe` per engine, titled `title` with `%s` replaced by the engine (as
+ * `describe.each(ENGINES)` would). An engine that is unavailable here (MySQL outside CI, when
+ * globalSetup could not reach it) gets `describe.skip`: jest reports its tests as skipped.
+ */
+export function describeEngines(title: string, fn: (engine: TestEngine) => void): void {
+  for (const engine of ENGINES) {
+    const name = title.includes('%s') ? title.replace('%s', engine) : `${title} on ${engine}`;
+    (engineAvailable(engine) ? describe : describe.skip)(name, () => fn(engine));
+  }
+}
+
+/**
+ * A fresh, empty database of the engine for one suite, as environment variables for the
+ * service; `drop` removes it (for SQLite, its temporary directory). Throws when the engine is
+ * unavailable here: suites on it are skipped (see describeEngines) and should not get here.
+ */
+export async function freshDatabase(engine: TestEngine, name: string): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  if (!engineAvailable(engine)) throw new Error(`${engine} is unavailable for the tests: ${process.env[MYSQL_SKIP_REASON_ENV] ?? 'see globalSetup'}`);
   if (engine === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), `dip-${name}-`));
-    return { env: { DIP_SQLITE_PATH: join(dir, 'test.sqlite') }, drop: async () => undefined };
+    return { env: { DIP_SQLITE_PATH: join(dir, 'test.sqlite') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  if (!(await canReachMysql())) return null;
   const db = `dip_t_${name.replace(/[^a-z0-9]/gi, '_')}_${process.pid}`.slice(0, 60);
   const url = new URL(MYSQL_BASE);
   const admin = await createConnection({ uri: MYSQL_BASE });

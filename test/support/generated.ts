@@ -9,10 +9,10 @@ import { procedureTyper } from '../../src/domain/codes';
 import { hospitalCoefficient } from '../../src/domain/engine';
 import { compileEngine, Engine, EngineCase, EngineSetup } from '../../src/domain/engine/batch';
 import { parsePolicy } from '../../src/domain/policy';
-import { codeUniverseFromTables, generateCases, generateHospitals } from '../../src/domain/synth';
+import { codeUniverseFromTables, generateCases, generateHospitals } from '../../src/synth';
+import { CODES } from './paths';
 
-/** The shared real code tables (../shared/data/codes), read as the tests need them. */
-export const CODES = resolve(__dirname, '../../../shared/data/codes');
+/** The shipped real code tables (catalogs/codes), read as the tests need them. */
 export const codeText = (f: string) => readFileSync(`${CODES}/${f}`, 'utf8');
 export const codeLines = (f: string) => codeText(f).split('\n').filter((l) => l.trim() !== '');
 export const codeEntries = (f: string) => codeLines(f).map((l) => ({ code: l.slice(0, l.indexOf(' ')), name: l.slice(l.indexOf(' ') + 1) }));

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { CaseImportService } from '../../src/cases/case-import.service';
-import { CatalogueService } from '../../src/catalog/catalogue.service';
-import { CatalogueStore } from '../../src/catalog/catalogue.store';
-import { PoliciesService } from '../../src/catalog/policies.service';
+import { CatalogueService } from '../../src/catalogue/catalogue.service';
+import { CatalogueStore } from '../../src/catalogue/catalogue.store';
+import { PoliciesService } from '../../src/policies/policies.service';
 import { catalogueHash, catalogueToJson } from '../../src/domain/catalog/exchange';
 import { HospitalsService } from '../../src/hospitals/hospitals.service';
 import { CASE_HEADER, caseLine, TestApp, TEST_HOSPITALS } from './app';
@@ -29,7 +29,7 @@ export async function seedHandMonth(t: TestApp, policy: unknown): Promise<void> 
   const report = await (await t.app.get(CaseImportService).start(Readable.from([[CASE_HEADER, ...HAND_CASES].join('\n')]), { format: 'csv', atomic: true, replace: false, source: 'hand', actor: 'tester' })).done;
   if (report.status !== 'committed') throw new Error(`hand cases not imported: ${JSON.stringify(report.rejections)}`);
   const { hash: _h, ...doc } = catalogueToJson(SAMPLE, 'x', catalogueHash(SAMPLE));
-  const { catalogueId } = await t.app.get(CatalogueService).import(JSON.stringify(doc), 'json', 'tester');
+  const { catalogueId } = await t.app.get(CatalogueService).importDocument(doc, 'tester');
   await t.app.get(CatalogueStore).activate(catalogueId, 'tester');
   await t.app.get(PoliciesService).resolve('370300', 2024, 'tester', policy);
 }

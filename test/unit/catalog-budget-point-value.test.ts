@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { budgetPointValue } from '../../src/domain/catalog/budget-point-value';
 import { Catalogue } from '../../src/domain/catalog/catalogue';
-import { compileEngine, EngineCase, resultOf } from '../../src/domain/engine/batch';
+import { compileEngine, EngineCase, valueOneCase } from '../../src/domain/engine/batch';
 import { parsePolicy } from '../../src/domain/policy';
 
 const policy = parsePolicy(JSON.parse(readFileSync(resolve(__dirname, '../../catalogs/policies/370300-2024.json'), 'utf8')));
@@ -31,6 +31,8 @@ const gallstone = (totalCost: string): EngineCase => ({
   outOfCatalogSelfPay: '0.00',
   daySurgery: false,
   externalExpert: false,
+  pool: 'employee',
+  fundPayment: '0.00',
 });
 const tenThousandths = (points: string) => BigInt(points.replace('.', ''));
 
@@ -38,7 +40,7 @@ describe('budget point value (spec §4.9)', () => {
   it('weights each year’s total cost and points by the year weights present (2022: 2, 2023: 7)', () => {
     // The engine at k = 1: r = 1 → 3000; r = 0.5, the low boundary, still normal → 3000;
     // r = 2.5, high (national) → 3000 × (2.5 − 2 + 1) = 4500.
-    expect([gallstone('24000.00'), gallstone('12000.00'), gallstone('60000.00')].map((c) => resultOf(engine, c).points)).toEqual(['3000.0000', '3000.0000', '4500.0000']);
+    expect([gallstone('24000.00'), gallstone('12000.00'), gallstone('60000.00')].map((c) => valueOneCase(engine, c).points)).toEqual(['3000.0000', '3000.0000', '4500.0000']);
     const years = new Map([
       [2022, { costFen: 2_400_000n, points: tenThousandths('3000.0000') }],
       [2023, { costFen: 7_200_000n, points: tenThousandths('7500.0000') }],

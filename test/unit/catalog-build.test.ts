@@ -5,12 +5,15 @@ import { combinationOf, procedureTyper } from '../../src/domain/codes';
 import { CatalogueBuilder, CatalogueError, HistoryCase } from '../../src/domain/catalog/build';
 import { caseKeyOf } from '../../src/domain/catalog/case-key';
 import { Catalogue, CatalogueGroup } from '../../src/domain/catalog/catalogue';
-import { nearestRank, yuanTextToFen } from '../../src/domain/catalog/case-store';
+import { nearestRank } from '../../src/domain/catalog/case-store';
+import { scaledOrNull } from '../../src/domain/money';
+
+const yuanTextToFen = (text: string) => scaledOrNull(text, 2);
 import { catalogueHash, catalogueToJson, parseCatalogueJson } from '../../src/domain/catalog/exchange';
 import { IcdRanges, parseRangeTable } from '../../src/domain/catalog/ranges';
 import { SeverityLists } from '../../src/domain/catalog/severity';
 import { parsePolicy, Policy } from '../../src/domain/policy';
-import { generateCases, generateHospitals, syntheticCodeUniverse } from '../../src/domain/synth';
+import { generateCases, generateHospitals, syntheticCodeUniverse } from '../../src/synth';
 
 /*
  * Spec §4, steps 1–8 and 10. Every expected figure is worked out by hand in the comment next

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseCodeTableLine } from '../../src/domain/code-table';
+import { CODES } from '../support/paths';
 
 describe('severity lists and ICD-10 block tables', () => {
   it('reads one diagnosis a line for the severity lists, normalised', () => {
@@ -18,7 +19,7 @@ describe('severity lists and ICD-10 block tables', () => {
   });
 
   it('reads every block of the public ICD-10 range table (219 blocks, 19 chapter lines skipped)', () => {
-    const lines = readFileSync(resolve(__dirname, '../../../shared/data/codes/icd10-blocks.tsv'), 'utf8').split('\n');
+    const lines = readFileSync(join(CODES, 'icd10-blocks.tsv'), 'utf8').split('\n');
     const parsed = lines.map((l) => parseCodeTableLine('icdBlocks', l));
     expect(parsed.filter((p) => p && 'error' in p)).toEqual([]);
     expect(parsed.filter((p) => p && 'code' in p)).toHaveLength(219);

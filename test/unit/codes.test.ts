@@ -13,15 +13,14 @@ import {
   subcategoryOf,
   TreatmentType,
 } from '../../src/domain/codes';
+import { CODES } from '../support/paths';
 
 type ProcedureType = Exclude<TreatmentType, 'conservative'>;
-
-const CODES_DIR = path.resolve(__dirname, '../../../shared/data/codes');
 
 /** First token of every non-blank line of an official code file. */
 function codesOf(file: string): string[] {
   return fs
-    .readFileSync(path.join(CODES_DIR, file), 'utf8')
+    .readFileSync(path.join(CODES, file), 'utf8')
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '')

@@ -1,22 +1,23 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { CaseRecord, validateCase } from '../../src/domain/case-record';
 import { normaliseDiagnosis } from '../../src/domain/codes';
-import { resultOf } from '../../src/domain/engine/batch';
+import { valueOneCase } from '../../src/domain/engine/batch';
 import { codeEntries, generatedRegion } from '../support/generated';
+import { FIXTURES } from '../support/paths';
 
 /**
- * The 30 real-looking cases of ../shared/data/fixtures/opendrg-input.txt (医保版 2.0 codes, no
+ * The 30 real-looking cases of test/fixtures/opendrg-input.txt (医保版 2.0 codes, no
  * cost, no hospital), completed as the issue says: a hospital of the generated region, a cost of
  * 1,000 yuan a day of stay (70 % paid by the fund), discharged 2024-06-30 after their stay. The
  * file's ageDay is days since birth; the case record's ageDays is for infants only, so it is left out.
  */
-const FIXTURES = resolve(__dirname, '../../../shared/data/fixtures/opendrg-input.txt');
+const OPENDRG_INPUT = join(FIXTURES, 'opendrg-input.txt');
 const region = generatedRegion(1500, 11);
 const diagnoses = new Set(codeEntries('icd10-yb2.dat').map((e) => normaliseDiagnosis(e.code)));
 
 function fixtureCases(): { records: CaseRecord[]; errors: unknown[] } {
-  const [header, ...lines] = readFileSync(FIXTURES, 'utf8').trim().split('\n');
+  const [header, ...lines] = readFileSync(OPENDRG_INPUT, 'utf8').trim().split('\n');
   expect(header.trim()).toBe('Index,gender,age,ageDay,weight,dept,inHospitalTime,leavingType,ICD10_DRGS,ICD9_DRGS,drg');
   const records: CaseRecord[] = [];
   const errors: unknown[] = [];
@@ -56,7 +57,7 @@ function fixtureCases(): { records: CaseRecord[]; errors: unknown[] } {
 
 describe('the 30 real cases of the fixture file (issue 4)', () => {
   const { records, errors } = fixtureCases();
-  const results = new Map(records.map((r) => [r.caseId.slice(8), resultOf(region.engine, { ...r, ...region.byCode.get(r.hospitalCode)! })]));
+  const results = new Map(records.map((r) => [r.caseId.slice(8), valueOneCase(region.engine, { ...r, ...region.byCode.get(r.hospitalCode)! })]));
 
   it('are all valid cases with the 医保版 2.0 diagnosis table', () => {
     expect(errors).toEqual([]);

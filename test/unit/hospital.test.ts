@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Dec } from '../../src/domain/decimal';
-import { Hospital, HOSPITAL_BONUSES, HOSPITAL_LEVELS, HospitalBonus, hospitalCoefficient, HospitalLevel, validateHospital } from '../../src/domain/hospital';
+import { Hospital, HOSPITAL_BONUSES, HOSPITAL_LEVELS, HospitalBonus, coefficientSum, HospitalLevel, validateHospital } from '../../src/domain/hospital';
 import { parsePolicy } from '../../src/domain/policy';
 
 const SHIPPED = path.resolve(__dirname, '../../catalogs/policies/370300-2024.json');
@@ -123,7 +123,7 @@ describe('validateHospital', () => {
   });
 });
 
-describe('hospitalCoefficient with the shipped policy values', () => {
+describe('coefficientSum with the shipped policy values', () => {
   it.each<[HospitalLevel, HospitalBonus[], string]>([
     ['L2A_GENERAL', ['tcm', 'keyDisciplineProvincial'], '0.93'], // 0.86 + 0.05 + 0.02
     ['L3A_GENERAL', [], '1'], // 1.00
@@ -134,14 +134,14 @@ describe('hospitalCoefficient with the shipped policy values', () => {
     ['TOWNSHIP_A', ['primaryCare', 'tcm'], '0.76'], // 0.68 + 0.03 + 0.05
     ['TOWNSHIP_OTHER', [], '0.64'],
   ])('%s with %j is %s exactly', (level, bonuses, expected) => {
-    const k = hospitalCoefficient({ level, bonuses }, LEVELS, BONUSES);
+    const k = coefficientSum({ level, bonuses }, LEVELS, BONUSES);
     expect(k.toString()).toBe(expected);
     expect(k.eq(new Dec(expected))).toBe(true);
   });
 
   it('does not suffer the binary-float error of 0.80 + 0.03', () => {
     expect(0.8 + 0.03).not.toBe(0.83); // what a float would give
-    const k = hospitalCoefficient(hospitalOf(csv({ level: 'L2_OTHER', bonuses: 'primaryCare' })), LEVELS, BONUSES);
+    const k = coefficientSum(hospitalOf(csv({ level: 'L2_OTHER', bonuses: 'primaryCare' })), LEVELS, BONUSES);
     expect(k.eq('0.83')).toBe(true);
     expect(k.minus('0.83').isZero()).toBe(true);
   });
@@ -149,6 +149,6 @@ describe('hospitalCoefficient with the shipped policy values', () => {
   it('takes the base and bonuses from the tables it is given', () => {
     const levels = { ...LEVELS, L2A_GENERAL: new Dec('0.9') };
     const bonuses = { ...BONUSES, tcm: new Dec('0.1') };
-    expect(hospitalCoefficient({ level: 'L2A_GENERAL', bonuses: ['tcm', 'keyDisciplineProvincial'] }, levels, bonuses).toString()).toBe('1.02');
+    expect(coefficientSum({ level: 'L2A_GENERAL', bonuses: ['tcm', 'keyDisciplineProvincial'] }, levels, bonuses).toString()).toBe('1.02');
   });
 });

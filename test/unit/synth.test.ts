@@ -18,15 +18,15 @@ import {
   GenerationTally,
   syntheticCodeUniverse,
   yuanToFen,
-} from '../../src/domain/synth';
+} from '../../src/synth';
+import { CODES } from '../support/paths';
 
-const CODES_DIR = path.resolve(__dirname, '../../../shared/data/codes');
 const col = Object.fromEntries(CASE_FIELDS.map((f, i) => [f, i])) as Record<CaseField, number>;
 const list = (cell: string): string[] => (cell === '' ? [] : cell.split('|'));
 const MONEY = /^(0|[1-9]\d*)\.\d{2}$/;
 
 function lines(file: string): string[] {
-  return readFileSync(path.join(CODES_DIR, file), 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  return readFileSync(path.join(CODES, file), 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
 }
 const entries = (file: string): CodeEntry[] =>
   lines(file).map((l) => {
@@ -349,7 +349,7 @@ describe('dip generate', () => {
 
   it('writes hospitals, one case file per year and the policy, byte-identical for the same seed', async () => {
     const [a, b] = [tmp(), tmp()];
-    const args = ['--seed', '5', '--cases', '400', '--years', '2022,2023', '--hospitals', '30', '--codes', CODES_DIR];
+    const args = ['--seed', '5', '--cases', '400', '--years', '2022,2023', '--hospitals', '30', '--codes', CODES];
     await run(a, ...args);
     await run(b, ...args);
     const files = readdirSync(a).sort();
@@ -367,10 +367,16 @@ describe('dip generate', () => {
     expect(policy.region).toBe('370300');
   });
 
-  it('makes up codes without --codes and rejects bad options', async () => {
+  it('reads the shipped code tables by default, makes up codes with --no-codes, and rejects bad options', async () => {
+    const caseRows = (dir: string, year: number) => readFileSync(path.join(dir, `cases-${year}.csv`), 'utf8').trimEnd().split('\n').slice(1);
+    const shipped = tmp();
+    await run(shipped, '--cases', '50', '--years', '2020', '--hospitals', '30');
+    expect(caseRows(shipped, 2020)).toEqual(rows(1, 2020, 50, tableUniverse, generateHospitals({ seed: 1, region: '370300', count: 30 })).map((r) => r.join(',')));
+
     const a = tmp();
-    await run(a, '--cases', '50', '--years', '2020', '--region', '110100');
+    await run(a, '--cases', '50', '--years', '2020', '--region', '110100', '--no-codes');
     expect(readdirSync(a).sort()).toEqual(['cases-2020.csv', 'hospitals.csv', 'policy-110100-2021.json']);
+    expect(caseRows(a, 2020)).toEqual(rows(1, 2020, 50, syntheticCodeUniverse(1), generateHospitals({ seed: 1, region: '110100', count: 130 })).map((r) => r.join(',')));
     await expect(run(tmp(), '--years', '2023-2021')).rejects.toThrow(/backwards/);
     await expect(run(tmp(), '--region', '37030')).rejects.toThrow(/6-digit/);
   });

@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
-import { Presets, SingleBar } from 'cli-progress';
-import { readFile, writeFile } from 'node:fs/promises';
-import { CatalogueService } from '../../catalog/catalogue.service';
-import { CatalogueStore } from '../../catalog/catalogue.store';
-import { PoliciesService } from '../../catalog/policies.service';
-import { catalogueToCsv, catalogueToJson } from '../../domain/catalog/exchange';
-import { JobInputError, JobProgress } from '../../jobs/jobs.service';
-import { cliActor, CliError, explainHttpError, withApp } from '../app-context';
+import { createReadStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { CatalogueService } from '../../catalogue/catalogue.service';
+import { CatalogueStore } from '../../catalogue/catalogue.store';
+import { Environment } from '../../config/environment';
+import { invalid } from '../../domain/errors';
+import { readTextFile } from '../../io/text-input';
+import { cliActor, withApp, withProgress } from '../app-context';
 
 /** `dip catalog build | export | import | activate`. */
 export function registerCatalog(program: Command): void {
@@ -20,28 +20,10 @@ export function registerCatalog(program: Command): void {
     .option('--policy <file>', 'policy file (spec §10); default: the stored or shipped policy')
     .option('--json', 'print the outcome as JSON', false)
     .action(async (o: { region: string; year: number; policy?: string; json: boolean }) => {
-      const doc = o.policy ? JSON.parse(await readFile(o.policy, 'utf8')) : undefined;
-      const outcome = await explainHttpError(() =>
-        withApp(async (app) => {
-          const { policy, hash } = await app.get(PoliciesService).resolve(o.region, o.year, cliActor(), doc);
-          const bar = process.stderr.isTTY ? new SingleBar({ format: '{stage} {bar} {percentage}% | {value}/{total}', hideCursor: true }, Presets.shades_classic) : null;
-          const progress: JobProgress = {
-            stage: async (name, total) => {
-              bar?.stop();
-              bar?.start(total ?? 1, 0, { stage: name });
-            },
-            advance: async (done) => bar?.update(done),
-          };
-          try {
-            return await app.get(CatalogueService).build(o.region, o.year, policy, hash, cliActor(), progress);
-          } catch (err) {
-            if (err instanceof JobInputError) throw new CliError(err.message);
-            throw err;
-          } finally {
-            bar?.stop();
-          }
-        }),
-      );
+      const outcome = await withApp(async (app) => {
+        const doc = o.policy ? parseJsonFile(o.policy, (await readTextFile(o.policy, app.get(Environment).MAX_UPLOAD_BYTES)).text) : undefined;
+        return withProgress((observer) => app.get(CatalogueService).startBuild(o.region, o.year, doc, cliActor(), observer));
+      });
       if (o.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
       else
         process.stdout.write(
@@ -56,16 +38,9 @@ export function registerCatalog(program: Command): void {
     .addOption(new Option('--format <format>', 'json or csv').choices(['json', 'csv']).default('json'))
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (id: string, o: { format: 'json' | 'csv'; out?: string }) => {
-      const text = await explainHttpError(() =>
-        withApp(async (app) => {
-          const store = app.get(CatalogueStore);
-          const meta = await store.meta(id);
-          const c = await store.load(id);
-          return o.format === 'csv' ? catalogueToCsv(c, id, meta.hash) : `${JSON.stringify(catalogueToJson(c, id, meta.hash), null, 2)}\n`;
-        }),
-      );
-      if (o.out) await writeFile(o.out, text);
-      else process.stdout.write(text);
+      const file = await withApp((app) => app.get(CatalogueService).exportFile(id, o.format));
+      if (o.out) await writeFile(o.out, file.text);
+      else process.stdout.write(file.text);
     });
 
   catalog
@@ -73,8 +48,7 @@ export function registerCatalog(program: Command): void {
     .description('Store an official catalogue given in the exchange format (.json or .csv)')
     .argument('<file>')
     .action(async (file: string) => {
-      const text = await readFile(file, 'utf8');
-      const r = await explainHttpError(() => withApp((app) => app.get(CatalogueService).import(text, /\.csv$/i.test(file) ? 'csv' : 'json', cliActor())));
+      const r = await withApp((app) => app.get(CatalogueService).importFile(createReadStream(file), /\.csv$/i.test(file) ? 'csv' : 'json', cliActor()));
       process.stdout.write(`catalogue ${r.catalogueId}${r.created ? '' : ' (already stored: same content)'}: ${r.groups} groups, hash ${r.hash}\n`);
     });
 
@@ -83,7 +57,16 @@ export function registerCatalog(program: Command): void {
     .description('Make a catalogue version the active one of its region and year')
     .argument('<id>')
     .action(async (id: string) => {
-      const m = await explainHttpError(() => withApp((app) => app.get(CatalogueStore).activate(id, cliActor())));
+      const m = await withApp((app) => app.get(CatalogueStore).activate(id, cliActor()));
       process.stdout.write(`catalogue ${m.id} is now active for ${m.region} / ${m.year}\n`);
     });
+}
+
+/** A JSON file's document; a syntax error names the file. */
+function parseJsonFile(path: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw invalid('invalid-policy', `${path} is not valid JSON: ${(err as Error).message}`);
+  }
 }

@@ -5,9 +5,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CODES_DIR } from '../../config/catalogs';
 import { CASE_FIELDS } from '../../domain/case-record';
 import { parsePolicy } from '../../domain/policy';
-import { CodeEntry, codeUniverseFromTables, CodeUniverse, generateCases, generateHospitals, generatePolicy, GenerationTally, syntheticCodeUniverse } from '../../domain/synth';
+import { CodeEntry, codeUniverseFromTables, CodeUniverse, generateCases, generateHospitals, generatePolicy, GenerationTally, syntheticCodeUniverse } from '../../synth';
 
 interface GenerateOptions {
   out: string;
@@ -16,10 +17,11 @@ interface GenerateOptions {
   years: number[];
   region: string;
   hospitals: number;
-  codes?: string;
+  /** The code-table directory; false (--no-codes) makes codes up in the ICD shape. */
+  codes: string | false;
 }
 
-/** The files of a code-table directory (the layout of ../shared/data/codes). */
+/** The files of a code-table directory (the layout of the shipped catalogs/codes). */
 const CODE_FILES = {
   diagnoses: 'icd10-yb2.dat',
   procedures: 'icd9cm3-yb2.dat',
@@ -163,6 +165,7 @@ export function registerGenerate(program: Command): void {
     .addOption(new Option('--years <list>', 'discharge years, 2021-2023 or 2021,2022,2023').argParser(parseYears).default([2021, 2022, 2023], '2021-2023'))
     .addOption(new Option('--region <code>', '6-digit pooling region').argParser(parseRegion).default('370300'))
     .addOption(new Option('--hospitals <n>', 'number of hospitals, spread over the seven levels').argParser(wholeNumber('the number of hospitals', 7, 999)).default(130))
-    .option('--codes <dir>', `code-table directory (${Object.values(CODE_FILES).join(', ')}); without it codes are made up in the ICD shape`)
+    .addOption(new Option('--codes <dir>', `code-table directory (${Object.values(CODE_FILES).join(', ')})`).default(CODES_DIR, 'the shipped catalogs/codes'))
+    .option('--no-codes', 'make codes up in the ICD shape instead of reading a code table')
     .action(async (opts: GenerateOptions) => runGenerate(opts));
 }

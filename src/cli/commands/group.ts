@@ -2,11 +2,10 @@ import { Command, Option } from 'commander';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import Papa from 'papaparse';
-import { ImportFileError } from '../../cases/import-errors';
+import { caseFileFormat } from '../../cases/import-sources';
 import { CaseResult } from '../../domain/engine/batch';
 import { GroupingService } from '../../grouping/grouping.service';
-import { JobInputError } from '../../jobs/jobs.service';
-import { cliActor, CliError, explainHttpError, withApp } from '../app-context';
+import { cliActor, CliError, EXIT_REFUSED, withApp, withProgress } from '../app-context';
 
 /** The per-case columns `dip group` prints (issue 4), then the rest of the explanation. */
 const COLUMNS: (keyof CaseResult)[] = ['caseId', 'group', 'key', 'kind', 'rule', 'score', 'auxFactor', 'ratio', 'outlier', 'points', 'hospitalCode', 'coefficient', 'caseKey', 'treatmentType', 'tieBreak', 'severityClass', 'specialReview'];
@@ -30,14 +29,12 @@ export function registerGroup(program: Command): void {
         if (!out.write(text)) await once(out, 'drain');
       };
       let pending: Promise<void> = Promise.resolve();
-      await explainHttpError(() =>
-        withApp(async (app) => {
+      await withApp(async (app) => {
           const grouping = app.get(GroupingService);
           const v = await grouping.version(o.catalog, cliActor());
-          try {
             await grouping.groupFile(
               createReadStream(file),
-              o.format ?? (/\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : 'csv'),
+              caseFileFormat(o.format, file) ?? 'csv',
               v,
               (results) => {
                 valued += results.length;
@@ -55,18 +52,13 @@ export function registerGroup(program: Command): void {
               },
             );
             await pending;
-          } catch (err) {
-            if (err instanceof ImportFileError) throw new CliError(`${file}: ${err.message}`);
-            throw err;
-          }
-        }),
-      );
+        });
       if (o.out) {
         out.end();
         await once(out, 'finish');
       }
       process.stderr.write(`${valued} cases grouped and scored${rejected ? `, ${rejected} problems in rejected rows${rejected > 50 ? ' (first 50 shown)' : ''}` : ''}\n`);
-      if (rejected > 0) throw new CliError('some rows were rejected', 2);
+      if (rejected > 0) throw new CliError('some rows were rejected', EXIT_REFUSED);
     });
 
   program
@@ -80,16 +72,7 @@ export function registerGroup(program: Command): void {
     .option('--catalog <id>', 'catalogue version (default: the active one)')
     .option('--json', 'print the run as JSON', false)
     .action(async (o: { region: string; from: string; to?: string; catalog?: string; json: boolean }) => {
-      const run = await explainHttpError(() =>
-        withApp(async (app) => {
-          try {
-            return await app.get(GroupingService).run(o.region, o.from, o.to ?? o.from, cliActor(), undefined, o.catalog);
-          } catch (err) {
-            if (err instanceof JobInputError) throw new CliError(err.message);
-            throw err;
-          }
-        }),
-      );
+      const run = await withApp((app) => withProgress((observer) => app.get(GroupingService).startRun(o.region, o.from, o.to ?? o.from, cliActor(), o.catalog, observer)));
       if (o.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
       else process.stdout.write(`grouping run ${run.id}: ${run.cases} cases of ${run.region} ${run.from}…${run.to}, ${run.points} points, ${run.noScoreCases} no-score, ${run.specialReviewCases} eligible for special review (catalogue ${run.catalogueId})\n`);
     });

@@ -2,9 +2,10 @@ import { Command, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { CaseImportService, ImportFormat } from '../../cases/case-import.service';
+import { CaseImportService } from '../../cases/case-import.service';
+import { caseFileFormat } from '../../cases/import-sources';
 import { ImportReport } from '../../cases/import-report';
-import { cliActor, CliError, withApp } from '../app-context';
+import { cliActor, CliError, EXIT_REFUSED, withApp } from '../app-context';
 
 /** `dip import cases FILE`: the CLI face of case ingestion. */
 export function registerImport(program: Command): void {
@@ -20,7 +21,7 @@ export function registerImport(program: Command): void {
     .action(async (file: string, o: { format?: 'csv' | 'jsonl'; atomic: boolean; replace: boolean; json: boolean }) => {
       const report = await importCases(file, o);
       printReport(report, o.json);
-      if (report.status !== 'committed') throw new CliError(`import ${report.status}`, 2);
+      if (report.status !== 'committed') throw new CliError(`import ${report.status}`, EXIT_REFUSED);
     });
 }
 
@@ -28,7 +29,7 @@ export async function importCases(file: string, o: { format?: 'csv' | 'jsonl'; a
   const size = (await stat(file).catch(() => {
     throw new CliError(`cannot read ${file}`);
   })).size;
-  const format: ImportFormat = o.format ?? (/\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : 'csv');
+  const format = caseFileFormat(o.format, file) ?? 'csv';
   return withApp(async (app) => {
     const bar = process.stderr.isTTY ? new SingleBar({ format: 'importing {bar} {percentage}% | {rows} rows | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : null;
     bar?.start(size, 0, { rows: 0 });

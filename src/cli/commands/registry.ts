@@ -4,7 +4,7 @@ import { CodeTablesService } from '../../codes/code-tables.service';
 import { CODE_TABLE_KINDS, CodeTableKind } from '../../domain/code-table';
 import { HospitalsService } from '../../hospitals/hospitals.service';
 import { DatabaseService } from '../../persistence/database.service';
-import { cliActor, explainHttpError as explain, withApp } from '../app-context';
+import { cliActor, withApp } from '../app-context';
 
 /** `dip migrate`, `dip hospitals import`, `dip codes load`: the registers cases depend on. */
 export function registerRegistry(program: Command): void {
@@ -26,7 +26,7 @@ export function registerRegistry(program: Command): void {
     .description('Register or update hospitals from a CSV (code,name,region,level,bonuses) or JSON array file')
     .argument('<file>')
     .action(async (file: string) => {
-      const r = await explain(() => withApp((app) => app.get(HospitalsService).upsertFile(createReadStream(file), /\.json$/i.test(file) ? 'json' : 'csv', cliActor())));
+      const r = await withApp((app) => app.get(HospitalsService).upsertFile(createReadStream(file), /\.json$/i.test(file) ? 'json' : 'csv', cliActor()));
       process.stdout.write(`hospitals: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged\n`);
     });
 
@@ -39,7 +39,7 @@ export function registerRegistry(program: Command): void {
     .addOption(new Option('--kind <kind>', 'table kind').choices(CODE_TABLE_KINDS).makeOptionMandatory())
     .argument('<file>')
     .action(async (file: string, o: { region: string; kind: CodeTableKind }) => {
-      const info = await explain(() => withApp((app) => app.get(CodeTablesService).load(o.region, o.kind, createReadStream(file), file, cliActor())));
+      const info = await withApp((app) => app.get(CodeTablesService).load(o.region, o.kind, createReadStream(file), file, cliActor()));
       process.stdout.write(`${o.kind} table of ${o.region}: ${info.entries} codes loaded (sha256 ${info.contentHash.slice(0, 12)}…)\n`);
     });
 }

@@ -1,37 +1,30 @@
 import { Command, Option } from 'commander';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JobInputError } from '../../jobs/jobs.service';
 import { RECORD_KINDS, RecordKind } from '../../domain/settlement/records';
-import { recordRowsOfCsv, RecordsService } from '../../settlement/records.service';
-import { settlementCsv, settlementSummary, settlementXlsx } from '../../settlement/report-format';
+import { RecordsService } from '../../settlement/records.service';
+import { ReportFormat, settlementReportFile, settlementSummary } from '../../settlement/report-format';
 import { SettlementKind, SettlementReport, SettlementService } from '../../settlement/settlement.service';
-import { cliActor, CliError, explainHttpError, withApp } from '../app-context';
+import { cliActor, withApp, withProgress } from '../app-context';
+
+const REPORT_FORMATS: ReportFormat[] = ['json', 'csv', 'xlsx'];
 
 /** Writes the report files of a run (JSON, CSV, XLSX) into a folder; returns their paths. */
 async function writeReports(r: SettlementReport, dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const base = join(dir, `settlement-${r.run.region}-${r.run.period}-${r.run.kind}`);
-  await writeFile(`${base}.json`, `${JSON.stringify(r, null, 2)}\n`);
-  await writeFile(`${base}.csv`, settlementCsv(r));
-  await writeFile(`${base}.xlsx`, await settlementXlsx(r));
-  return [`${base}.json`, `${base}.csv`, `${base}.xlsx`];
+  const paths: string[] = [];
+  for (const format of REPORT_FORMATS) {
+    const file = await settlementReportFile(r, format);
+    paths.push(join(dir, file.name));
+    await writeFile(paths[paths.length - 1], file.body);
+  }
+  return paths;
 }
 
-/** Claims and runs a settlement of a period, printing the summary (or JSON) and writing the report files. */
+/** Runs a settlement of a period (the same use case as POST /api/v1/settlements), printing the summary (or JSON) and writing the report files. */
 async function settleCommand(kind: SettlementKind, o: { region: string; period: string; json: boolean; out: string }): Promise<void> {
-  const report = await explainHttpError(() =>
-    withApp(async (app) => {
-      const s = app.get(SettlementService);
-      try {
-        const id = await s.claim(o.region, kind, o.period);
-        return await (kind === 'month' ? s.runMonth(id, o.region, o.period, cliActor()) : s.runYear(id, o.region, o.period, cliActor()));
-      } catch (err) {
-        if (err instanceof JobInputError) throw new CliError(err.message);
-        throw err;
-      }
-    }),
-  );
+  const report = await withApp((app) => withProgress((observer) => app.get(SettlementService).start(o.region, kind, o.period, cliActor(), observer)));
   const files = await writeReports(report, o.out);
   if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${settlementSummary(report)}\nreport files: ${files.join(', ')}\n`);
@@ -65,17 +58,16 @@ export function registerSettle(program: Command): void {
     .addOption(new Option('--kind <kind>', 'record kind').choices(RECORD_KINDS).makeOptionMandatory())
     .argument('<file>')
     .action(async (file: string, o: { kind: RecordKind }) => {
-      const text = await readFile(file, 'utf8');
-      const r = await explainHttpError(() => withApp((app) => app.get(RecordsService).record(o.kind, recordRowsOfCsv(text), cliActor(), 2)));
+      const r = await withApp((app) => app.get(RecordsService).recordCsv(o.kind, createReadStream(file), cliActor()));
       process.stdout.write(`${r.recorded} ${r.kind} record(s) stored\n`);
     });
 
   settle
     .command('finalise')
-    .description('Freeze a run\'s period: re-runs are refused afterwards (audited)')
+    .description("Freeze a run's period: re-runs are refused afterwards (audited)")
     .argument('<id>')
     .action(async (id: string) => {
-      const r = await explainHttpError(() => withApp((app) => app.get(SettlementService).finalise(id, cliActor())));
+      const r = await withApp((app) => app.get(SettlementService).finalise(id, cliActor()));
       process.stdout.write(`settlement ${r.run.id} of ${r.run.region} ${r.run.period}: ${r.run.status}\n`);
     });
 }

@@ -5,9 +5,11 @@ import { Policy } from '../policy';
 import { Catalogue, CatalogueGroup, GroupFlag, groupCode, GroupKind } from './catalogue';
 import { caseKeyOf } from './case-key';
 import { CategoryGroup, mergeComposites } from './composite-merge';
-import { CaseStore, MAX_FEN, pack, trimYear, yuanTextToFen, YearStats } from './case-store';
+import { CaseStore, MAX_FEN, pack, trimYear, YearStats } from './case-store';
+import { MONEY_DP, scaledOrNull } from '../money';
 import { IcdRanges } from './ranges';
 import { severityClass, SeverityLists } from './severity';
+import { DipError } from '../errors';
 
 /** One case of the look-back window, already validated (spec §2). */
 export interface HistoryCase {
@@ -36,10 +38,9 @@ export interface BuildInput {
 }
 
 /** Every refusal of the build, with a message a user understands. */
-export class CatalogueError extends Error {
+export class CatalogueError extends DipError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CatalogueError';
+    super('invalid', 'invalid-build', message);
   }
 }
 
@@ -127,8 +128,8 @@ export class CatalogueBuilder {
       this.ignoredCases++;
       return;
     }
-    const fen = yuanTextToFen(c.totalCost);
-    if (fen === null) throw new CatalogueError(`a case of ${c.year} has the total cost "${c.totalCost}", which is not an amount in yuan such as 12345.60`);
+    const fen = scaledOrNull(c.totalCost, MONEY_DP);
+    if (fen === null || fen < 0n) throw new CatalogueError(`a case of ${c.year} has the total cost "${c.totalCost}", which is not an amount in yuan such as 12345.60`);
     if (fen > MAX_FEN) throw new CatalogueError(`a case of ${c.year} has the total cost ${c.totalCost} yuan, beyond what a catalogue can hold`);
     const combination = caseKeyOf(c.principalDiagnosis, c.principalProcedure, c.otherProcedures, this.input.typeOf);
     const cell = this.cellOf(combination.key, c.principalDiagnosis, combination.treatmentType);

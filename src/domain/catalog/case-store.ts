@@ -63,31 +63,6 @@ export const LEVEL_COUNT = 7;
 /** A case's cost, hospital level number (0–7) and severity class in one sortable value. */
 export const pack = (fen: bigint, level: number, cls: SeverityClass): bigint => (fen << COST_SHIFT) | (BigInt(level) << LEVEL_SHIFT) | BigInt(cls);
 
-const MONEY = /^(\d+)(?:\.(\d{1,2}))?$/;
-
-/**
- * Yuan text (`12345.60`; `12345.6` and `12345` are read the same way) → fen; null if not money.
- * The usual form (digits, a point, two digits) is read without a regular expression.
- */
-export function yuanTextToFen(text: string): bigint | null {
-  const dot = text.length - 3;
-  if (dot > 0 && text.charCodeAt(dot) === 46 && allDigits(text, 0, dot) && allDigits(text, dot + 1, text.length)) {
-    return BigInt(text.slice(0, dot) + text.slice(dot + 1));
-  }
-  const m = MONEY.exec(text);
-  if (m === null) return null;
-  const frac = m[2] === undefined ? '00' : m[2].length === 1 ? `${m[2]}0` : m[2];
-  return BigInt(m[1] + frac);
-}
-
-function allDigits(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch < 48 || ch > 57) return false;
-  }
-  return true;
-}
-
 /** What trimming kept of one group in one year (spec §4.5), with the kept costs by severity class. */
 export interface YearStats {
   /** Cases before trimming. */

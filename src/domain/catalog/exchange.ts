@@ -5,6 +5,7 @@ import { parsePlainDecimal } from '../decimal';
 import { HOSPITAL_LEVELS, HospitalLevel } from '../hospital';
 import { canonicalJson } from '../policy';
 import { Catalogue, CatalogueGroup, GroupFlag, groupCode } from './catalogue';
+import { DipError } from '../errors';
 
 /**
  * The catalogue exchange format (docs/catalogue-format.md): JSON with decimals as strings, or
@@ -26,9 +27,10 @@ export function catalogueHash(c: Catalogue): string {
 
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-export class CatalogueFormatError extends Error {
-  constructor(readonly problems: { path: string; reason: string }[]) {
-    super(`invalid catalogue: ${problems.slice(0, 20).map((p) => `${p.path}: ${p.reason}`).join('; ')}${problems.length > 20 ? ` (+${problems.length - 20} more)` : ''}`);
+/** A catalogue document that cannot be taken: every problem, by path. */
+export class CatalogueFormatError extends DipError {
+  constructor(override readonly problems: { path: string; reason: string }[]) {
+    super('invalid', 'invalid-catalogue', `invalid catalogue: ${problems.slice(0, 20).map((p) => `${p.path}: ${p.reason}`).join('; ')}${problems.length > 20 ? ` (+${problems.length - 20} more)` : ''}`, problems);
   }
 }
 
@@ -166,6 +168,9 @@ export const levelAveragesOf = (text: string): Record<string, string> | undefine
   text === '' ? undefined : Object.fromEntries(text.split('|').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 
 /** The catalogue as CSV: `#name=value` lines, then one row a group. */
+/** The file name of an exported catalogue: region, year and the start of its hash. */
+export const catalogueFileName = (c: Pick<Catalogue, 'region' | 'year'>, hash: string, format: 'json' | 'csv'): string => `catalogue-${c.region}-${c.year}-${hash.slice(0, 12)}.${format}`;
+
 export function catalogueToCsv(c: Catalogue, id: string, hash: string): string {
   const meta = [`#id=${id}`, `#region=${c.region}`, `#year=${c.year}`, `#window=${c.window.join(',')}`, `#referenceType=${c.reference.type}`, `#referenceCost=${c.reference.cost}`, `#costPerPoint=${c.costPerPoint}`, `#pvBudget=${c.pvBudget}`, `#hash=${hash}`];
   const rows = c.groups.map((g) => [g.code, g.key, g.kind, g.category ?? '', g.treatmentType, g.procedures.join('+'), String(g.cases), g.avgCost, g.score, g.auxiliary['2'] ?? '', g.auxiliary['3'] ?? '', g.auxiliary['4'] ?? '', g.flags.join('|'), levelAveragesText(g.levelAvgCost)]);

@@ -7,7 +7,8 @@ import { Policy } from '../policy';
 import { CatalogueIndex } from './catalogue-index';
 import { GroupingInput } from './grouping';
 import { CaseValuation, valueCase } from './index';
-import { fixedOf, ONE_F, pow10, roundQuotient } from './exact';
+import { fenOf, pointUnitsOf } from '../money';
+import { Pool } from '../case-record';
 import { compileScoring, ScoringInput, ScoringPolicy } from './scoring';
 
 /**
@@ -61,6 +62,9 @@ export interface EngineCase extends GroupingInput, ScoringInput {
   coefficient: string;
   /** For `outlierReference: levelAverage` (spec §6.2); null: unknown. */
   level: HospitalLevel | null;
+  /** Pool and fund payment (spec §2): not needed to value a case, only to add it up for settlement; '' when not read. */
+  pool: Pool | '';
+  fundPayment: string;
 }
 
 /**
@@ -98,7 +102,7 @@ export interface CaseResult {
 /** The columns of a packed result line, in order (also the stored columns, see grouping runs). */
 export const RESULT_FIELDS = ['caseId', 'hospitalCode', 'group', 'key', 'kind', 'rule', 'caseKey', 'treatmentType', 'tieBreak', 'score', 'auxFactor', 'severityClass', 'coefficient', 'ratio', 'outlier', 'points', 'specialReview'] as const;
 
-export function caseResultOf(c: EngineCase, v: CaseValuation): CaseResult {
+export function toCaseResult(c: EngineCase, v: CaseValuation): CaseResult {
   const { grouping: g, points: p } = v;
   return {
     caseId: c.caseId,
@@ -152,9 +156,13 @@ export function packCase(c: EngineCase): string {
     c.daySurgery ? '1' : '0',
     c.externalExpert ? '1' : '0',
     c.level ?? '',
+    c.pool,
+    plain(c.fundPayment, 'fundPayment'),
   ].join('\t');
 }
 
+/** Fields of a packed case line: the order of packCase. */
+const PACKED_CASE_FIELDS = 16;
 const NONE: readonly string[] = [];
 const splitList = (s: string): readonly string[] => (s === '' ? NONE : s.split('|'));
 
@@ -167,7 +175,7 @@ export function unpackCases(batch: string): EngineCase[] {
     if (end < 0) end = batch.length;
     const f = batch.slice(start, end).split('\t');
     start = end + 1;
-    if (f.length !== 14) throw new Error(`packed case line has ${f.length} fields, expected 14`);
+    if (f.length !== PACKED_CASE_FIELDS) throw new Error(`packed case line has ${f.length} fields, expected ${PACKED_CASE_FIELDS}`);
     out.push({
       caseId: f[0],
       hospitalCode: f[1],
@@ -183,6 +191,8 @@ export function unpackCases(batch: string): EngineCase[] {
       daySurgery: f[11] === '1',
       externalExpert: f[12] === '1',
       level: f[13] === '' ? null : (f[13] as HospitalLevel),
+      pool: f[14] as Pool | '',
+      fundPayment: f[15],
     });
   }
   return out;
@@ -230,29 +240,93 @@ export function unpackResults(text: string): CaseResult[] {
 }
 
 /** Values one case the way every batch does (without the factor list: CaseResult does not carry it). */
-export const resultOf = (e: Engine, c: EngineCase): CaseResult => caseResultOf(c, valueCase(e.index, c, e.typeOf, { scoring: e.scoring, coefficient: c.coefficient, level: c.level, severity: e.severity }, false));
+export const valueOneCase = (e: Engine, c: EngineCase): CaseResult => toCaseResult(c, valueCase(e.index, c, e.typeOf, { scoring: e.scoring, coefficient: c.coefficient, level: c.level, severity: e.severity }, false));
 
-/** Groups and scores a packed batch; the packed results, one line per case, in input order. */
-export function valueBatch(e: Engine, batch: string): string {
-  let out = '';
-  for (const c of unpackCases(batch)) out += packResult(resultOf(e, c)) + '\n';
-  return out;
-}
-
-/** What a batch adds up to: its cases' points (1/10,000 point) and total cost (fen). */
-export interface BatchTotals {
+/** One hospital's cases of one pool in a batch, added up: what a settlement needs of them (spec §8). */
+export interface HospitalSums {
+  pool: Pool | '';
+  hospitalCode: string;
+  cases: number;
+  /** 1/10,000 points. */
   points: bigint;
   costFen: bigint;
+  fundFen: bigint;
 }
 
-/** The totals of a packed batch (spec §4.9 needs both, per year). Exact: points have 4 decimals, money 2. */
-export function batchTotals(e: Engine, batch: string): BatchTotals {
-  let points = 0n;
-  let costFen = 0n;
+/**
+ * What a batch adds up to, computed where the batch was valued, so that the main thread never
+ * unpacks results again to count them. Exact: points in 1/10,000, money in fen.
+ */
+export interface BatchTotals {
+  cases: number;
+  noScore: number;
+  specialReview: number;
+  points: bigint;
+  costFen: bigint;
+  /** Per pool and hospital (only when asked for: the budget point value needs none). */
+  hospitals: HospitalSums[];
+}
+
+export const noTotals = (): BatchTotals => ({ cases: 0, noScore: 0, specialReview: 0, points: 0n, costFen: 0n, hospitals: [] });
+
+/** A valued batch: the packed result lines (in input order; '' when only totals were asked for) and its totals. */
+export interface ValuedBatch {
+  results: string;
+  totals: BatchTotals;
+}
+
+/**
+ * Groups and scores a packed batch. `results`: also the packed results, one line per case, in
+ * input order; `byHospital`: also the sums per pool and hospital.
+ */
+export function valueBatch(e: Engine, batch: string, want: { results: boolean; byHospital: boolean }): ValuedBatch {
+  let results = '';
+  const t = noTotals();
+  const byHospital = new Map<string, HospitalSums>();
   for (const c of unpackCases(batch)) {
-    points += BigInt(resultOf(e, c).points.replace('.', ''));
-    const cost = fixedOf(c.totalCost, 'totalCost');
-    costFen += cost.e <= 2 ? cost.n * pow10(2 - cost.e) : roundQuotient(cost, ONE_F, 2);
+    const r = valueOneCase(e, c);
+    if (want.results) results += packResult(r) + '\n';
+    const points = pointUnitsOf(r.points);
+    const cost = fenOf(c.totalCost);
+    t.cases++;
+    if (r.group === null) t.noScore++;
+    if (r.specialReview) t.specialReview++;
+    t.points += points;
+    t.costFen += cost;
+    if (want.byHospital) {
+      const key = `${c.pool}\t${c.hospitalCode}`;
+      let h = byHospital.get(key);
+      if (h === undefined) byHospital.set(key, (h = { pool: c.pool, hospitalCode: c.hospitalCode, cases: 0, points: 0n, costFen: 0n, fundFen: 0n }));
+      h.cases++;
+      h.points += points;
+      h.costFen += cost;
+      h.fundFen += fenOf(c.fundPayment);
+    }
   }
-  return { points, costFen };
+  t.hospitals = [...byHospital.values()];
+  return { results, totals: t };
+}
+
+/** Adds `b` into `a` (hospital sums merged by pool and hospital). */
+export function addTotals(a: BatchTotals, b: BatchTotals): void {
+  a.cases += b.cases;
+  a.noScore += b.noScore;
+  a.specialReview += b.specialReview;
+  a.points += b.points;
+  a.costFen += b.costFen;
+  if (b.hospitals.length === 0) return;
+  const index = new Map(a.hospitals.map((h) => [`${h.pool}\t${h.hospitalCode}`, h]));
+  for (const h of b.hospitals) {
+    const into = index.get(`${h.pool}\t${h.hospitalCode}`);
+    if (into === undefined) {
+      const copy = { ...h };
+      a.hospitals.push(copy);
+      index.set(`${h.pool}\t${h.hospitalCode}`, copy);
+    } else {
+      into.cases += h.cases;
+      into.points += h.points;
+      into.costFen += h.costFen;
+      into.fundFen += h.fundFen;
+    }
+  }
 }

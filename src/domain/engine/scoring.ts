@@ -1,10 +1,12 @@
 import { Dec } from '../decimal';
-import { Hospital, HOSPITAL_BONUSES, HOSPITAL_LEVELS, HospitalBonus, hospitalCoefficient as levelPlusBonuses, HospitalLevel } from '../hospital';
+import { invalid } from '../errors';
+import { Hospital, HOSPITAL_BONUSES, HOSPITAL_LEVELS, HospitalBonus, coefficientSum, HospitalLevel } from '../hospital';
 import { Policy } from '../policy';
 import { SeverityClass } from '../catalog/catalogue';
 import { severityClass, SeverityLists } from '../catalog/severity';
 import { groupNumbers } from './catalogue-index';
-import { add, cmp, Fixed, fixedOf, fixedText, mul, ONE_F, quotientText, roundQuotient, scaledText, sub } from './exact';
+import { add, cmp, Fixed, fixedOf, fixedText, mul, ONE_F, quotientText, roundQuotient, sub } from './exact';
+import { scaledText } from '../money';
 import { Grouping } from './grouping';
 
 /** How a group's points are computed beyond the general rule (spec §4.4, §6.1), from the policy's lists. */
@@ -56,7 +58,8 @@ const param = (text: string, what: string): Param => ({ value: fixedOf(text, wha
 export function compileScoring(policy: Policy, costPerPoint: string): ScoringPolicy {
   const s = policy.scoring;
   const cpp = param(costPerPoint, 'costPerPoint');
-  if (cpp.value.n <= 0n) throw new Error(`costPerPoint must be greater than 0; got "${costPerPoint}"`);
+  // A catalogue may come from anywhere (an import): a zero here would fail every case.
+  if (cpp.value.n <= 0n) throw invalid('invalid-catalogue', `the catalogue's costPerPoint must be greater than 0; got "${costPerPoint}": no case can be scored with it`);
   const groups = new Map<string, GroupTreatment>();
   const entry = (key: string): GroupTreatment => {
     let t = groups.get(key);
@@ -93,7 +96,7 @@ export function compileScoring(policy: Policy, costPerPoint: string): ScoringPol
  * policy's values (hospital.ts does the sum). Plain decimal text, exact: `0.86` + `0.02` → `0.88`.
  */
 export function hospitalCoefficient(scoring: ScoringPolicy, hospital: Pick<Hospital, 'level' | 'bonuses'>): string {
-  return levelPlusBonuses(hospital, scoring.hospitalLevels, scoring.bonuses).toString();
+  return coefficientSum(hospital, scoring.hospitalLevels, scoring.bonuses).toString();
 }
 
 const MAX_CACHED_COEFFICIENTS = 1024;

@@ -1,7 +1,7 @@
-import { parseMoney, POOLS } from '../case-record';
+import { Pool, POOLS } from '../case-record';
+import { parseYuan } from '../money';
 import { Dec, parsePlainDecimal } from '../decimal';
 import { BUDGET_LINES, BudgetLine } from '../policy';
-import { Pool } from './settlement';
 
 /** What an agency records for the annual settlement (spec §8.1, §8.4), one kind a file or request. */
 export const RECORD_KINDS = ['assessment', 'violation', 'revolvingFund', 'budgetActual'] as const;
@@ -80,7 +80,7 @@ export function validateRecord(kind: RecordKind, raw: Record<string, unknown>): 
         else out.region = t;
         break;
       case 'amount': {
-        const m = parseMoney(t);
+        const m = parseYuan(t);
         if (typeof m === 'string') errors.push({ field, reason: `${m} (yuan, at most 2 decimals, not negative)` });
         else out.amount = m.text;
         break;

@@ -1,5 +1,7 @@
 import { Dec, fixed, round2, round6 } from '../decimal';
 import { BUDGET_LINES, BudgetLine, Policy, PoolBudgetPolicy } from '../policy';
+import { Pool } from '../case-record';
+import { DipError } from '../errors';
 
 /**
  * Spec §8: the DIP budget, the point value and the hospitals' monthly and annual amounts, per
@@ -8,7 +10,6 @@ import { BUDGET_LINES, BudgetLine, Policy, PoolBudgetPolicy } from '../policy';
  * points 4 dp, point values 6 dp), half-up.
  */
 
-export type Pool = 'employee' | 'resident';
 
 const money = (d: Dec): string => fixed(round2(d), 2);
 const zero = new Dec(0);
@@ -301,4 +302,8 @@ export function annualPool(
 }
 
 /** A settlement input that cannot be settled (a negative budget, a missing pool budget). */
-export class SettlementError extends Error {}
+export class SettlementError extends DipError {
+  constructor(message: string) {
+    super('invalid', 'bad-budget', message);
+  }
+}

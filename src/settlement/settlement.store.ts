@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { auditStatement } from '../audit/audit';
+import { Pool } from '../domain/case-record';
+import { conflict, notFound } from '../domain/errors';
+import { BudgetLine } from '../domain/policy';
+import { YearRecords } from '../domain/settlement/pools';
+import { AnnualPool, MonthlyPool } from '../domain/settlement/settlement';
+import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
+
+export type SettlementKind = 'month' | 'year';
+export type SettlementStatus = 'draft' | 'final';
+
+/** The report of a run (docs/settlement-report.md). Decimals are strings. */
+export interface SettlementReport {
+  run: {
+    id: string;
+    region: string;
+    period: string;
+    kind: SettlementKind;
+    catalogueId: string;
+    policyHash: string;
+    groupingRun: string;
+    status: SettlementStatus;
+    createdBy: string;
+    createdAt: string;
+    finalisedAt: string | null;
+    /** Annual runs: the finalised months whose pre-settlement counts as paid. */
+    monthsPrepaid?: string[];
+  };
+  pools: (MonthlyPool | AnnualPool)[];
+}
+
+/** A settlement period: which run may work on it (`settlement_lock`). */
+export interface PeriodKey {
+  region: string;
+  kind: SettlementKind;
+  period: string;
+}
+
+const isDuplicate = (err: unknown): boolean => /UNIQUE|Duplicate entry|PRIMARY KEY/i.test(String((err as Error)?.message));
+
+/** Settlement runs (`settlement_run`, `settlement_hospital`), their period locks, and the agency's records of a year. */
+@Injectable()
+export class SettlementStore {
+  constructor(private readonly db: DatabaseService) {}
+
+  /** The id of the period's finalised run, if it has one. */
+  async finalRun(p: PeriodKey): Promise<string | null> {
+    const r = (await this.db.execute(`SELECT id FROM settlement_run WHERE region_code = ? AND kind = ? AND period = ? AND status = 'final'`, [p.region, p.kind, p.period])).rows[0];
+    return r ? String(r.id) : null;
+  }
+
+  /** Takes the period's lock for run `id`: free, or held by a run whose heartbeat is older than `staleMs`. False: a live run holds it. */
+  async lock(p: PeriodKey, id: string, staleMs: number): Promise<boolean> {
+    const now = new Date();
+    try {
+      await this.db.execute('INSERT INTO settlement_lock (region_code, kind, period, run_id, heartbeat_at) VALUES (?, ?, ?, ?, ?)', [p.region, p.kind, p.period, id, now]);
+      return true;
+    } catch (err) {
+      if (!isDuplicate(err)) throw err;
+      const taken = await this.db.execute('UPDATE settlement_lock SET run_id = ?, heartbeat_at = ? WHERE region_code = ? AND kind = ? AND period = ? AND heartbeat_at < ?', [id, now, p.region, p.kind, p.period, new Date(Date.now() - staleMs)]);
+      return taken.affected === 1;
+    }
+  }
+
+  /** Keeps the lock alive; false when run `id` no longer holds it. */
+  async beat(p: PeriodKey, id: string): Promise<boolean> {
+    return (await this.db.execute('UPDATE settlement_lock SET heartbeat_at = ? WHERE region_code = ? AND kind = ? AND period = ? AND run_id = ?', [new Date(), p.region, p.kind, p.period, id])).affected === 1;
+  }
+
+  async unlock(p: PeriodKey, id: string): Promise<void> {
+    await this.db.execute('DELETE FROM settlement_lock WHERE region_code = ? AND kind = ? AND period = ? AND run_id = ?', [p.region, p.kind, p.period, id]);
+  }
+
+  /** Stores a run as its period's draft, replacing the previous draft, in one transaction (audited). */
+  async replaceDraft(report: SettlementReport, at: Date): Promise<void> {
+    const { run, pools } = report;
+    await this.db.transaction(function* (): Generator<Statement, void, StatementResult> {
+      const before = (yield { sql: 'SELECT id, status FROM settlement_run WHERE region_code = ? AND kind = ? AND period = ?', params: [run.region, run.kind, run.period] }).rows[0];
+      // Checked again inside the transaction: a finalise may have landed while this run worked.
+      if (before?.status === 'final') throw conflict('finalised', `the ${run.kind} settlement of ${run.region} ${run.period} was finalised while this run worked; nothing stored`);
+      if (before) {
+        yield { sql: 'DELETE FROM settlement_hospital WHERE run_id = ?', params: [before.id as string] };
+        yield { sql: 'DELETE FROM settlement_run WHERE id = ?', params: [before.id as string] };
+      }
+      yield {
+        sql: 'INSERT INTO settlement_run (id, region_code, kind, period, catalogue_id, policy_hash, grouping_run_id, status, report, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        params: [run.id, run.region, run.kind, run.period, run.catalogueId, run.policyHash, run.groupingRun, 'draft', JSON.stringify({ pools, monthsPrepaid: run.monthsPrepaid }), run.createdBy, at],
+      };
+      for (const p of pools)
+        for (const h of p.hospitals)
+          yield { sql: 'INSERT INTO settlement_hospital (run_id, pool, hospital_code, cases, points, non_fund, bookkeeping, entitlement, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', params: [run.id, p.pool, h.hospitalCode, h.cases, h.points, h.nonFund, h.bookkeeping, h.entitlement, 'prepay' in h ? h.prepay : h.balance] };
+      yield auditStatement({ at, actor: run.createdBy, action: `settlement.${run.kind}.run`, entity: 'settlement', entityId: `${run.region}/${run.kind}/${run.period}`, before: before ? { runId: before.id } : null, after: { runId: run.id, groupingRun: run.groupingRun, pools: pools.map((p) => ({ pool: p.pool, fund: p.fund, pointValue: p.pointValue })) } });
+    });
+  }
+
+  /** A stored run's report, with its current status. */
+  async report(id: string): Promise<SettlementReport> {
+    const r = (await this.db.execute('SELECT * FROM settlement_run WHERE id = ?', [id])).rows[0];
+    if (!r) throw notFound('unknown-settlement', `no settlement run ${id}`);
+    const { pools, monthsPrepaid } = JSON.parse(String(r.report)) as { pools: SettlementReport['pools']; monthsPrepaid?: string[] };
+    return {
+      run: {
+        id,
+        region: String(r.region_code),
+        period: String(r.period),
+        kind: r.kind as SettlementKind,
+        catalogueId: String(r.catalogue_id),
+        policyHash: String(r.policy_hash),
+        groupingRun: String(r.grouping_run_id),
+        status: r.status as SettlementStatus,
+        createdBy: String(r.created_by),
+        createdAt: fromSqlDatetime(r.created_at),
+        finalisedAt: r.finalised_at === null ? null : fromSqlDatetime(r.finalised_at),
+        ...(monthsPrepaid ? { monthsPrepaid } : {}),
+      },
+      pools,
+    };
+  }
+
+  /** Whether a stored run exists (a running or failed one is only a job). */
+  async exists(id: string): Promise<boolean> {
+    return (await this.db.execute('SELECT id FROM settlement_run WHERE id = ?', [id])).rows.length > 0;
+  }
+
+  /** Freezes a draft run (audited); false when it is not a draft. */
+  finalise(id: string, actor: string): Promise<boolean> {
+    return this.db.transaction(function* (): Generator<Statement, boolean, StatementResult> {
+      const at = new Date();
+      const done = yield { sql: `UPDATE settlement_run SET status = 'final', finalised_by = ?, finalised_at = ? WHERE id = ? AND status = 'draft'`, params: [actor, at, id] };
+      if (done.affected !== 1) return false;
+      yield auditStatement({ at, actor, action: 'settlement.finalise', entity: 'settlement', entityId: id, before: { status: 'draft' }, after: { status: 'final' } });
+      return true;
+    });
+  }
+
+  /** The agency's records of a region's year and the year's finalised months, as stored. */
+  async yearRecords(region: string, year: number): Promise<YearRecords & { months: string[] }> {
+    const inRegion = 'JOIN hospital h ON h.code = x.hospital_code AND h.region_code = ?';
+    const amounts = (rows: Record<string, unknown>[]) => rows.map((r) => ({ pool: r.pool as Pool, hospitalCode: String(r.hospital_code), amount: String(r.amount) }));
+    const assessments = (await this.db.execute(`SELECT x.hospital_code, x.score FROM assessment x ${inRegion} WHERE x.year = ?`, [region, year])).rows.map((r) => ({ hospitalCode: String(r.hospital_code), score: String(r.score) }));
+    const violations = amounts((await this.db.execute(`SELECT x.pool, x.hospital_code, x.amount FROM violation_deduction x ${inRegion} WHERE x.year = ?`, [region, year])).rows);
+    const revolvingFunds = amounts((await this.db.execute(`SELECT x.pool, x.hospital_code, x.amount FROM revolving_fund x ${inRegion} WHERE x.year = ?`, [region, year])).rows);
+    const finalMonths = (await this.db.execute(`SELECT id, period FROM settlement_run WHERE region_code = ? AND kind = 'month' AND period LIKE ? AND status = 'final' ORDER BY period`, [region, `${year}-%`])).rows;
+    const prepaid = finalMonths.length === 0 ? [] : amounts((await this.db.execute(`SELECT pool, hospital_code, amount FROM settlement_hospital WHERE run_id IN (${finalMonths.map(() => '?').join(',')})`, finalMonths.map((r) => String(r.id)))).rows);
+    const actuals = (await this.db.execute('SELECT pool, line, amount FROM budget_actual WHERE region_code = ? AND year = ?', [region, year])).rows.map((r) => ({ pool: r.pool as Pool, line: r.line as BudgetLine, amount: String(r.amount) }));
+    return { assessments, violations, revolvingFunds, prepaid, actuals, months: finalMonths.map((r) => String(r.period)) };
+  }
+}
