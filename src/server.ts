@@ -13,18 +13,27 @@ const JSON_BODY_LIMIT = 32 * 1024 * 1024;
 
 /** The HTTP application, as main.ts serves it and the e2e tests drive it. */
 export async function createHttpApp(opts: { logger?: boolean } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false, logger: opts.logger === false ? false : undefined });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bufferLogs: true,
+    bodyParser: false,
+    logger: opts.logger === false ? false : undefined,
+  });
   if (opts.logger !== false) app.useLogger(app.get(Logger));
   // JSON bodies (up to 10,000 cases) through the same gate as every upload: the size limit and
   // strict UTF-8; CSV, JSON-lines and text uploads are streamed to the services, never parsed here.
   const env = app.get(Environment);
-  app.useBodyParser('json', { limit: Math.min(env.MAX_UPLOAD_BYTES, JSON_BODY_LIMIT), verify: (_req: unknown, _res: unknown, buf: Buffer) => assertUtf8(buf) });
+  app.useBodyParser('json', {
+    limit: Math.min(env.MAX_UPLOAD_BYTES, JSON_BODY_LIMIT),
+    verify: (_req: unknown, _res: unknown, buf: Buffer) => assertUtf8(buf),
+  });
   app.useGlobalPipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }));
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();
   const doc = new DocumentBuilder()
     .setTitle('DIP settlement service')
-    .setDescription('Grouping, scoring and settlement of inpatient cases under DIP (区域点数法总额预算和按病种分值付费). Decimals are strings.')
+    .setDescription(
+      'Grouping, scoring and settlement of inpatient cases under DIP (区域点数法总额预算和按病种分值付费). Decimals are strings.',
+    )
     .setVersion('1')
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc));

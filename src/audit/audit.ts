@@ -18,6 +18,14 @@ export interface AuditEntry {
 export function auditStatement(e: AuditEntry): Statement {
   return {
     sql: 'INSERT INTO audit_log (at, actor, action, entity, entity_id, before_state, after_state) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    params: [toSqlDatetime(e.at), e.actor, e.action, e.entity, e.entityId, e.before === undefined || e.before === null ? null : JSON.stringify(e.before), e.after === undefined || e.after === null ? null : JSON.stringify(e.after)],
+    params: [
+      toSqlDatetime(e.at),
+      e.actor,
+      e.action,
+      e.entity,
+      e.entityId,
+      e.before === undefined || e.before === null ? null : JSON.stringify(e.before),
+      e.after === undefined || e.after === null ? null : JSON.stringify(e.after),
+    ],
   };
 }

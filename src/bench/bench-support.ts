@@ -20,7 +20,11 @@ export async function measure<T>(fn: () => Promise<T>): Promise<{ result: T; sec
 
 /** Runs the built CLI (generation happens in its own process so its memory is not counted). */
 export function dip(args: string[], env: NodeJS.ProcessEnv = process.env): string {
-  return execFileSync(process.execPath, [join(__dirname, '..', 'cli', 'main.js'), ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return execFileSync(process.execPath, [join(__dirname, '..', 'cli', 'main.js'), ...args], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 }
 
 export function machine(): string {

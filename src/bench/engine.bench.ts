@@ -13,8 +13,8 @@ import { cpus } from 'node:os';
 import { CATALOGS_DIR, CODES_DIR } from '../config/catalogs';
 import { loadCodeUniverse } from '../cli/commands/generate';
 import { CASE_FIELDS, validateCase } from '../domain/case-record';
-import { CatalogueBuilder } from '../domain/catalog/build';
-import { IcdRange, parseRangeTable } from '../domain/catalog/ranges';
+import { CatalogueBuilder } from '../domain/catalogue/build';
+import { IcdRange, parseRangeTable } from '../domain/catalogue/ranges';
 import { parseCodeTableLine } from '../domain/code-table';
 import { procedureTyper } from '../domain/codes';
 import { hospitalCoefficient } from '../domain/engine';
@@ -58,8 +58,16 @@ async function prepare() {
   const severe = [...universe.severeSecondary].sort();
   const moderate = [...universe.moderateSecondary].sort();
   const procedureNames = [...universe.procedureNames];
-  const builder = new CatalogueBuilder({ region: REGION, year: YEAR, policy, ranges, severity: { severe: new Set(severe), moderate: new Set(moderate) }, typeOf: procedureTyper(new Map(), universe.procedureNames) });
-  for (const rows of history()) for (const row of rows) builder.add({ ...record(row), year: Number(row[CASE_FIELDS.indexOf('dischargeDate')].slice(0, 4)) });
+  const builder = new CatalogueBuilder({
+    region: REGION,
+    year: YEAR,
+    policy,
+    ranges,
+    severity: { severe: new Set(severe), moderate: new Set(moderate) },
+    typeOf: procedureTyper(new Map(), universe.procedureNames),
+  });
+  for (const rows of history())
+    for (const row of rows) builder.add({ ...record(row), year: Number(row[CASE_FIELDS.indexOf('dischargeDate')].slice(0, 4)) });
   const catalogue = { ...builder.finish(), pvBudget: '0' };
   const setup: EngineSetup = { catalogue, policy, ranges, severe, moderate, procedureTypes: [], procedureNames };
   const engine = compileEngine(setup);
@@ -103,7 +111,12 @@ async function main(): Promise<void> {
   collect();
   const pool = new EnginePool(setup, THREADS);
   // Thread start-up and the once-per-version compile, measured apart from the run.
-  const started = await measure(() => pool.runAll(Array.from({ length: THREADS }, () => ''), () => undefined));
+  const started = await measure(() =>
+    pool.runAll(
+      Array.from({ length: THREADS }, () => ''),
+      () => undefined,
+    ),
+  );
   const pooled = await measure(async () => {
     const digest = createHash('sha256');
     await pool.runAll(batches, (r) => {

@@ -51,10 +51,23 @@ async function main(): Promise<void> {
   process.env.DATABASE_URL = URL_;
   process.env.LOG_LEVEL = 'warn';
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
-  const imported = await measure(async () => (await app.get(CaseImportService).start(createReadStream(file), { format: 'csv', atomic: false, replace: false, source: file, actor: 'bench', expectedBytes: bytes })).done);
+  const imported = await measure(
+    async () =>
+      (
+        await app.get(CaseImportService).start(createReadStream(file), {
+          format: 'csv',
+          atomic: false,
+          replace: false,
+          source: file,
+          actor: 'bench',
+          expectedBytes: bytes,
+        })
+      ).done,
+  );
   await app.close();
   const r = imported.result;
-  if (r.status !== 'committed' || r.counts.inserted !== CASES) throw new Error(`import did not store every case: ${JSON.stringify(r.counts)} ${JSON.stringify(r.error)}`);
+  if (r.status !== 'committed' || r.counts.inserted !== CASES)
+    throw new Error(`import did not store every case: ${JSON.stringify(r.counts)} ${JSON.stringify(r.error)}`);
 
   const rawRate = CASES / raw.seconds;
   const rate = CASES / imported.seconds;

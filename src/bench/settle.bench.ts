@@ -41,7 +41,19 @@ async function prepare(dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   process.stderr.write(`generating ${fmt(CASES)} cases a year for ${YEAR - 3}–${YEAR} in ${dir} …\n`);
   dip(['generate', '--out', dir, '--cases', String(CASES), '--years', `${YEAR - 3}-${YEAR - 1}`, '--seed', '42', '--codes', CODES_DIR]);
-  dip(['generate', '--out', join(dir, String(YEAR)), '--cases', String(CASES), '--years', String(YEAR), '--seed', '42', '--codes', CODES_DIR]);
+  dip([
+    'generate',
+    '--out',
+    join(dir, String(YEAR)),
+    '--cases',
+    String(CASES),
+    '--years',
+    String(YEAR),
+    '--seed',
+    '42',
+    '--codes',
+    CODES_DIR,
+  ]);
   // Without the shipped code tables, as the recorded baselines were measured.
   const env = { ...process.env, DATABASE_URL: URL_, LOG_LEVEL: 'warn', DEFAULT_CODE_TABLES: 'none' };
   dip(['hospitals', 'import', join(dir, 'hospitals.csv')], env);
@@ -53,7 +65,11 @@ async function prepare(dir: string): Promise<void> {
   process.env.LOG_LEVEL = 'warn';
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
   process.stderr.write(`building the ${YEAR} catalogue …\n`);
-  const built = await (await app.get(CatalogueService).startBuild(REGION, YEAR, JSON.parse(await readFile(join(dir, `policy-${REGION}-${YEAR}.json`), 'utf8')), 'bench')).done;
+  const built = await (
+    await app
+      .get(CatalogueService)
+      .startBuild(REGION, YEAR, JSON.parse(await readFile(join(dir, `policy-${REGION}-${YEAR}.json`), 'utf8')), 'bench')
+  ).done;
   await app.get(CatalogueStore).activate(built.catalogueId, 'bench');
   await app.close();
   writeFileSync(join(dir, 'done'), '');

@@ -71,7 +71,10 @@ const CHUNK_ROWS = 20_000;
 const REJECTION_FLUSH = 500;
 /** A running batch whose heartbeat is older than this was interrupted (process killed). */
 const STALE_MS = 120_000;
-const INTERRUPTED: ErrorBody = { code: 'interrupted', message: 'the import stopped before it finished (process ended); nothing was stored; run it again' };
+const INTERRUPTED: ErrorBody = {
+  code: 'interrupted',
+  message: 'the import stopped before it finished (process ended); nothing was stored; run it again',
+};
 
 /**
  * Case ingestion (spec §2): stream → bytes gate (size, hash, UTF-8) → rows → validation →
@@ -104,9 +107,15 @@ export class CaseImportService {
    * (to a spool file on disk, within the limit) and the import's handle returned at once.
    */
   async upload(u: CaseUpload): Promise<ImportHandle> {
-    if (u.contentLength !== undefined && u.contentLength > this.env.MAX_UPLOAD_BYTES) throw new DipError('too-large', 'too-large', `the upload is ${u.contentLength} bytes; the limit is ${this.env.MAX_UPLOAD_BYTES} (MAX_UPLOAD_BYTES)`);
+    if (u.contentLength !== undefined && u.contentLength > this.env.MAX_UPLOAD_BYTES)
+      throw new DipError(
+        'too-large',
+        'too-large',
+        `the upload is ${u.contentLength} bytes; the limit is ${this.env.MAX_UPLOAD_BYTES} (MAX_UPLOAD_BYTES)`,
+      );
     const format = caseFileFormat(u.format, u.contentType);
-    if (!format) throw badRequest('unknown-format', 'say format=csv or format=jsonl, or send Content-Type text/csv or application/x-ndjson');
+    if (!format)
+      throw badRequest('unknown-format', 'say format=csv or format=jsonl, or send Content-Type text/csv or application/x-ndjson');
     const opts = { format, atomic: u.atomic, replace: u.replace, source: u.source, actor: u.actor, expectedBytes: u.contentLength };
     if (!u.background) return this.start(u.body, opts);
     const spool = join(tmpdir(), `dip-import-${randomUUID()}`);
@@ -124,16 +133,32 @@ export class CaseImportService {
   /** Imports cases given as a JSON array (index = position in the array). */
   async importArray(items: unknown[], opts: Omit<ImportOptions, 'format'>): Promise<ImportReport> {
     if (items.length === 0) throw badRequest('empty', 'the array is empty');
-    if (items.length > MAX_CASES_PER_REQUEST) throw new DipError('too-large', 'too-many-cases', `${items.length} cases; at most ${MAX_CASES_PER_REQUEST} per request (use /api/v1/cases/import for files)`);
+    if (items.length > MAX_CASES_PER_REQUEST)
+      throw new DipError(
+        'too-large',
+        'too-many-cases',
+        `${items.length} cases; at most ${MAX_CASES_PER_REQUEST} per request (use /api/v1/cases/import for files)`,
+      );
     async function* rows(): AsyncGenerator<SourceRow[]> {
-      yield items.map((v, i): SourceRow => (typeof v !== 'object' || v === null || Array.isArray(v) ? { line: i, unreadable: 'must be an object with the case fields' } : { line: i, raw: v as Record<string, unknown> }));
+      yield items.map((v, i): SourceRow =>
+        typeof v !== 'object' || v === null || Array.isArray(v)
+          ? { line: i, unreadable: 'must be an object with the case fields' }
+          : { line: i, raw: v as Record<string, unknown> },
+      );
     }
     const batchId = await this.createBatch({ ...opts, format: 'json' });
     return this.run(batchId, rows(), { ...opts, format: 'json' }, null);
   }
 
   private createBatch(opts: ImportOptions): Promise<string> {
-    return this.batches.create({ source: opts.source, format: opts.format, atomic: opts.atomic, replace: opts.replace, expectedBytes: opts.expectedBytes ?? null, actor: opts.actor });
+    return this.batches.create({
+      source: opts.source,
+      format: opts.format,
+      atomic: opts.atomic,
+      replace: opts.replace,
+      expectedBytes: opts.expectedBytes ?? null,
+      actor: opts.actor,
+    });
   }
 
   /** Validation contexts per region: the registered hospitals and the region's diagnosis table, when it has one. */
@@ -149,7 +174,13 @@ export class CaseImportService {
     return { regionOf, contextOf: (region) => (region !== undefined && contexts.get(region)) || unplaced };
   }
 
-  private async run(batchId: string, source: AsyncIterable<SourceRow[]>, opts: ImportOptions, gate: { bytes: number; contentHash: string } | null, onProgress?: (p: ImportProgress) => void): Promise<ImportReport> {
+  private async run(
+    batchId: string,
+    source: AsyncIterable<SourceRow[]>,
+    opts: ImportOptions,
+    gate: { bytes: number; contentHash: string } | null,
+    onProgress?: (p: ImportProgress) => void,
+  ): Promise<ImportReport> {
     const { regionOf, contextOf } = await this.validation();
     const sink = new RejectionSink(this.batches, batchId);
     const counts: ImportCounts = { inserted: 0, replaced: 0, skipped: 0, rejected: 0 };
@@ -206,7 +237,14 @@ export class CaseImportService {
   }
 
   /** Decides each case of a chunk against the file so far and the stored cases, and writes what goes in. */
-  private async writeChunk(writer: CaseWriter, batchId: string, chunk: ValidCase[], replace: boolean, counts: ImportCounts, sink: RejectionSink): Promise<void> {
+  private async writeChunk(
+    writer: CaseWriter,
+    batchId: string,
+    chunk: ValidCase[],
+    replace: boolean,
+    counts: ImportCounts,
+    sink: RejectionSink,
+  ): Promise<void> {
     if (chunk.length === 0) return;
     const inFile = firstOfEachCase(chunk);
     counts.skipped += inFile.skipped;
@@ -214,7 +252,15 @@ export class CaseImportService {
     const inserts: ValidCase[] = [];
     const replacements: ValidCase[] = [];
     for (const [region, cases] of inFile.byRegion) {
-      const d = decideAgainstStored(cases, await writer.existing(region, cases.map((c) => c.caseId)), batchId, replace);
+      const d = decideAgainstStored(
+        cases,
+        await writer.existing(
+          region,
+          cases.map((c) => c.caseId),
+        ),
+        batchId,
+        replace,
+      );
       inserts.push(...d.inserts);
       replacements.push(...d.replacements);
       counts.skipped += d.skipped;

@@ -37,7 +37,10 @@ export class CaseStore {
     for (const month of monthsBetween(fromMonth, toMonth)) {
       let after = '';
       for (;;) {
-        const { rows } = await this.db.execute(`SELECT ${cols} FROM dip_case WHERE region_code = ? AND settlement_month = ? AND case_id > ? ORDER BY case_id LIMIT ${PAGE}`, [region, month, after]);
+        const { rows } = await this.db.execute(
+          `SELECT ${cols} FROM dip_case WHERE region_code = ? AND settlement_month = ? AND case_id > ? ORDER BY case_id LIMIT ${PAGE}`,
+          [region, month, after],
+        );
         if (rows.length > 0) yield rows;
         if (rows.length < PAGE) break;
         after = String(rows[rows.length - 1].case_id);
@@ -54,7 +57,10 @@ export class CaseStore {
   private async *streamMysql(cols: string, region: string, fromMonth: string, toMonth: string): AsyncGenerator<Record<string, unknown>[]> {
     const qr = this.db.dataSource.createQueryRunner();
     try {
-      const rows = await qr.stream(`SELECT ${cols} FROM dip_case WHERE region_code = ? AND settlement_month >= ? AND settlement_month <= ?`, [region, fromMonth, toMonth]);
+      const rows = await qr.stream(
+        `SELECT ${cols} FROM dip_case WHERE region_code = ? AND settlement_month >= ? AND settlement_month <= ?`,
+        [region, fromMonth, toMonth],
+      );
       let page: Record<string, unknown>[] = [];
       for await (const row of rows as AsyncIterable<Record<string, unknown>>) {
         page.push(row);
@@ -71,7 +77,14 @@ export class CaseStore {
 
   /** One stored case as the engine reads it (ENGINE_COLUMNS), or null. */
   async engineRow(region: string, caseId: string): Promise<Record<string, unknown> | null> {
-    return (await this.db.execute(`SELECT case_id, ${ENGINE_COLUMNS.join(', ')} FROM dip_case WHERE region_code = ? AND case_id = ?`, [region, caseId])).rows[0] ?? null;
+    return (
+      (
+        await this.db.execute(`SELECT case_id, ${ENGINE_COLUMNS.join(', ')} FROM dip_case WHERE region_code = ? AND case_id = ?`, [
+          region,
+          caseId,
+        ])
+      ).rows[0] ?? null
+    );
   }
 
   /** The writer of one import (see CaseWriter). */
@@ -106,7 +119,6 @@ export interface CaseWriter {
   rollback(): Promise<void>;
 }
 
-
 const IN_LIST = 1000;
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
@@ -123,7 +135,14 @@ const LOCK_WAIT_SECONDS = 3600;
 const INSERT_COLUMNS = [...CASE_COLUMNS, 'batch_id'];
 
 const committedSql = `UPDATE import_batch SET status = 'committed', rows_inserted = ?, rows_replaced = ?, rows_skipped = ?, rows_rejected = ?, finished_at = ? WHERE id = ?`;
-const committedParams = (c: ImportCounts, batchId: string) => [c.inserted, c.replaced, c.skipped, c.rejected, toSqlDatetime(new Date()), batchId];
+const committedParams = (c: ImportCounts, batchId: string) => [
+  c.inserted,
+  c.replaced,
+  c.skipped,
+  c.rejected,
+  toSqlDatetime(new Date()),
+  batchId,
+];
 
 /** The audit entries of replaced cases (after: by caseId): what each said before and after, never the patient. */
 function replacementAudits(before: Record<string, unknown>[], after: Map<string, CaseRecord>, actor: string) {
@@ -131,7 +150,15 @@ function replacementAudits(before: Record<string, unknown>[], after: Map<string,
   return before.map((row) => {
     const { patientId: _b, ...was } = caseRecordOfRow(row);
     const { patientId: _a, ...now } = after.get(String(row.case_id))!;
-    return auditStatement({ at, actor, action: 'case.replace', entity: 'case', entityId: `${row.region_code}/${row.case_id}`, before: was, after: now });
+    return auditStatement({
+      at,
+      actor,
+      action: 'case.replace',
+      entity: 'case',
+      entityId: `${row.region_code}/${row.case_id}`,
+      before: was,
+      after: now,
+    });
   });
 }
 
@@ -148,7 +175,9 @@ class MysqlCaseWriter implements CaseWriter {
     const qr = db.dataSource.createQueryRunner();
     await qr.connect();
     try {
-      const [got] = (await qr.query(`SELECT GET_LOCK(CONCAT('dip.case-import.', DATABASE()), ?) AS got`, [LOCK_WAIT_SECONDS])) as { got: number | string }[];
+      const [got] = (await qr.query(`SELECT GET_LOCK(CONCAT('dip.case-import.', DATABASE()), ?) AS got`, [LOCK_WAIT_SECONDS])) as {
+        got: number | string;
+      }[];
       if (Number(got.got) !== 1) throw new Error('another import held the case-import lock for an hour');
       await qr.startTransaction('REPEATABLE READ');
     } catch (err) {
@@ -163,7 +192,10 @@ class MysqlCaseWriter implements CaseWriter {
     const out = new Map<string, StoredVersion>();
     for (let i = 0; i < caseIds.length; i += IN_LIST) {
       const ids = caseIds.slice(i, i + IN_LIST);
-      const rows = (await this.qr.query(`SELECT case_id, content_hash, batch_id FROM dip_case WHERE region_code = ? AND case_id IN (${ids.map(() => '?').join(',')})`, [region, ...ids])) as Record<string, unknown>[];
+      const rows = (await this.qr.query(
+        `SELECT case_id, content_hash, batch_id FROM dip_case WHERE region_code = ? AND case_id IN (${ids.map(() => '?').join(',')})`,
+        [region, ...ids],
+      )) as Record<string, unknown>[];
       for (const r of rows) out.set(String(r.case_id), { hash: String(r.content_hash), batchId: String(r.batch_id) });
     }
     return out;
@@ -194,7 +226,11 @@ class MysqlCaseWriter implements CaseWriter {
       body += values.map(tsv).join('\t') + '\n';
     }
     const data = Buffer.from(body, 'utf8');
-    await loadData(this.qr, `LOAD DATA LOCAL INFILE 'cases.tsv' INTO TABLE dip_case CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${INSERT_COLUMNS.join(',')})`, data);
+    await loadData(
+      this.qr,
+      `LOAD DATA LOCAL INFILE 'cases.tsv' INTO TABLE dip_case CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${INSERT_COLUMNS.join(',')})`,
+      data,
+    );
   }
 
   async commit(counts: ImportCounts): Promise<void> {
@@ -250,7 +286,10 @@ class SqliteCaseWriter implements CaseWriter {
     const previous = sqliteImportQueue.get(key) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((r) => (release = r));
-    sqliteImportQueue.set(key, previous.then(() => mine));
+    sqliteImportQueue.set(
+      key,
+      previous.then(() => mine),
+    );
     await previous;
     return new SqliteCaseWriter(db, batchId, actor, release);
   }
@@ -260,8 +299,12 @@ class SqliteCaseWriter implements CaseWriter {
     for (let i = 0; i < caseIds.length; i += IN_LIST) {
       const ids = caseIds.slice(i, i + IN_LIST);
       const marks = ids.map(() => '?').join(',');
-      const stored = this.db.sqlite.prepare(`SELECT case_id, content_hash, batch_id FROM dip_case WHERE region_code = ? AND case_id IN (${marks})`).all(region, ...ids) as Record<string, unknown>[];
-      const staged = this.db.sqlite.prepare(`SELECT case_id, content_hash FROM case_staging WHERE batch_id = ? AND region_code = ? AND case_id IN (${marks})`).all(this.batchId, region, ...ids) as Record<string, unknown>[];
+      const stored = this.db.sqlite
+        .prepare(`SELECT case_id, content_hash, batch_id FROM dip_case WHERE region_code = ? AND case_id IN (${marks})`)
+        .all(region, ...ids) as Record<string, unknown>[];
+      const staged = this.db.sqlite
+        .prepare(`SELECT case_id, content_hash FROM case_staging WHERE batch_id = ? AND region_code = ? AND case_id IN (${marks})`)
+        .all(this.batchId, region, ...ids) as Record<string, unknown>[];
       for (const r of stored) out.set(String(r.case_id), { hash: String(r.content_hash), batchId: String(r.batch_id) });
       // A row staged by this import stands for the case from now on (it will replace the stored one).
       for (const r of staged) out.set(String(r.case_id), { hash: String(r.content_hash), batchId: this.batchId });
@@ -280,20 +323,31 @@ class SqliteCaseWriter implements CaseWriter {
     const { batchId, actor } = this;
     const sql = this.db.sqlite;
     try {
-      sql.transaction(() => {
-        const replacing = `SELECT region_code, case_id FROM case_staging WHERE batch_id = ? AND replaces = 1`;
-        const before = sql.prepare(`SELECT * FROM dip_case WHERE (region_code, case_id) IN (${replacing})`).all(batchId) as Record<string, unknown>[];
-        if (before.length > 0) {
-          const after = sql.prepare(`SELECT ${CASE_COLUMNS.join(',')} FROM case_staging WHERE batch_id = ? AND replaces = 1`).all(batchId) as Record<string, unknown>[];
-          for (const a of replacementAudits(before, new Map(after.map((r) => [String(r.case_id), caseRecordOfRow(r)])), actor)) {
-            runSqlite(sql, a.sql, a.params ?? []);
+      sql
+        .transaction(() => {
+          const replacing = `SELECT region_code, case_id FROM case_staging WHERE batch_id = ? AND replaces = 1`;
+          const before = sql.prepare(`SELECT * FROM dip_case WHERE (region_code, case_id) IN (${replacing})`).all(batchId) as Record<
+            string,
+            unknown
+          >[];
+          if (before.length > 0) {
+            const after = sql
+              .prepare(`SELECT ${CASE_COLUMNS.join(',')} FROM case_staging WHERE batch_id = ? AND replaces = 1`)
+              .all(batchId) as Record<string, unknown>[];
+            for (const a of replacementAudits(before, new Map(after.map((r) => [String(r.case_id), caseRecordOfRow(r)])), actor)) {
+              runSqlite(sql, a.sql, a.params ?? []);
+            }
+            sql.prepare(`DELETE FROM dip_case WHERE (region_code, case_id) IN (${replacing})`).run(batchId);
           }
-          sql.prepare(`DELETE FROM dip_case WHERE (region_code, case_id) IN (${replacing})`).run(batchId);
-        }
-        sql.prepare(`INSERT INTO dip_case (${INSERT_COLUMNS.join(',')}) SELECT ${CASE_COLUMNS.join(',')}, batch_id FROM case_staging WHERE batch_id = ? ORDER BY line`).run(batchId);
-        sql.prepare('DELETE FROM case_staging WHERE batch_id = ?').run(batchId);
-        sql.prepare(committedSql).run(...committedParams(counts, batchId));
-      }).immediate();
+          sql
+            .prepare(
+              `INSERT INTO dip_case (${INSERT_COLUMNS.join(',')}) SELECT ${CASE_COLUMNS.join(',')}, batch_id FROM case_staging WHERE batch_id = ? ORDER BY line`,
+            )
+            .run(batchId);
+          sql.prepare('DELETE FROM case_staging WHERE batch_id = ?').run(batchId);
+          sql.prepare(committedSql).run(...committedParams(counts, batchId));
+        })
+        .immediate();
     } finally {
       this.release();
     }

@@ -28,11 +28,18 @@ export class CasesController {
   constructor(private readonly imports: CaseImportService) {}
 
   @Post()
-  @ApiOperation({ summary: `Store up to ${MAX_CASES_PER_REQUEST} cases given as a JSON array; every rejected element is reported with its index, field and reason` })
+  @ApiOperation({
+    summary: `Store up to ${MAX_CASES_PER_REQUEST} cases given as a JSON array; every rejected element is reported with its index, field and reason`,
+  })
   @ApiBody({ schema: { type: 'array', items: { type: 'object' } } })
   async create(@Body() body: unknown, @Query() q: CaseArrayQuery, @Res() res: Response): Promise<void> {
     if (!Array.isArray(body)) throw badRequest('not-an-array', 'expected a JSON array of cases');
-    const report = await this.imports.importArray(body, { atomic: q.mode === 'atomic', replace: q.replace === 'true', source: 'POST /api/v1/cases', actor: 'api' });
+    const report = await this.imports.importArray(body, {
+      atomic: q.mode === 'atomic',
+      replace: q.replace === 'true',
+      source: 'POST /api/v1/cases',
+      actor: 'api',
+    });
     res.status(importStatus(report)).json(report);
   }
 
@@ -43,12 +50,25 @@ export class CasesController {
   async import(@Req() req: Request, @Query() q: CaseImportQuery, @Res() res: Response): Promise<void> {
     const length = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
     const background = q.async === 'true';
-    const handle = await this.imports.upload({ body: req, contentType: String(req.headers['content-type'] ?? ''), contentLength: length, format: q.format, atomic: q.mode === 'atomic', replace: q.replace === 'true', background, source: 'POST /api/v1/cases/import', actor: 'api' });
+    const handle = await this.imports.upload({
+      body: req,
+      contentType: String(req.headers['content-type'] ?? ''),
+      contentLength: length,
+      format: q.format,
+      atomic: q.mode === 'atomic',
+      replace: q.replace === 'true',
+      background,
+      source: 'POST /api/v1/cases/import',
+      actor: 'api',
+    });
     if (!background) {
       const report = await handle.done;
       res.status(importStatus(report)).json(report);
       return;
     }
-    res.status(HttpStatus.ACCEPTED).location(`/api/v1/imports/${handle.batchId}`).json({ batchId: handle.batchId, status: 'running', statusUrl: `/api/v1/imports/${handle.batchId}` });
+    res
+      .status(HttpStatus.ACCEPTED)
+      .location(`/api/v1/imports/${handle.batchId}`)
+      .json({ batchId: handle.batchId, status: 'running', statusUrl: `/api/v1/imports/${handle.batchId}` });
   }
 }

@@ -48,8 +48,19 @@ export class ImportBatchStore {
 
   /** Progress and heartbeat of a running batch; with the content hash once the whole file is read. */
   async progress(id: string, p: BatchProgress, contentHash?: string): Promise<void> {
-    if (contentHash === undefined) await this.db.execute('UPDATE import_batch SET rows_read = ?, bytes_read = ?, rows_rejected = ?, heartbeat_at = ? WHERE id = ?', [p.rowsRead, p.bytesRead, p.rowsRejected, new Date(), id]);
-    else await this.db.execute('UPDATE import_batch SET rows_read = ?, bytes_read = ?, rows_rejected = ?, content_hash = ?, heartbeat_at = ? WHERE id = ?', [p.rowsRead, p.bytesRead, p.rowsRejected, contentHash, new Date(), id]);
+    if (contentHash === undefined)
+      await this.db.execute('UPDATE import_batch SET rows_read = ?, bytes_read = ?, rows_rejected = ?, heartbeat_at = ? WHERE id = ?', [
+        p.rowsRead,
+        p.bytesRead,
+        p.rowsRejected,
+        new Date(),
+        id,
+      ]);
+    else
+      await this.db.execute(
+        'UPDATE import_batch SET rows_read = ?, bytes_read = ?, rows_rejected = ?, content_hash = ?, heartbeat_at = ? WHERE id = ?',
+        [p.rowsRead, p.bytesRead, p.rowsRejected, contentHash, new Date(), id],
+      );
   }
 
   /** An atomic import with rejected rows: nothing stored. */
@@ -58,7 +69,10 @@ export class ImportBatchStore {
   }
 
   async failed(id: string, error: ErrorBody, p: BatchProgress): Promise<void> {
-    await this.db.execute(`UPDATE import_batch SET status = 'failed', error = ?, rows_read = ?, bytes_read = ?, rows_rejected = ?, finished_at = ? WHERE id = ?`, [JSON.stringify(error), p.rowsRead, p.bytesRead, p.rowsRejected, new Date(), id]);
+    await this.db.execute(
+      `UPDATE import_batch SET status = 'failed', error = ?, rows_read = ?, bytes_read = ?, rows_rejected = ?, finished_at = ? WHERE id = ?`,
+      [JSON.stringify(error), p.rowsRead, p.bytesRead, p.rowsRejected, new Date(), id],
+    );
   }
 
   /** Rejected rows, in one transaction per call. */
@@ -66,18 +80,27 @@ export class ImportBatchStore {
     await this.db.transaction(function* (): Generator<Statement, void, StatementResult> {
       for (let i = 0; i < rejections.length; i += 200) {
         const chunk = rejections.slice(i, i + 200);
-        yield { sql: `INSERT INTO import_rejection (batch_id, line, case_id, field, reason) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}`, params: chunk.flatMap((r) => [id, r.line, r.caseId, r.field, r.reason]) };
+        yield {
+          sql: `INSERT INTO import_rejection (batch_id, line, case_id, field, reason) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+          params: chunk.flatMap((r) => [id, r.line, r.caseId, r.field, r.reason]),
+        };
       }
     });
   }
 
   /** Marks batches whose heartbeat is older than `staleMs` failed (their process died) and drops their staged rows. */
   async failStale(staleMs: number, error: ErrorBody): Promise<number> {
-    const { rows } = await this.db.execute(`SELECT id FROM import_batch WHERE status = 'running' AND heartbeat_at < ?`, [new Date(Date.now() - staleMs)]);
+    const { rows } = await this.db.execute(`SELECT id FROM import_batch WHERE status = 'running' AND heartbeat_at < ?`, [
+      new Date(Date.now() - staleMs),
+    ]);
     for (const r of rows) {
       const id = String(r.id);
       await this.db.execute('DELETE FROM case_staging WHERE batch_id = ?', [id]);
-      await this.db.execute(`UPDATE import_batch SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`, [JSON.stringify(error), new Date(), id]);
+      await this.db.execute(`UPDATE import_batch SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`, [
+        JSON.stringify(error),
+        new Date(),
+        id,
+      ]);
     }
     return rows.length;
   }
@@ -86,7 +109,12 @@ export class ImportBatchStore {
   async report(id: string, rejectionsFrom: number, rejectionsLimit: number): Promise<ImportReport | null> {
     const b = (await this.db.execute('SELECT * FROM import_batch WHERE id = ?', [id])).rows[0];
     if (!b) return null;
-    const rej = (await this.db.execute(`SELECT line, case_id, field, reason FROM import_rejection WHERE batch_id = ? ORDER BY line, id LIMIT ${Number(rejectionsLimit) + 1} OFFSET ${Number(rejectionsFrom)}`, [id])).rows;
+    const rej = (
+      await this.db.execute(
+        `SELECT line, case_id, field, reason FROM import_rejection WHERE batch_id = ? ORDER BY line, id LIMIT ${Number(rejectionsLimit) + 1} OFFSET ${Number(rejectionsFrom)}`,
+        [id],
+      )
+    ).rows;
     return {
       batchId: id,
       status: b.status as ImportReport['status'],
@@ -96,9 +124,20 @@ export class ImportBatchStore {
       replace: Number(b.replace_existing) === 1,
       contentHash: b.content_hash === null ? null : String(b.content_hash),
       bytes: { read: Number(b.bytes_read), expected: b.bytes_expected === null ? null : Number(b.bytes_expected) },
-      counts: { read: Number(b.rows_read), inserted: Number(b.rows_inserted), replaced: Number(b.rows_replaced), skipped: Number(b.rows_skipped), rejected: Number(b.rows_rejected) },
+      counts: {
+        read: Number(b.rows_read),
+        inserted: Number(b.rows_inserted),
+        replaced: Number(b.rows_replaced),
+        skipped: Number(b.rows_skipped),
+        rejected: Number(b.rows_rejected),
+      },
       error: b.error === null ? null : (JSON.parse(String(b.error)) as ErrorBody),
-      rejections: rej.slice(0, rejectionsLimit).map((r) => ({ line: Number(r.line), caseId: r.case_id === null ? null : String(r.case_id), field: String(r.field), reason: String(r.reason) })),
+      rejections: rej.slice(0, rejectionsLimit).map((r) => ({
+        line: Number(r.line),
+        caseId: r.case_id === null ? null : String(r.case_id),
+        field: String(r.field),
+        reason: String(r.reason),
+      })),
       rejectionsTruncated: rej.length > rejectionsLimit,
       startedAt: fromSqlDatetime(b.started_at),
       finishedAt: b.finished_at === null ? null : fromSqlDatetime(b.finished_at),
@@ -107,7 +146,9 @@ export class ImportBatchStore {
 
   /** The latest batches, newest first. */
   async recent(limit: number): Promise<ImportSummary[]> {
-    const { rows } = await this.db.execute(`SELECT id, status, source, rows_read, bytes_read, bytes_expected, started_at, finished_at FROM import_batch ORDER BY started_at DESC LIMIT ${Number(limit)}`);
+    const { rows } = await this.db.execute(
+      `SELECT id, status, source, rows_read, bytes_read, bytes_expected, started_at, finished_at FROM import_batch ORDER BY started_at DESC LIMIT ${Number(limit)}`,
+    );
     return rows.map((r) => ({
       batchId: String(r.id),
       status: String(r.status),

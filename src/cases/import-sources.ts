@@ -83,7 +83,12 @@ function checkHeader(names: string[]): string[] {
   const header = names.map((n) => n.trim());
   const known = new Set<string>(CASE_FIELDS);
   const unknown = header.filter((n) => !known.has(n));
-  if (unknown.length > 0) throw fileError('header', `unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')}; the header must use the field names of the case record`, 1);
+  if (unknown.length > 0)
+    throw fileError(
+      'header',
+      `unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')}; the header must use the field names of the case record`,
+      1,
+    );
   const missing = REQUIRED_CASE_FIELDS.filter((f) => !header.includes(f));
   if (missing.length > 0) throw fileError('header', `missing column(s) ${missing.join(', ')}`, 1);
   const dup = header.find((n, i) => header.indexOf(n) !== i);
@@ -97,7 +102,11 @@ function jsonLinesRows(gate: ByteGate): AsyncGenerator<SourceRow[]> {
 }
 
 /** The rows of a case file through the byte gate; the gate says how many bytes were read and their hash. */
-export function caseFileRows(input: Readable, format: CaseFileFormat, maxBytes: number): { rows: AsyncGenerator<SourceRow[]>; gate: ByteGate } {
+export function caseFileRows(
+  input: Readable,
+  format: CaseFileFormat,
+  maxBytes: number,
+): { rows: AsyncGenerator<SourceRow[]>; gate: ByteGate } {
   const gate = gated(input, maxBytes);
   return { rows: format === 'csv' ? csvRows(gate) : jsonLinesRows(gate), gate };
 }
@@ -131,7 +140,8 @@ async function* jsonLines(text: Readable): AsyncGenerator<SourceRow[]> {
         out.push({ line, unreadable: `not valid JSON: ${(err as Error).message}` });
         continue;
       }
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) out.push({ line, unreadable: 'must be a JSON object with the case fields' });
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        out.push({ line, unreadable: 'must be a JSON object with the case fields' });
       else out.push({ line, raw: v as RawCase });
     }
     return out;

@@ -18,7 +18,10 @@ export class CaseImportQuery {
   @IsBooleanString()
   replace?: string;
 
-  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Answer 202 once the upload is received; follow progress at /api/v1/imports/:id.' })
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: 'Answer 202 once the upload is received; follow progress at /api/v1/imports/:id.',
+  })
   @IsOptional()
   @IsBooleanString()
   async?: string;

@@ -2,7 +2,19 @@ import { EngineCase, unpackCases } from '../domain/engine/batch';
 import { HospitalLevel } from '../domain/hospital';
 
 /** The columns of a stored case the engine reads to value it (besides case_id, which every read includes). */
-export const ENGINE_COLUMNS = ['hospital_code', 'principal_diagnosis', 'principal_procedure', 'other_procedures', 'secondary_diagnoses', 'los_days', 'discharge_mode', 'total_cost', 'out_of_catalog_self_pay', 'day_surgery', 'external_expert'] as const;
+export const ENGINE_COLUMNS = [
+  'hospital_code',
+  'principal_diagnosis',
+  'principal_procedure',
+  'other_procedures',
+  'secondary_diagnoses',
+  'los_days',
+  'discharge_mode',
+  'total_cost',
+  'out_of_catalog_self_pay',
+  'day_surgery',
+  'external_expert',
+] as const;
 /** …and those a grouping run also reads, to add its cases up per pool and hospital for settlement. */
 export const RUN_COLUMNS = [...ENGINE_COLUMNS, 'pool', 'fund_payment'] as const;
 
@@ -19,4 +31,5 @@ export function packStoredCase(r: Record<string, unknown>, coefficient: string, 
 }
 
 /** One stored case row as engine input (the explanation of one case): the bulk path's packing, unpacked. */
-export const engineCaseOfRow = (r: Record<string, unknown>, coefficient: string, level: HospitalLevel | null): EngineCase => unpackCases(packStoredCase(r, coefficient, level))[0];
+export const engineCaseOfRow = (r: Record<string, unknown>, coefficient: string, level: HospitalLevel | null): EngineCase =>
+  unpackCases(packStoredCase(r, coefficient, level))[0];

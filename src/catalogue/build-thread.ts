@@ -1,11 +1,11 @@
 import { Worker } from 'node:worker_threads';
-import { CatalogueError } from '../domain/catalog/build';
-import { Catalogue } from '../domain/catalog/catalogue';
+import { CatalogueError } from '../domain/catalogue/build';
+import { Catalogue } from '../domain/catalogue/catalogue';
 import { CodeSetup } from '../domain/engine/batch';
 import { Policy } from '../domain/policy';
 import { compiledWorker } from '../engine-pool/engine-pool';
 
-/** The builder's input (domain/catalog/build.ts BuildInput) as plain JSON, to cross to its thread. */
+/** The builder's input (domain/catalogue/build.ts BuildInput) as plain JSON, to cross to its thread. */
 export interface BuildSetup extends CodeSetup {
   region: string;
   year: number;
@@ -16,7 +16,8 @@ export interface BuildSetup extends CodeSetup {
 export type BuildRequest = { id: number; year: number; batch: Uint8Array } | { id: number; finish: true };
 
 /** Its answer: done (with the catalogue for finish), or the error; a builder's refusal says so, to stay a CatalogueError. */
-export type BuildAnswer = { id: number; catalogue?: Omit<Catalogue, 'pvBudget'> } | { id: number; error: { refusal: boolean; message: string } };
+export type BuildAnswer =
+  { id: number; catalogue?: Omit<Catalogue, 'pvBudget'> } | { id: number; error: { refusal: boolean; message: string } };
 
 /** Batches in flight to the builder at most: bounds the copies waiting in its queue. */
 const IN_FLIGHT = 4;
@@ -34,7 +35,10 @@ export class BuildThread {
   private nextId = 0;
 
   constructor(setup: BuildSetup) {
-    this.worker = new Worker(compiledWorker('catalogue', 'build.worker'), { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+    this.worker = new Worker(compiledWorker('catalogue', 'build.worker'), {
+      workerData: setup,
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
+    });
     this.worker.on('message', (a: BuildAnswer) => {
       const p = this.pending.get(a.id);
       this.pending.delete(a.id);

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { CatalogueBuilder, CatalogueError } from '../domain/catalog/build';
+import { CatalogueBuilder, CatalogueError } from '../domain/catalogue/build';
 import { compileCodes, unpackCases } from '../domain/engine/batch';
 import type { BuildAnswer, BuildRequest, BuildSetup } from './build-thread';
 
@@ -9,7 +9,13 @@ let builder: CatalogueBuilder | null = null;
 let failure: Error | null = null;
 const utf8 = new TextDecoder();
 try {
-  builder = new CatalogueBuilder({ region: setup.region, year: setup.year, policy: setup.policy, ranges: setup.ranges, ...compileCodes(setup) });
+  builder = new CatalogueBuilder({
+    region: setup.region,
+    year: setup.year,
+    policy: setup.policy,
+    ranges: setup.ranges,
+    ...compileCodes(setup),
+  });
 } catch (err) {
   failure = err as Error;
 }

@@ -4,9 +4,17 @@ import { CaseStore } from '../cases/case.store';
 import { ENGINE_COLUMNS, packStoredCase } from '../cases/stored-cases';
 import { CodeTablesService } from '../codes/code-tables.service';
 import { Environment } from '../config/environment';
-import { budgetPointValue, YearTotals } from '../domain/catalog/budget-point-value';
-import { Catalogue } from '../domain/catalog/catalogue';
-import { catalogueFileName, CatalogueFormatError, catalogueHash, catalogueToCsv, catalogueToJson, parseCatalogueCsv, parseCatalogueJson } from '../domain/catalog/exchange';
+import { budgetPointValue, YearTotals } from '../domain/catalogue/budget-point-value';
+import { Catalogue } from '../domain/catalogue/catalogue';
+import {
+  catalogueFileName,
+  CatalogueFormatError,
+  catalogueHash,
+  catalogueToCsv,
+  catalogueToJson,
+  parseCatalogueCsv,
+  parseCatalogueJson,
+} from '../domain/catalogue/exchange';
 import { EngineSetup } from '../domain/engine/batch';
 import { invalid } from '../domain/errors';
 import { HospitalLevel } from '../domain/hospital';
@@ -60,13 +68,32 @@ export class CatalogueService {
    * given (a document, validated and stored) or the region's own. Refusals of the request (a bad
    * or missing policy) are thrown here; those of the build end the job.
    */
-  async startBuild(region: string, year: number, policyDoc: unknown, actor: string, observer?: JobProgress): Promise<Started<BuildOutcome>> {
+  async startBuild(
+    region: string,
+    year: number,
+    policyDoc: unknown,
+    actor: string,
+    observer?: JobProgress,
+  ): Promise<Started<BuildOutcome>> {
     await this.hospitals.requireRegion(region);
     const policy = await this.policies.resolve(region, year, actor, policyDoc);
-    return this.jobs.start('catalogue.build', region, { region, year, policyHash: policy.hash }, actor, (p) => this.build(region, year, policy, actor, p), { observer });
+    return this.jobs.start(
+      'catalogue.build',
+      region,
+      { region, year, policyHash: policy.hash },
+      actor,
+      (p) => this.build(region, year, policy, actor, p),
+      { observer },
+    );
   }
 
-  private async build(region: string, year: number, { policy, hash: policyHash }: ResolvedPolicy, actor: string, progress: JobProgress): Promise<BuildOutcome> {
+  private async build(
+    region: string,
+    year: number,
+    { policy, hash: policyHash }: ResolvedPolicy,
+    actor: string,
+    progress: JobProgress,
+  ): Promise<BuildOutcome> {
     const lookback = policy.catalog.lookbackYears;
     const from = `${year - lookback}-01`;
     const to = `${year - 1}-12`;
@@ -101,7 +128,15 @@ export class CatalogueService {
     await progress.stage('storing');
     const saved = await this.store.save(catalogue, hash, { source: 'build', policyHash, actor });
     const core = catalogue.groups.filter((g) => g.kind === 'core').length;
-    return { catalogueId: saved.id, created: saved.created, hash, cases: total, coreGroups: core, compositeGroups: catalogue.groups.length - core, pvBudget: catalogue.pvBudget };
+    return {
+      catalogueId: saved.id,
+      created: saved.created,
+      hash,
+      cases: total,
+      coreGroups: core,
+      compositeGroups: catalogue.groups.length - core,
+      pvBudget: catalogue.pvBudget,
+    };
   }
 
   /**
@@ -109,7 +144,13 @@ export class CatalogueService {
    * builder's thread and kept for pass 2; counts them as it goes (a separate COUNT would read the
    * window once more). The main thread only reads and packs; the builder aggregates meanwhile.
    */
-  private async aggregate(setup: BuildSetup, from: string, to: string, levels: ReadonlyMap<string, HospitalLevel>, progress: JobProgress): Promise<{ partial: Omit<Catalogue, 'pvBudget'>; total: number; packed: BatchesByYear }> {
+  private async aggregate(
+    setup: BuildSetup,
+    from: string,
+    to: string,
+    levels: ReadonlyMap<string, HospitalLevel>,
+    progress: JobProgress,
+  ): Promise<{ partial: Omit<Catalogue, 'pvBudget'>; total: number; packed: BatchesByYear }> {
     const { region, year } = setup;
     const thread = new BuildThread(setup);
     try {
@@ -127,7 +168,11 @@ export class CatalogueService {
         await progress.advance(total);
       }
       for (const [y, last] of packed.closeAll()) await thread.add(y, last.bytes);
-      if (total === 0) throw invalid('empty-window', `region ${region} has no cases discharged ${from} … ${to}: nothing to build a ${year} catalogue from`);
+      if (total === 0)
+        throw invalid(
+          'empty-window',
+          `region ${region} has no cases discharged ${from} … ${to}: nothing to build a ${year} catalogue from`,
+        );
       return { partial: await thread.finish(), total, packed };
     } finally {
       await thread.close();
@@ -138,7 +183,10 @@ export class CatalogueService {
   async exportFile(id: string, format: CatalogueFileFormat): Promise<{ name: string; text: string }> {
     const meta = await this.store.meta(id);
     const c = await this.store.load(id);
-    return { name: catalogueFileName(c, meta.hash, format), text: format === 'csv' ? catalogueToCsv(c, id, meta.hash) : `${JSON.stringify(catalogueToJson(c, id, meta.hash), null, 2)}\n` };
+    return {
+      name: catalogueFileName(c, meta.hash, format),
+      text: format === 'csv' ? catalogueToCsv(c, id, meta.hash) : `${JSON.stringify(catalogueToJson(c, id, meta.hash), null, 2)}\n`,
+    };
   }
 
   /** Stores an official catalogue given as a file in the exchange format (read through the byte gate). */
@@ -162,7 +210,8 @@ export class CatalogueService {
   private async importParsed(parsed: Catalogue & { hash?: string }, actor: string): Promise<ImportOutcome> {
     const { hash: given, ...catalogue } = parsed;
     const hash = catalogueHash(catalogue);
-    if (given !== undefined && given !== hash) throw invalid('hash-mismatch', `the file says hash ${given}, its content hashes to ${hash}: it was changed after export`);
+    if (given !== undefined && given !== hash)
+      throw invalid('hash-mismatch', `the file says hash ${given}, its content hashes to ${hash}: it was changed after export`);
     const saved = await this.store.save(catalogue, hash, { source: 'import', policyHash: null, actor });
     return { catalogueId: saved.id, created: saved.created, hash, groups: catalogue.groups.length };
   }

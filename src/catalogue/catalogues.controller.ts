@@ -26,7 +26,11 @@ export class CataloguesController {
   @Get(':id')
   @ApiOperation({ summary: 'A catalogue version: its figures and a page of its groups (filter by key prefix)' })
   async get(@Param('id', ParseUUIDPipe) id: string, @Query() q: GroupsQuery) {
-    const [meta, figures, page] = await Promise.all([this.store.meta(id), this.store.figures(id), this.store.groups(id, q.keyPrefix, q.offset, q.limit)]);
+    const [meta, figures, page] = await Promise.all([
+      this.store.meta(id),
+      this.store.figures(id),
+      this.store.groups(id, q.keyPrefix, q.offset, q.limit),
+    ]);
     return { ...meta, ...figures, groups: { total: page.total, offset: q.offset, items: page.groups } };
   }
 
@@ -44,7 +48,8 @@ export class CataloguesController {
   @ApiBody({ schema: { type: 'object' } })
   async import(@Req() req: Request, @Body() body: unknown) {
     if (String(req.headers['content-type'] ?? '').includes('csv')) return this.catalogues.importFile(req, 'csv', 'api');
-    if (body === undefined || body === null || typeof body !== 'object') throw badRequest('bad-body', 'send the catalogue as JSON, or as CSV with Content-Type text/csv');
+    if (body === undefined || body === null || typeof body !== 'object')
+      throw badRequest('bad-body', 'send the catalogue as JSON, or as CSV with Content-Type text/csv');
     return this.catalogues.importDocument(body, 'api');
   }
 

@@ -37,7 +37,11 @@ export const EXIT_REFUSED = 2;
  * code, message and problems (exit 2); a CliError as it says; anything else as a failure (exit 1).
  */
 export function terminalError(err: unknown): { text: string; exitCode: number } {
-  if (err instanceof DipError) return { text: [`dip: ${err.message} (${err.code})`, ...problemLines(err.problems).map((l) => `  ${l}`)].join('\n'), exitCode: EXIT_REFUSED };
+  if (err instanceof DipError)
+    return {
+      text: [`dip: ${err.message} (${err.code})`, ...problemLines(err.problems).map((l) => `  ${l}`)].join('\n'),
+      exitCode: EXIT_REFUSED,
+    };
   if (err instanceof CliError) return { text: `dip: ${err.message}`, exitCode: err.exitCode };
   const e = err as { message?: string; code?: string };
   if (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR') return { text: `dip: ${e.message}`, exitCode: 1 };
@@ -62,7 +66,9 @@ export function progressBar(): (JobProgress & { stop(): void }) | undefined {
 export async function withProgress<T>(start: (observer: JobProgress | undefined) => Promise<{ done: Promise<T> }>): Promise<T> {
   const bar = progressBar();
   try {
-    return await (await start(bar)).done;
+    return await (
+      await start(bar)
+    ).done;
   } finally {
     bar?.stop();
   }

@@ -6,7 +6,10 @@ import { registerCommands } from './commands';
 
 /** `dip`: the command line of the service. Every command is registered in ./commands. */
 async function main(argv: string[]): Promise<void> {
-  const program = new Command('dip').description('DIP grouping, scoring and settlement: the command line').showHelpAfterError().exitOverride();
+  const program = new Command('dip')
+    .description('DIP grouping, scoring and settlement: the command line')
+    .showHelpAfterError()
+    .exitOverride();
   registerCommands(program);
   await program.parseAsync(argv);
 }

@@ -19,7 +19,11 @@ export class CodeTablesController {
   @ApiOperation({ summary: 'Replace the region\'s table of this kind with the body: "CODE NAME" lines (procedureType: "CODE TYPE")' })
   @ApiConsumes('text/plain')
   @ApiBody({ schema: { type: 'string' } })
-  load(@Param('region') region: string, @Param('kind', new ParseEnumPipe(CODE_TABLE_KINDS)) kind: CodeTableKind, @Req() req: Request): Promise<CodeTableInfo> {
+  load(
+    @Param('region') region: string,
+    @Param('kind', new ParseEnumPipe(CODE_TABLE_KINDS)) kind: CodeTableKind,
+    @Req() req: Request,
+  ): Promise<CodeTableInfo> {
     return this.tables.load(region, kind, req, `PUT /api/v1/regions/${region}/code-tables/${kind}`, 'api');
   }
 }

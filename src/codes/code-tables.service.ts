@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { CATALOGS_DIR, CODES_DIR, SHIPPED_CODE_TABLES } from '../config/catalogs';
 import { Environment } from '../config/environment';
-import { IcdRange, IcdRanges, parseRangeTable } from '../domain/catalog/ranges';
+import { IcdRange, IcdRanges, parseRangeTable } from '../domain/catalogue/ranges';
 import { CodeTableEntry, CodeTableKind, parseCodeTableLine } from '../domain/code-table';
 import { CodeSetup } from '../domain/engine/batch';
 import { parseProcedureType, procedureTyper, ProcedureTypeOf, TreatmentType } from '../domain/codes';
@@ -46,7 +46,8 @@ export class CodeTablesService {
     const { text, contentHash } = await readText(input, this.env.MAX_UPLOAD_BYTES);
     const table = parseTable(kind, text, contentHash);
     const info = infoOf(region, kind, source, table);
-    if (!(await this.store.replace(info, table.entries, actor))) throw notFound('unknown-region', `region ${region} is not registered; register its hospitals first`);
+    if (!(await this.store.replace(info, table.entries, actor)))
+      throw notFound('unknown-region', `region ${region} is not registered; register its hospitals first`);
     return info;
   }
 
@@ -55,7 +56,12 @@ export class CodeTablesService {
     const tables = this.env.DEFAULT_CODE_TABLES === 'shipped' ? await this.shippedTables() : [];
     const store = this.store;
     return function* (region: string, at: Date) {
-      for (const t of tables) yield* store.replaceStatements({ ...infoOf(region, t.kind, `catalogs/codes/${t.file}`, t.table), loadedAt: at.toISOString() }, t.table.entries, actor);
+      for (const t of tables)
+        yield* store.replaceStatements(
+          { ...infoOf(region, t.kind, `catalogs/codes/${t.file}`, t.table), loadedAt: at.toISOString() },
+          t.table.entries,
+          actor,
+        );
     };
   }
 
@@ -64,7 +70,15 @@ export class CodeTablesService {
     this.shipped ??= Promise.all(
       Object.entries(SHIPPED_CODE_TABLES).map(async ([kind, file]) => {
         const bytes = await readFile(join(CODES_DIR, file));
-        return { kind: kind as CodeTableKind, file, table: parseTable(kind as CodeTableKind, bytes.toString('utf8').replace(/^\uFEFF/, ''), createHash('sha256').update(bytes).digest('hex')) };
+        return {
+          kind: kind as CodeTableKind,
+          file,
+          table: parseTable(
+            kind as CodeTableKind,
+            bytes.toString('utf8').replace(/^\uFEFF/, ''),
+            createHash('sha256').update(bytes).digest('hex'),
+          ),
+        };
       }),
     );
     return this.shipped;
@@ -100,8 +114,19 @@ export class CodeTablesService {
 
   /** The region's code tables as the engine and the catalogue builder take them (plain JSON). */
   async codeSetup(region: string): Promise<CodeSetup> {
-    const [ranges, severe, moderate, procedures] = await Promise.all([this.ranges(region), this.entries(region, 'severeSecondary'), this.entries(region, 'moderateSecondary'), this.procedureTables(region)]);
-    return { ranges, severe: [...(severe?.keys() ?? [])].sort(), moderate: [...(moderate?.keys() ?? [])].sort(), procedureTypes: procedures.types, procedureNames: procedures.names };
+    const [ranges, severe, moderate, procedures] = await Promise.all([
+      this.ranges(region),
+      this.entries(region, 'severeSecondary'),
+      this.entries(region, 'moderateSecondary'),
+      this.procedureTables(region),
+    ]);
+    return {
+      ranges,
+      severe: [...(severe?.keys() ?? [])].sort(),
+      moderate: [...(moderate?.keys() ?? [])].sort(),
+      procedureTypes: procedures.types,
+      procedureNames: procedures.names,
+    };
   }
 }
 
@@ -113,7 +138,8 @@ function parseTable(kind: CodeTableKind, text: string, contentHash: string): Par
     const parsed = parseCodeTableLine(kind, line);
     if (parsed === null) return;
     if ('error' in parsed) problems.push({ line: i + 1, reason: parsed.error });
-    else if (entries.has(parsed.code) && entries.get(parsed.code)!.value !== parsed.value) problems.push({ line: i + 1, reason: `code ${parsed.code} appears twice with different values` });
+    else if (entries.has(parsed.code) && entries.get(parsed.code)!.value !== parsed.value)
+      problems.push({ line: i + 1, reason: `code ${parsed.code} appears twice with different values` });
     else entries.set(parsed.code, parsed);
   });
   if (problems.length > 0) throw invalid('invalid-code-table', `${problems.length} bad line(s); nothing loaded`, problems.slice(0, 1000));
@@ -121,4 +147,11 @@ function parseTable(kind: CodeTableKind, text: string, contentHash: string): Par
   return { entries: [...entries.values()], contentHash };
 }
 
-const infoOf = (region: string, kind: CodeTableKind, source: string, t: ParsedTable): CodeTableInfo => ({ region, kind, source, contentHash: t.contentHash, entries: t.entries.length, loadedAt: new Date().toISOString() });
+const infoOf = (region: string, kind: CodeTableKind, source: string, t: ParsedTable): CodeTableInfo => ({
+  region,
+  kind,
+  source,
+  contentHash: t.contentHash,
+  entries: t.entries.length,
+  loadedAt: new Date().toISOString(),
+});

@@ -25,16 +25,34 @@ export class CodeTablesStore {
    */
   *replaceStatements(info: CodeTableInfo, entries: readonly CodeTableEntry[], actor: string): Generator<Statement, void, StatementResult> {
     const { region, kind } = info;
-    const before = (yield { sql: 'SELECT source, content_hash, entries, loaded_at FROM code_table WHERE region_code = ? AND kind = ?', params: [region, kind] }).rows[0] ?? null;
+    const before =
+      (yield {
+        sql: 'SELECT source, content_hash, entries, loaded_at FROM code_table WHERE region_code = ? AND kind = ?',
+        params: [region, kind],
+      }).rows[0] ?? null;
     yield { sql: 'DELETE FROM code_entry WHERE region_code = ? AND kind = ?', params: [region, kind] };
     yield { sql: 'DELETE FROM code_table WHERE region_code = ? AND kind = ?', params: [region, kind] };
     for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
       const part = entries.slice(i, i + INSERT_CHUNK);
-      yield { sql: `INSERT INTO code_entry (region_code, kind, code, value) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`, params: part.flatMap((e) => [region, kind, e.code, e.value]) };
+      yield {
+        sql: `INSERT INTO code_entry (region_code, kind, code, value) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        params: part.flatMap((e) => [region, kind, e.code, e.value]),
+      };
     }
     const at = new Date(info.loadedAt);
-    yield { sql: 'INSERT INTO code_table (region_code, kind, source, content_hash, entries, loaded_at) VALUES (?, ?, ?, ?, ?, ?)', params: [region, kind, info.source, info.contentHash, info.entries, at] };
-    yield auditStatement({ at, actor, action: 'codeTable.load', entity: 'codeTable', entityId: `${region}/${kind}`, before, after: { source: info.source, contentHash: info.contentHash, entries: info.entries } });
+    yield {
+      sql: 'INSERT INTO code_table (region_code, kind, source, content_hash, entries, loaded_at) VALUES (?, ?, ?, ?, ?, ?)',
+      params: [region, kind, info.source, info.contentHash, info.entries, at],
+    };
+    yield auditStatement({
+      at,
+      actor,
+      action: 'codeTable.load',
+      entity: 'codeTable',
+      entityId: `${region}/${kind}`,
+      before,
+      after: { source: info.source, contentHash: info.contentHash, entries: info.entries },
+    });
   }
 
   /** Replaces the table of a registered region; false when the region is not registered. */
@@ -49,13 +67,24 @@ export class CodeTablesStore {
   }
 
   async list(region: string): Promise<CodeTableInfo[]> {
-    const { rows } = await this.db.execute('SELECT region_code, kind, source, content_hash, entries, loaded_at FROM code_table WHERE region_code = ? ORDER BY kind', [region]);
-    return rows.map((r) => ({ region: String(r.region_code), kind: r.kind as CodeTableKind, source: String(r.source), contentHash: String(r.content_hash), entries: Number(r.entries), loadedAt: fromSqlDatetime(r.loaded_at) }));
+    const { rows } = await this.db.execute(
+      'SELECT region_code, kind, source, content_hash, entries, loaded_at FROM code_table WHERE region_code = ? ORDER BY kind',
+      [region],
+    );
+    return rows.map((r) => ({
+      region: String(r.region_code),
+      kind: r.kind as CodeTableKind,
+      source: String(r.source),
+      contentHash: String(r.content_hash),
+      entries: Number(r.entries),
+      loadedAt: fromSqlDatetime(r.loaded_at),
+    }));
   }
 
   /** Codes of the region's table of this kind (code → value), or null when none is loaded. */
   async entries(region: string, kind: CodeTableKind): Promise<Map<string, string> | null> {
-    const loaded = (await this.db.execute('SELECT entries FROM code_table WHERE region_code = ? AND kind = ?', [region, kind])).rows.length > 0;
+    const loaded =
+      (await this.db.execute('SELECT entries FROM code_table WHERE region_code = ? AND kind = ?', [region, kind])).rows.length > 0;
     if (!loaded) return null;
     const { rows } = await this.db.execute('SELECT code, value FROM code_entry WHERE region_code = ? AND kind = ?', [region, kind]);
     return new Map(rows.map((r) => [String(r.code), String(r.value)]));

@@ -28,7 +28,9 @@ export interface DuplicateRejection {
  * Step 1, within the file: the first line of each caseId goes on (grouped by region); a repeat
  * with the same content is skipped, one with different content rejected.
  */
-export function firstOfEachCase<T extends IncomingCase>(chunk: readonly T[]): { byRegion: Map<string, T[]>; skipped: number; rejected: DuplicateRejection[] } {
+export function firstOfEachCase<T extends IncomingCase>(
+  chunk: readonly T[],
+): { byRegion: Map<string, T[]>; skipped: number; rejected: DuplicateRejection[] } {
   const first = new Map<string, T>();
   const byRegion = new Map<string, T[]>();
   const rejected: DuplicateRejection[] = [];
@@ -52,7 +54,12 @@ export function firstOfEachCase<T extends IncomingCase>(chunk: readonly T[]): { 
  * an earlier chunk of this import → rejected; other content stored before → replaced when asked,
  * else rejected.
  */
-export function decideAgainstStored<T extends IncomingCase>(cases: readonly T[], stored: ReadonlyMap<string, StoredVersion>, batchId: string, replace: boolean): { inserts: T[]; replacements: T[]; skipped: number; rejected: DuplicateRejection[] } {
+export function decideAgainstStored<T extends IncomingCase>(
+  cases: readonly T[],
+  stored: ReadonlyMap<string, StoredVersion>,
+  batchId: string,
+  replace: boolean,
+): { inserts: T[]; replacements: T[]; skipped: number; rejected: DuplicateRejection[] } {
   const inserts: T[] = [];
   const replacements: T[] = [];
   const rejected: DuplicateRejection[] = [];
@@ -61,9 +68,15 @@ export function decideAgainstStored<T extends IncomingCase>(cases: readonly T[],
     const old = stored.get(c.caseId);
     if (!old) inserts.push(c);
     else if (old.hash === c.hash) skipped++;
-    else if (old.batchId === batchId) rejected.push({ line: c.line, caseId: c.caseId, reason: 'repeats an earlier line of this file with different content' });
+    else if (old.batchId === batchId)
+      rejected.push({ line: c.line, caseId: c.caseId, reason: 'repeats an earlier line of this file with different content' });
     else if (replace) replacements.push(c);
-    else rejected.push({ line: c.line, caseId: c.caseId, reason: 'already stored with different content; import with replace to overwrite it' });
+    else
+      rejected.push({
+        line: c.line,
+        caseId: c.caseId,
+        reason: 'already stored with different content; import with replace to overwrite it',
+      });
   }
   return { inserts, replacements, skipped, rejected };
 }

@@ -30,7 +30,18 @@ export type CaseField = (typeof CASE_FIELDS)[number];
 
 /** Fields a CSV header must name; the others may be left out (empty). */
 export const REQUIRED_CASE_FIELDS: readonly CaseField[] = CASE_FIELDS.filter(
-  (f) => !['ageDays', 'losDays', 'secondaryDiagnoses', 'principalProcedure', 'otherProcedures', 'outOfCatalogSelfPay', 'daySurgery', 'externalExpert', 'newTechnology'].includes(f),
+  (f) =>
+    ![
+      'ageDays',
+      'losDays',
+      'secondaryDiagnoses',
+      'principalProcedure',
+      'otherProcedures',
+      'outOfCatalogSelfPay',
+      'daySurgery',
+      'externalExpert',
+      'newTechnology',
+    ].includes(f),
 );
 
 export const POOLS = ['employee', 'resident'] as const;
@@ -79,7 +90,6 @@ export interface CaseValidationContext {
 
 /** Settlement month of a case: the month of its discharge date (spec §2). */
 export const settlementMonthOf = (c: Pick<CaseRecord, 'dischargeDate'>): string => c.dischargeDate.slice(0, 7);
-
 
 const KNOWN_FIELDS = new Set<string>(CASE_FIELDS);
 const MAX_LOS = 36_600;
@@ -190,7 +200,10 @@ class RowReader {
   }
 
   diagnosis(field: CaseField, code: string): string | undefined {
-    return normaliseDiagnosis(code) ?? this.fail(field, `"${code}" is not an ICD-10 医保版 diagnosis code (like K80.100, K80.000x002, A01.000x005+J17.0*)`);
+    return (
+      normaliseDiagnosis(code) ??
+      this.fail(field, `"${code}" is not an ICD-10 医保版 diagnosis code (like K80.100, K80.000x002, A01.000x005+J17.0*)`)
+    );
   }
 
   procedure(field: CaseField, code: string): string | undefined {
@@ -249,7 +262,12 @@ export function validateCase(raw: RawCase, ctx: CaseValidationContext): { record
 
   const pdRaw = r.text('principalDiagnosis', true);
   let principalDiagnosis = pdRaw === undefined ? undefined : r.diagnosis('principalDiagnosis', pdRaw);
-  if (principalDiagnosis !== undefined && ctx.hasDiagnosis && !ctx.hasDiagnosis(principalDiagnosis) && !ctx.hasDiagnosis(groupingCode(principalDiagnosis))) {
+  if (
+    principalDiagnosis !== undefined &&
+    ctx.hasDiagnosis &&
+    !ctx.hasDiagnosis(principalDiagnosis) &&
+    !ctx.hasDiagnosis(groupingCode(principalDiagnosis))
+  ) {
     principalDiagnosis = r.fail('principalDiagnosis', `"${principalDiagnosis}" is not in the region's diagnosis table`);
   }
   const secondaryDiagnoses = r.diagnoses('secondaryDiagnoses');

@@ -13,7 +13,13 @@ export interface CodeTableEntry {
   value: string;
 }
 
-const TYPE_WORDS: Record<string, string> = { 手术: 'surgery', 介入治疗: 'surgery', 介入: 'surgery', 治疗性操作: 'therapeutic', 诊断性操作: 'diagnostic' };
+const TYPE_WORDS: Record<string, string> = {
+  手术: 'surgery',
+  介入治疗: 'surgery',
+  介入: 'surgery',
+  治疗性操作: 'therapeutic',
+  诊断性操作: 'diagnostic',
+};
 
 /**
  * One line of a table: `CODE NAME` (diagnosis, procedure), `CODE TYPE` (procedureType, where

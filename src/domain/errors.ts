@@ -56,12 +56,18 @@ export class DipError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { code: this.code, message: this.message, ...(this.problems.length > 0 ? { problems: [...this.problems] } : {}), ...(this.line !== undefined ? { line: this.line } : {}) };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.problems.length > 0 ? { problems: [...this.problems] } : {}),
+      ...(this.line !== undefined ? { line: this.line } : {}),
+    };
   }
 }
 
 /** Shorthands for the common kinds. */
-export const invalid = (code: string, message: string, problems: readonly Problem[] = []) => new DipError('invalid', code, message, problems);
+export const invalid = (code: string, message: string, problems: readonly Problem[] = []) =>
+  new DipError('invalid', code, message, problems);
 export const badRequest = (code: string, message: string) => new DipError('bad-request', code, message);
 export const notFound = (code: string, message: string) => new DipError('not-found', code, message);
 export const conflict = (code: string, message: string) => new DipError('conflict', code, message);
@@ -71,7 +77,8 @@ export const INTERNAL: ErrorBody = { code: 'internal', message: 'internal error;
 
 /** Problems as lines of text (`line 3: totalCost: must be …`), for a terminal or a log. */
 export function problemLines(problems: readonly Problem[], max = 20): string[] {
-  const where = (p: Problem) => (p.line !== undefined ? `line ${p.line}` : p.row !== undefined ? `row ${p.row}` : p.path !== undefined ? p.path || '(top)' : '');
+  const where = (p: Problem) =>
+    p.line !== undefined ? `line ${p.line}` : p.row !== undefined ? `row ${p.row}` : p.path !== undefined ? p.path || '(top)' : '';
   const lines = problems.slice(0, max).map((p) => [where(p), p.field, p.reason].filter((s) => s !== undefined && s !== '').join(': '));
   if (problems.length > max) lines.push(`… and ${problems.length - max} more`);
   return lines;

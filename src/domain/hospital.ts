@@ -42,7 +42,8 @@ const HOSPITAL_CODE = /^[A-Za-z0-9_-]{1,32}$/;
 export function validateHospital(raw: Record<string, unknown>): { hospital: Hospital } | { errors: { field: string; reason: string }[] } {
   const errors: { field: string; reason: string }[] = [];
   const str = (f: string): string => (typeof raw[f] === 'string' ? (raw[f] as string).trim() : '');
-  for (const k of Object.keys(raw)) if (!['code', 'name', 'region', 'level', 'bonuses'].includes(k)) errors.push({ field: k, reason: 'unknown field' });
+  for (const k of Object.keys(raw))
+    if (!['code', 'name', 'region', 'level', 'bonuses'].includes(k)) errors.push({ field: k, reason: 'unknown field' });
   const code = str('code');
   if (!HOSPITAL_CODE.test(code)) errors.push({ field: 'code', reason: 'must be 1–32 letters, digits, "-" or "_"' });
   const name = str('name');
@@ -50,9 +51,20 @@ export function validateHospital(raw: Record<string, unknown>): { hospital: Hosp
   const region = str('region');
   if (!/^\d{6}$/.test(region)) errors.push({ field: 'region', reason: 'must be a 6-digit region code' });
   const level = str('level');
-  if (!(HOSPITAL_LEVELS as readonly string[]).includes(level)) errors.push({ field: 'level', reason: `must be one of ${HOSPITAL_LEVELS.join(', ')}` });
+  if (!(HOSPITAL_LEVELS as readonly string[]).includes(level))
+    errors.push({ field: 'level', reason: `must be one of ${HOSPITAL_LEVELS.join(', ')}` });
   const b = raw.bonuses;
-  const list = b === undefined || b === null || b === '' ? [] : typeof b === 'string' ? b.split('|').map((s) => s.trim()).filter(Boolean) : Array.isArray(b) ? b : null;
+  const list =
+    b === undefined || b === null || b === ''
+      ? []
+      : typeof b === 'string'
+        ? b
+            .split('|')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : Array.isArray(b)
+          ? b
+          : null;
   const bonuses: HospitalBonus[] = [];
   if (list === null) errors.push({ field: 'bonuses', reason: 'must be a list ("|"-separated in CSV, an array in JSON)' });
   else

@@ -60,8 +60,7 @@ export type BudgetLine = (typeof BUDGET_LINES)[number];
 
 /** Spec §8.1: either the revenue and its deductions, or the DIP budget given directly. */
 export type PoolBudgetPolicy =
-  | { dipBudget: string }
-  | { revenue: string; reserveRatio: string; lines: Partial<Record<BudgetLine, string>> };
+  { dipBudget: string } | { revenue: string; reserveRatio: string; lines: Partial<Record<BudgetLine, string>> };
 
 /** A policy document that cannot be taken: every problem, by path. */
 export class PolicyError extends DipError {
@@ -100,7 +99,9 @@ class Reader {
 
   oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[]): T | typeof MISSING {
     if (v === undefined) return MISSING; // the enclosing object already said it is required
-    return typeof v === 'string' && (allowed as readonly string[]).includes(v) ? (v as T) : this.fail(path, `must be one of ${allowed.join(', ')}`);
+    return typeof v === 'string' && (allowed as readonly string[]).includes(v)
+      ? (v as T)
+      : this.fail(path, `must be one of ${allowed.join(', ')}`);
   }
 
   integer(v: unknown, path: string, min: number, max = Number.MAX_SAFE_INTEGER): number | typeof MISSING {
@@ -120,13 +121,20 @@ class Reader {
    * percentiles, as spec §10 writes them: `15`, `[1, 2, 7]`, `2.5`) a JSON number is taken as
    * written, provided its shortest decimal form reads back as the same number.
    */
-  decimal(v: unknown, path: string, opts: { min?: string; max?: string; positive?: boolean; allowNumber?: boolean } = {}): string | typeof MISSING {
+  decimal(
+    v: unknown,
+    path: string,
+    opts: { min?: string; max?: string; positive?: boolean; allowNumber?: boolean } = {},
+  ): string | typeof MISSING {
     if (v === undefined) return MISSING;
     let text: string;
     if (typeof v === 'string') text = v;
     else if (typeof v === 'number' && opts.allowNumber && Number.isFinite(v) && String(v) === new Dec(v).toString()) text = String(v);
     else return this.fail(path, 'must be a decimal string such as "0.5"');
-    const d = parsePlainDecimal(text, { min: opts.min !== undefined ? new Dec(opts.min) : undefined, max: opts.max !== undefined ? new Dec(opts.max) : undefined });
+    const d = parsePlainDecimal(text, {
+      min: opts.min !== undefined ? new Dec(opts.min) : undefined,
+      max: opts.max !== undefined ? new Dec(opts.max) : undefined,
+    });
     if (typeof d === 'string') return this.fail(path, d);
     if (opts.positive && d.lte(0)) return this.fail(path, `must be greater than 0; got "${text}"`);
     return d.toString();
@@ -152,7 +160,12 @@ export function parsePolicy(doc: unknown): Policy {
   const problems: Problems = [];
   const r = new Reader(problems);
   if (doc === undefined) throw new PolicyError([{ path: '', reason: 'must be an object' }]);
-  const top = r.object(doc, '', ['region', 'year', 'name', 'catalog', 'scoring', 'groups', 'hospitalLevels', 'bonuses', 'budget', 'settlement', 'specialCases'], ['groups', 'budget']);
+  const top = r.object(
+    doc,
+    '',
+    ['region', 'year', 'name', 'catalog', 'scoring', 'groups', 'hospitalLevels', 'bonuses', 'budget', 'settlement', 'specialCases'],
+    ['groups', 'budget'],
+  );
   if (top === MISSING) throw new PolicyError(problems);
 
   const catalog = readCatalog(r, top.catalog);
@@ -176,7 +189,16 @@ export function parsePolicy(doc: unknown): Policy {
 
 function readCatalog(r: Reader, v: unknown): Policy['catalog'] | typeof MISSING {
   const p = 'catalog';
-  const o = r.object(v, p, ['lookbackYears', 'yearWeights', 'coreThreshold', 'compositeMinCases', 'trim', 'reference', 'scoreScale', 'auxiliary']);
+  const o = r.object(v, p, [
+    'lookbackYears',
+    'yearWeights',
+    'coreThreshold',
+    'compositeMinCases',
+    'trim',
+    'reference',
+    'scoreScale',
+    'auxiliary',
+  ]);
   if (o === MISSING) return MISSING;
   const lookbackYears = r.integer(o.lookbackYears, `${p}.lookbackYears`, 1, 20);
   const yearWeights = r.array(o.yearWeights, `${p}.yearWeights`, (x, q) => r.decimal(x, q, { positive: true, allowNumber: true }));
@@ -189,14 +211,23 @@ function readCatalog(r: Reader, v: unknown): Policy['catalog'] | typeof MISSING 
     const lower = r.decimal(t.lower, `${p}.trim.lower`, { min: '0', max: '100', allowNumber: true });
     const upper = r.decimal(t.upper, `${p}.trim.upper`, { min: '0', max: '100', allowNumber: true });
     if (lower !== MISSING && upper !== MISSING && new Dec(lower).gte(upper)) r.fail(`${p}.trim`, 'lower must be below upper');
-    trim = { method: r.oneOf(t.method, `${p}.trim.method`, ['percentile', 'none'] as const), lower, upper, minCases: r.integer(t.minCases, `${p}.trim.minCases`, 1) } as Policy['catalog']['trim'];
+    trim = {
+      method: r.oneOf(t.method, `${p}.trim.method`, ['percentile', 'none'] as const),
+      lower,
+      upper,
+      minCases: r.integer(t.minCases, `${p}.trim.minCases`, 1),
+    } as Policy['catalog']['trim'];
   }
   let reference: Policy['catalog']['reference'] | typeof MISSING = MISSING;
   const ref = o.reference as Record<string, unknown> | undefined;
   if (ref && ref.type === 'benchmark') {
     const b = r.object(ref, `${p}.reference`, ['type', 'key', 'score']);
     if (b !== MISSING) {
-      reference = { type: 'benchmark', key: r.string(b.key, `${p}.reference.key`, GROUP_KEY, 'a combination key like K80.1|51.2300'), score: r.decimal(b.score, `${p}.reference.score`, { positive: true }) } as Policy['catalog']['reference'];
+      reference = {
+        type: 'benchmark',
+        key: r.string(b.key, `${p}.reference.key`, GROUP_KEY, 'a combination key like K80.1|51.2300'),
+        score: r.decimal(b.score, `${p}.reference.score`, { positive: true }),
+      } as Policy['catalog']['reference'];
     }
   } else if (r.object(ref, `${p}.reference`, ['type']) !== MISSING) {
     reference = r.oneOf(ref?.type, `${p}.reference.type`, ['allCases', 'benchmark'] as const) === MISSING ? MISSING : { type: 'allCases' };
@@ -216,7 +247,17 @@ function readCatalog(r: Reader, v: unknown): Policy['catalog'] | typeof MISSING 
 
 function readScoring(r: Reader, v: unknown): Policy['scoring'] | typeof MISSING {
   const p = 'scoring';
-  const o = r.object(v, p, ['lowRatio', 'highRatio', 'extremeRatio', 'highFormula', 'outlierReference', 'primaryCareCoefficient', 'externalExpertBonus', 'noScoreFactor', 'selfPayLimit']);
+  const o = r.object(v, p, [
+    'lowRatio',
+    'highRatio',
+    'extremeRatio',
+    'highFormula',
+    'outlierReference',
+    'primaryCareCoefficient',
+    'externalExpertBonus',
+    'noScoreFactor',
+    'selfPayLimit',
+  ]);
   if (o === MISSING) return MISSING;
   const dec = (k: string, opts = {}) => r.decimal(o[k], `${p}.${k}`, { min: '0', ...opts });
   const s = {
@@ -247,7 +288,11 @@ function readGroups(r: Reader, v: unknown): Policy['groups'] | typeof MISSING {
     fixedScore: r.array(o.fixedScore ?? [], `${p}.fixedScore`, (x, q) => {
       const f = r.object(x, q, ['key', 'score', 'applyCoefficient'], ['applyCoefficient']);
       if (f === MISSING) return MISSING;
-      return { key: key(f.key, `${q}.key`), score: r.decimal(f.score, `${q}.score`, { positive: true }), applyCoefficient: f.applyCoefficient === undefined ? false : r.boolean(f.applyCoefficient, `${q}.applyCoefficient`) };
+      return {
+        key: key(f.key, `${q}.key`),
+        score: r.decimal(f.score, `${q}.score`, { positive: true }),
+        applyCoefficient: f.applyCoefficient === undefined ? false : r.boolean(f.applyCoefficient, `${q}.applyCoefficient`),
+      };
     }),
     daySurgery: r.array(o.daySurgery ?? [], `${p}.daySurgery`, (x, q) => {
       const f = r.object(x, q, ['key', 'score']);
@@ -268,7 +313,13 @@ function readGroups(r: Reader, v: unknown): Policy['groups'] | typeof MISSING {
   return g as Policy['groups'];
 }
 
-function readRecord<K extends string>(r: Reader, v: unknown, path: string, keys: readonly K[], item: (x: unknown, p: string) => string | typeof MISSING): Record<K, string> | typeof MISSING {
+function readRecord<K extends string>(
+  r: Reader,
+  v: unknown,
+  path: string,
+  keys: readonly K[],
+  item: (x: unknown, p: string) => string | typeof MISSING,
+): Record<K, string> | typeof MISSING {
   const o = r.object(v, path, keys);
   if (o === MISSING) return MISSING;
   return Object.fromEntries(keys.map((k) => [k, item(o[k], `${path}.${k}`)])) as Record<K, string>;
@@ -293,7 +344,10 @@ function readBudget(r: Reader, v: unknown): Policy['budget'] | typeof MISSING {
     out[pool] = {
       revenue: r.decimal(d.revenue, `${p}.revenue`, { min: '0' }),
       reserveRatio: r.decimal(d.reserveRatio, `${p}.reserveRatio`, { min: '0', max: '1' }),
-      lines: lines === MISSING ? MISSING : Object.fromEntries(Object.entries(lines).map(([k, x]) => [k, r.decimal(x, `${p}.lines.${k}`, { min: '0' })])),
+      lines:
+        lines === MISSING
+          ? MISSING
+          : Object.fromEntries(Object.entries(lines).map(([k, x]) => [k, r.decimal(x, `${p}.lines.${k}`, { min: '0' })])),
     } as PoolBudgetPolicy;
   }
   return out;
@@ -301,7 +355,15 @@ function readBudget(r: Reader, v: unknown): Policy['budget'] | typeof MISSING {
 
 function readSettlement(r: Reader, v: unknown): Policy['settlement'] | typeof MISSING {
   const p = 'settlement';
-  const o = r.object(v, p, ['basis', 'monthlyPrepayRatio', 'capAtHospitalBookkeeping', 'qualityWithholdRatio', 'reserveSplit', 'overspendTiers', 'revolvingFundMonths']);
+  const o = r.object(v, p, [
+    'basis',
+    'monthlyPrepayRatio',
+    'capAtHospitalBookkeeping',
+    'qualityWithholdRatio',
+    'reserveSplit',
+    'overspendTiers',
+    'revolvingFundMonths',
+  ]);
   if (o === MISSING) return MISSING;
   const ratio = (x: unknown, q: string) => r.decimal(x, q, { min: '0', max: '1' });
   const split = r.object(o.reserveSplit, `${p}.reserveSplit`, ['dip', 'adjustment']);
@@ -309,13 +371,17 @@ function readSettlement(r: Reader, v: unknown): Policy['settlement'] | typeof MI
   if (split !== MISSING) {
     const dip = ratio(split.dip, `${p}.reserveSplit.dip`);
     const adjustment = ratio(split.adjustment, `${p}.reserveSplit.adjustment`);
-    if (dip !== MISSING && adjustment !== MISSING && !new Dec(dip).plus(adjustment).eq(1)) r.fail(`${p}.reserveSplit`, 'dip + adjustment must be 1');
+    if (dip !== MISSING && adjustment !== MISSING && !new Dec(dip).plus(adjustment).eq(1))
+      r.fail(`${p}.reserveSplit`, 'dip + adjustment must be 1');
     reserveSplit = { dip, adjustment } as Policy['settlement']['reserveSplit'];
   }
   const tiers = r.array(o.overspendTiers, `${p}.overspendTiers`, (x, q) => {
     const t = r.object(x, q, ['upTo', 'fundShare']);
     if (t === MISSING) return MISSING;
-    return { upTo: t.upTo === null ? null : r.decimal(t.upTo, `${q}.upTo`, { positive: true }), fundShare: ratio(t.fundShare, `${q}.fundShare`) };
+    return {
+      upTo: t.upTo === null ? null : r.decimal(t.upTo, `${q}.upTo`, { positive: true }),
+      fundShare: ratio(t.fundShare, `${q}.fundShare`),
+    };
   });
   if (tiers !== MISSING) {
     tiers.forEach((t, i) => {
@@ -323,7 +389,8 @@ function readSettlement(r: Reader, v: unknown): Policy['settlement'] | typeof MI
       if (t.upTo === null && !last) r.fail(`${p}.overspendTiers[${i}].upTo`, 'only the last tier may be open (null)');
       if (last && isText(t.upTo)) r.fail(`${p}.overspendTiers[${i}].upTo`, 'the last tier must be open (null)');
       const prev = tiers[i - 1];
-      if (prev && isText(prev.upTo) && isText(t.upTo) && new Dec(t.upTo).lte(prev.upTo)) r.fail(`${p}.overspendTiers[${i}].upTo`, 'tiers must be increasing');
+      if (prev && isText(prev.upTo) && isText(t.upTo) && new Dec(t.upTo).lte(prev.upTo))
+        r.fail(`${p}.overspendTiers[${i}].upTo`, 'tiers must be increasing');
     });
     if (tiers.length === 0) r.fail(`${p}.overspendTiers`, 'needs at least one tier');
   }

@@ -9,7 +9,9 @@ import { addTotals, BatchTotals, EngineSetup, noTotals, ValuedBatch } from '../d
  * load plain JavaScript.
  */
 export function compiledWorker(folder: string, name: string): string {
-  const file = __filename.endsWith('.ts') ? resolve(__dirname, '..', '..', 'dist', folder, `${name}.js`) : join(__dirname, '..', folder, `${name}.js`);
+  const file = __filename.endsWith('.ts')
+    ? resolve(__dirname, '..', '..', 'dist', folder, `${name}.js`)
+    : join(__dirname, '..', folder, `${name}.js`);
   if (!existsSync(file)) throw new Error(`the worker ${file} is missing: run "npm run build"`);
   return file;
 }
@@ -52,7 +54,10 @@ export class EnginePool {
    * Values every batch and hands each one's packed results and totals to `take`, in input
    * order; returns the totals of all of them (with sums per pool and hospital).
    */
-  async runAll(batches: AsyncIterable<string> | Iterable<string>, take: (batch: ValuedBatch) => void | Promise<void>): Promise<BatchTotals> {
+  async runAll(
+    batches: AsyncIterable<string> | Iterable<string>,
+    take: (batch: ValuedBatch) => void | Promise<void>,
+  ): Promise<BatchTotals> {
     const sum = noTotals();
     await this.pipeline(batches, { results: true, byHospital: true }, async (v) => {
       addTotals(sum, v.totals);
@@ -72,7 +77,11 @@ export class EnginePool {
    * At most two batches a thread in flight, so that memory stays bounded however many batches
    * come; answers are taken in input order.
    */
-  private async pipeline(batches: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, want: EngineTask['want'], take: (answer: ValuedBatch) => void | Promise<void>): Promise<void> {
+  private async pipeline(
+    batches: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+    want: EngineTask['want'],
+    take: (answer: ValuedBatch) => void | Promise<void>,
+  ): Promise<void> {
     const window: Promise<ValuedBatch>[] = [];
     const limit = 2 * this.threads;
     try {
@@ -96,7 +105,11 @@ export class EnginePool {
 export const BATCH_CASES = 4096;
 
 /** Cases packed into batches of `size` lines, each ending in '\n'. */
-export async function* packedBatches<T>(items: AsyncIterable<T[]> | Iterable<T[]>, pack: (item: T) => string, size: number): AsyncGenerator<string> {
+export async function* packedBatches<T>(
+  items: AsyncIterable<T[]> | Iterable<T[]>,
+  pack: (item: T) => string,
+  size: number,
+): AsyncGenerator<string> {
   let batch = '';
   let n = 0;
   for await (const page of items) {

@@ -3,7 +3,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Matches } from 'class-validator';
 import { MONTH_PATTERN } from '../domain/periods';
 
-
 export class StartGroupingRequest {
   @ApiProperty({ example: '370300' })
   @IsString()

@@ -9,7 +9,17 @@ import { CodeTablesService } from '../codes/code-tables.service';
 import { Environment } from '../config/environment';
 import { CaseValidationContext, validateCase } from '../domain/case-record';
 import { hospitalCoefficient, valueCase } from '../domain/engine';
-import { BatchTotals, CaseResult, compileEngine, Engine, EngineCase, EngineSetup, packCase, toCaseResult, unpackResults } from '../domain/engine/batch';
+import {
+  BatchTotals,
+  CaseResult,
+  compileEngine,
+  Engine,
+  EngineCase,
+  EngineSetup,
+  packCase,
+  toCaseResult,
+  unpackResults,
+} from '../domain/engine/batch';
 import { badRequest, invalid, notFound } from '../domain/errors';
 import { HospitalLevel } from '../domain/hospital';
 import { pointsText } from '../domain/money';
@@ -73,7 +83,15 @@ export class GroupingService {
     const setup: EngineSetup = { catalogue, policy: p, ...codes };
     const engineHash = createHash('sha256').update(canonicalJson(setup)).digest('hex');
     const scoring = this.engine(engineHash, setup).scoring;
-    return { catalogueId, region: catalogue.region, year: catalogue.year, policyHash, engineHash, setup, hospitals: new Map(hospitals.map((h) => [h.code, { coefficient: hospitalCoefficient(scoring, h), level: h.level }])) };
+    return {
+      catalogueId,
+      region: catalogue.region,
+      year: catalogue.year,
+      policyHash,
+      engineHash,
+      setup,
+      hospitals: new Map(hospitals.map((h) => [h.code, { coefficient: hospitalCoefficient(scoring, h), level: h.level }])),
+    };
   }
 
   private engine(hash: string, setup: EngineSetup): Engine {
@@ -90,19 +108,38 @@ export class GroupingService {
   async catalogueFor(region: string, year: number, catalogueId?: string): Promise<string> {
     if (catalogueId !== undefined) {
       const meta = await this.catalogues.meta(catalogueId);
-      if (meta.region !== region || meta.year !== year) throw invalid('catalogue-mismatch', `catalogue ${catalogueId} is for region ${meta.region}, year ${meta.year}; the run is for ${region}, ${year}`);
+      if (meta.region !== region || meta.year !== year)
+        throw invalid(
+          'catalogue-mismatch',
+          `catalogue ${catalogueId} is for region ${meta.region}, year ${meta.year}; the run is for ${region}, ${year}`,
+        );
       return catalogueId;
     }
     const active = await this.catalogues.activeId(region, year);
-    if (active === null) throw notFound('no-active-catalogue', `region ${region} has no active catalogue for ${year}: build or import one and activate it`);
+    if (active === null)
+      throw notFound('no-active-catalogue', `region ${region} has no active catalogue for ${year}: build or import one and activate it`);
     return active;
   }
 
   /** Starts a grouping run as a job (the HTTP and CLI face of `run`); a bad period is refused at once. */
-  async startRun(region: string, from: string, to: string, actor: string, catalogueId?: string, observer?: JobProgress): Promise<Started<GroupingRun>> {
+  async startRun(
+    region: string,
+    from: string,
+    to: string,
+    actor: string,
+    catalogueId?: string,
+    observer?: JobProgress,
+  ): Promise<Started<GroupingRun>> {
     checkPeriod(from, to);
     await this.hospitals.requireRegion(region);
-    return this.jobs.start('grouping.run', region, { region, from, to, catalogueId: catalogueId ?? null }, actor, async (p) => (await this.run(region, from, to, actor, p, { catalogueId })).run, { observer });
+    return this.jobs.start(
+      'grouping.run',
+      region,
+      { region, from, to, catalogueId: catalogueId ?? null },
+      actor,
+      async (p) => (await this.run(region, from, to, actor, p, { catalogueId })).run,
+      { observer },
+    );
   }
 
   /**
@@ -111,7 +148,14 @@ export class GroupingService {
    * every case's result as a new run, all at once or not at all. Returns the run with its cases
    * added up per pool and hospital by the workers, from the same read as the grouping.
    */
-  async run(region: string, from: string, to: string, actor: string, progress: JobProgress, opts: { catalogueId?: string; policy?: ResolvedPolicy } = {}): Promise<GroupedPeriod> {
+  async run(
+    region: string,
+    from: string,
+    to: string,
+    actor: string,
+    progress: JobProgress,
+    opts: { catalogueId?: string; policy?: ResolvedPolicy } = {},
+  ): Promise<GroupedPeriod> {
     checkPeriod(from, to);
     const year = Number(from.slice(0, 4));
     const v = await this.version(await this.catalogueFor(region, year, opts.catalogueId), actor, opts.policy);
@@ -121,15 +165,32 @@ export class GroupingService {
       await progress.stage('grouping and scoring');
       let done = 0;
       const totals = await withEnginePool(v.setup, this.env.WORKERS, (pool) =>
-        pool.runAll(packedBatches(this.packedCases(region, from, to, v), (line) => line, BATCH_CASES), async (batch) => {
-          await writer.add(batch.results);
-          done += batch.totals.cases;
-          await progress.advance(done);
-        }),
+        pool.runAll(
+          packedBatches(this.packedCases(region, from, to, v), (line) => line, BATCH_CASES),
+          async (batch) => {
+            await writer.add(batch.results);
+            done += batch.totals.cases;
+            await progress.advance(done);
+          },
+        ),
       );
       if (totals.cases === 0) throw notFound('no-cases', `region ${region} has no cases settled ${from} … ${to}`);
       await progress.stage('storing', totals.cases);
-      await writer.commit({ id, region, from, to, catalogueId: v.catalogueId, policyHash: v.policyHash, engineHash: v.engineHash, cases: totals.cases, noScoreCases: totals.noScore, specialReviewCases: totals.specialReview, points: pointsText(totals.points), actor, at: new Date() });
+      await writer.commit({
+        id,
+        region,
+        from,
+        to,
+        catalogueId: v.catalogueId,
+        policyHash: v.policyHash,
+        engineHash: v.engineHash,
+        cases: totals.cases,
+        noScoreCases: totals.noScore,
+        specialReviewCases: totals.specialReview,
+        points: pointsText(totals.points),
+        actor,
+        at: new Date(),
+      });
       return { run: await this.store.get(id), totals };
     } catch (err) {
       await writer.rollback();
@@ -142,7 +203,11 @@ export class GroupingService {
     for await (const page of this.cases.pages(region, from, to, RUN_COLUMNS)) {
       yield page.map((r) => {
         const h = v.hospitals.get(String(r.hospital_code));
-        if (h === undefined) throw invalid('unknown-hospital', `case ${String(r.case_id)}: hospital ${String(r.hospital_code)} is not registered in region ${region}`);
+        if (h === undefined)
+          throw invalid(
+            'unknown-hospital',
+            `case ${String(r.case_id)}: hospital ${String(r.hospital_code)} is not registered in region ${region}`,
+          );
         return packStoredCase(r, h.coefficient, h.level);
       });
     }
@@ -153,10 +218,19 @@ export class GroupingService {
    * anything: every row is validated as an import would (spec §2), a bad row is reported through
    * `reject` and the others are valued; results reach `take` in file order.
    */
-  async groupFile(input: Readable, format: CaseFileFormat, v: EngineVersion, take: (results: CaseResult[]) => void | Promise<void>, reject: (line: number, field: string, reason: string) => void): Promise<void> {
+  async groupFile(
+    input: Readable,
+    format: CaseFileFormat,
+    v: EngineVersion,
+    take: (results: CaseResult[]) => void | Promise<void>,
+    reject: (line: number, field: string, reason: string) => void,
+  ): Promise<void> {
     const { rows } = caseFileRows(input, format, this.env.MAX_UPLOAD_BYTES);
     const diagnoses = await this.codeTables.entries(v.region, 'diagnosis');
-    const ctx: CaseValidationContext = { hasHospital: (code) => v.hospitals.has(code), hasDiagnosis: diagnoses ? (code) => diagnoses.has(code) : undefined };
+    const ctx: CaseValidationContext = {
+      hasHospital: (code) => v.hospitals.has(code),
+      hasDiagnosis: diagnoses ? (code) => diagnoses.has(code) : undefined,
+    };
     async function* valid(): AsyncGenerator<EngineCase[]> {
       for await (const page of rows) {
         const out: EngineCase[] = [];
@@ -175,7 +249,9 @@ export class GroupingService {
         yield out;
       }
     }
-    await withEnginePool(v.setup, this.env.WORKERS, (pool) => pool.runAll(packedBatches(valid(), packCase, BATCH_CASES), (batch) => take(unpackResults(batch.results))));
+    await withEnginePool(v.setup, this.env.WORKERS, (pool) =>
+      pool.runAll(packedBatches(valid(), packCase, BATCH_CASES), (batch) => take(unpackResults(batch.results))),
+    );
   }
 
   get(id: string): Promise<GroupingRun> {
@@ -202,14 +278,24 @@ export class GroupingService {
     const v = await this.version(run.catalogueId, 'api');
     const e = this.engine(v.engineHash, v.setup);
     const c = engineCaseOfRow(row, result.coefficient, v.hospitals.get(String(row.hospital_code))?.level ?? null);
-    const valuation = valueCase(e.index, c, e.typeOf, { scoring: e.scoring, coefficient: c.coefficient, level: c.level, severity: e.severity });
+    const valuation = valueCase(e.index, c, e.typeOf, {
+      scoring: e.scoring,
+      coefficient: c.coefficient,
+      level: c.level,
+      severity: e.severity,
+    });
     const now = toCaseResult(c, valuation);
-    return { result, explanation: valuation, changedSinceRun: v.engineHash !== run.engineHash || JSON.stringify(now) !== JSON.stringify(result) };
+    return {
+      result,
+      explanation: valuation,
+      changedSinceRun: v.engineHash !== run.engineHash || JSON.stringify(now) !== JSON.stringify(result),
+    };
   }
 }
 
 /** A run covers settlement months of one year. */
 function checkPeriod(from: string, to: string): void {
   if (!isMonth(from) || !isMonth(to)) throw badRequest('bad-period', `periods are months like 2024-03; got ${from} … ${to}`);
-  if (from > to || from.slice(0, 4) !== to.slice(0, 4)) throw badRequest('bad-period', `a run covers months of one year, from ≤ to; got ${from} … ${to}`);
+  if (from > to || from.slice(0, 4) !== to.slice(0, 4))
+    throw badRequest('bad-period', `a run covers months of one year, from ≤ to; got ${from} … ${to}`);
 }

@@ -61,8 +61,23 @@ const RESULT_COLUMNS = RESULT_FIELDS.map((f) => COLUMN_OF[f]);
 /** Columns a packed '' means NULL for (the others are never empty). */
 const NULLABLE = new Set(['group_code', 'group_key', 'kind', 'case_key', 'tie_break', 'score', 'aux_factor', 'ratio']);
 
-const insertRunSql = 'INSERT INTO grouping_run (id, region_code, period_from, period_to, catalogue_id, policy_hash, engine_hash, cases, no_score_cases, special_review_cases, points, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-const runParams = (r: RunRow) => [r.id, r.region, r.from, r.to, r.catalogueId, r.policyHash, r.engineHash, r.cases, r.noScoreCases, r.specialReviewCases, r.points, r.actor, toSqlDatetime(r.at)];
+const insertRunSql =
+  'INSERT INTO grouping_run (id, region_code, period_from, period_to, catalogue_id, policy_hash, engine_hash, cases, no_score_cases, special_review_cases, points, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const runParams = (r: RunRow) => [
+  r.id,
+  r.region,
+  r.from,
+  r.to,
+  r.catalogueId,
+  r.policyHash,
+  r.engineHash,
+  r.cases,
+  r.noScoreCases,
+  r.specialReviewCases,
+  r.points,
+  r.actor,
+  toSqlDatetime(r.at),
+];
 
 /** Grouping runs (`grouping_run`) and their per-case results (`case_result`). */
 @Injectable()
@@ -98,13 +113,20 @@ export class GroupingStore {
     const where = hospital === undefined ? 'run_id = ?' : 'run_id = ? AND hospital_code = ?';
     const params = hospital === undefined ? [id] : [id, hospital];
     const total = Number((await this.db.execute(`SELECT COUNT(*) AS n FROM case_result WHERE ${where}`, params)).rows[0].n);
-    const rows = (await this.db.execute(`SELECT ${RESULT_COLUMNS.join(', ')} FROM case_result WHERE ${where} ORDER BY case_id LIMIT ${Number(limit)} OFFSET ${Number(offset)}`, params)).rows;
+    const rows = (
+      await this.db.execute(
+        `SELECT ${RESULT_COLUMNS.join(', ')} FROM case_result WHERE ${where} ORDER BY case_id LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
+        params,
+      )
+    ).rows;
     return { total, items: rows.map(storedResult) };
   }
 
   /** One case's stored result in a run, or null. */
   async result(id: string, caseId: string): Promise<CaseResult | null> {
-    const row = (await this.db.execute(`SELECT ${RESULT_COLUMNS.join(', ')} FROM case_result WHERE run_id = ? AND case_id = ?`, [id, caseId])).rows[0];
+    const row = (
+      await this.db.execute(`SELECT ${RESULT_COLUMNS.join(', ')} FROM case_result WHERE run_id = ? AND case_id = ?`, [id, caseId])
+    ).rows[0];
     return row ? storedResult(row) : null;
   }
 }
@@ -171,7 +193,9 @@ class SqliteResultWriter implements ResultWriter {
 
   async commit(run: RunRow): Promise<void> {
     const sqlite = this.db.sqlite;
-    const insert = sqlite.prepare(`INSERT INTO case_result (run_id, ${RESULT_COLUMNS.join(', ')}) VALUES (${['?', ...RESULT_COLUMNS.map(() => '?')].join(', ')})`);
+    const insert = sqlite.prepare(
+      `INSERT INTO case_result (run_id, ${RESULT_COLUMNS.join(', ')}) VALUES (${['?', ...RESULT_COLUMNS.map(() => '?')].join(', ')})`,
+    );
     const nullable = RESULT_COLUMNS.map((c) => NULLABLE.has(c));
     sqlite
       .transaction(() => {

@@ -11,7 +11,9 @@ export class GroupingsController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({ summary: 'Group and score the stored cases of a region and period (a job; follow it at /api/v1/jobs/:id; its result names the run)' })
+  @ApiOperation({
+    summary: 'Group and score the stored cases of a region and period (a job; follow it at /api/v1/jobs/:id; its result names the run)',
+  })
   async start(@Body() b: StartGroupingRequest, @Res({ passthrough: true }) res: Response) {
     const job = await this.grouping.startRun(b.region, b.from, b.to, 'api', b.catalogueId);
     res.location(`/api/v1/jobs/${job.id}`);
@@ -25,7 +27,7 @@ export class GroupingsController {
   }
 
   @Get(':id/cases')
-  @ApiOperation({ summary: 'A page of the run\'s per-case results (caseId order), optionally of one hospital' })
+  @ApiOperation({ summary: "A page of the run's per-case results (caseId order), optionally of one hospital" })
   async cases(@Param('id', ParseUUIDPipe) id: string, @Query() q: ResultsQuery) {
     const page = await this.grouping.results(id, q.hospital, q.offset, q.limit);
     return { total: page.total, offset: q.offset, items: page.items };

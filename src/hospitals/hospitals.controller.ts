@@ -35,7 +35,8 @@ export class HospitalsController {
   @ApiOperation({ summary: 'Register or update one hospital' })
   put(@Param('code') code: string, @Body() body: Record<string, unknown>): Promise<HospitalUpsertResult> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('bad-body', 'expected one hospital object');
-    if (body.code !== undefined && body.code !== code) throw badRequest('code-mismatch', `body code "${String(body.code)}" differs from the path "${code}"`);
+    if (body.code !== undefined && body.code !== code)
+      throw badRequest('code-mismatch', `body code "${String(body.code)}" differs from the path "${code}"`);
     return this.hospitals.upsert([{ ...body, code }], 'api');
   }
 

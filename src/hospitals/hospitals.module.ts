@@ -4,5 +4,10 @@ import { HospitalsController } from './hospitals.controller';
 import { HospitalsService } from './hospitals.service';
 import { HospitalsStore } from './hospitals.store';
 
-@Module({ imports: [CodesModule], controllers: [HospitalsController], providers: [HospitalsService, HospitalsStore], exports: [HospitalsService, HospitalsStore] })
+@Module({
+  imports: [CodesModule],
+  controllers: [HospitalsController],
+  providers: [HospitalsService, HospitalsStore],
+  exports: [HospitalsService, HospitalsStore],
+})
 export class HospitalsModule {}

@@ -60,14 +60,20 @@ export class HospitalsService {
       return this.upsert(doc, actor);
     }
     const parsed = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: 'greedy', transform: (v) => v.trim() });
-    if (parsed.errors.length > 0) throw invalid('invalid-hospitals', 'the CSV cannot be read; nothing stored', parsed.errors.map((e) => ({ line: (e.row ?? 0) + 2, field: '*', reason: e.message })));
+    if (parsed.errors.length > 0)
+      throw invalid(
+        'invalid-hospitals',
+        'the CSV cannot be read; nothing stored',
+        parsed.errors.map((e) => ({ line: (e.row ?? 0) + 2, field: '*', reason: e.message })),
+      );
     // Row numbers are file lines: the header is line 1.
     return this.upsert(parsed.data, actor, 2);
   }
 
   /** Refuses work on a region that no hospital registered (a typo would otherwise read as "no data"). */
   async requireRegion(region: string): Promise<void> {
-    if (!(await this.store.regionExists(region))) throw notFound('unknown-region', `region ${region} is not registered; register its hospitals first`);
+    if (!(await this.store.regionExists(region)))
+      throw notFound('unknown-region', `region ${region} is not registered; register its hospitals first`);
   }
 
   list(region?: string): Promise<Hospital[]> {

@@ -36,7 +36,15 @@ export class HospitalsStore {
         const region = (yield { sql: 'SELECT code FROM region WHERE code = ?', params: [h.region] }).rows[0];
         if (!region) {
           yield { sql: 'INSERT INTO region (code, name, created_at) VALUES (?, ?, ?)', params: [h.region, h.region, at] };
-          yield auditStatement({ at, actor, action: 'region.create', entity: 'region', entityId: h.region, before: null, after: { code: h.region } });
+          yield auditStatement({
+            at,
+            actor,
+            action: 'region.create',
+            entity: 'region',
+            entityId: h.region,
+            before: null,
+            after: { code: h.region },
+          });
           yield* seed(h.region, at);
         }
         const row = (yield { sql: 'SELECT * FROM hospital WHERE code = ?', params: [h.code] }).rows[0];
@@ -65,7 +73,9 @@ export class HospitalsStore {
   }
 
   async list(region?: string): Promise<Hospital[]> {
-    const { rows } = region ? await this.db.execute('SELECT * FROM hospital WHERE region_code = ? ORDER BY code', [region]) : await this.db.execute('SELECT * FROM hospital ORDER BY code');
+    const { rows } = region
+      ? await this.db.execute('SELECT * FROM hospital WHERE region_code = ? ORDER BY code', [region])
+      : await this.db.execute('SELECT * FROM hospital ORDER BY code');
     return rows.map(hospitalOfRow);
   }
 

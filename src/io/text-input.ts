@@ -11,7 +11,8 @@ import { DipError } from '../domain/errors';
  * no upload exceeds MAX_UPLOAD_BYTES.
  */
 
-export const tooLarge = (maxBytes: number) => new DipError('too-large', 'too-large', `the upload exceeds the limit of ${maxBytes} bytes (MAX_UPLOAD_BYTES)`);
+export const tooLarge = (maxBytes: number) =>
+  new DipError('too-large', 'too-large', `the upload exceeds the limit of ${maxBytes} bytes (MAX_UPLOAD_BYTES)`);
 const notUtf8 = (where: string) => new DipError('encoding', 'encoding', `the file is not valid UTF-8 (${where}); save it as UTF-8`);
 
 /** Counts, hashes and limits bytes and decodes them as UTF-8, refusing anything else. */

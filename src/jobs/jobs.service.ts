@@ -41,7 +41,14 @@ export class JobsService {
   constructor(private readonly store: JobsStore) {}
 
   /** Records the job and runs `work` in the background; resolves as soon as the job exists. */
-  async start<T>(kind: string, region: string | null, params: unknown, actor: string, work: (p: JobProgress) => Promise<T>, opts: StartOptions = {}): Promise<Started<T>> {
+  async start<T>(
+    kind: string,
+    region: string | null,
+    params: unknown,
+    actor: string,
+    work: (p: JobProgress) => Promise<T>,
+    opts: StartOptions = {},
+  ): Promise<Started<T>> {
     const id = opts.id ?? randomUUID();
     await this.store.create(id, kind, region, params, actor);
     let lastBeat = 0;

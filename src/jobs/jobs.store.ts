@@ -26,11 +26,19 @@ export class JobsStore {
 
   async create(id: string, kind: string, region: string | null, params: unknown, actor: string): Promise<void> {
     const now = new Date();
-    await this.db.execute(`INSERT INTO job (id, kind, region_code, params, status, actor, created_at, heartbeat_at) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)`, [id, kind, region, JSON.stringify(params), actor, now, now]);
+    await this.db.execute(
+      `INSERT INTO job (id, kind, region_code, params, status, actor, created_at, heartbeat_at) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)`,
+      [id, kind, region, JSON.stringify(params), actor, now, now],
+    );
   }
 
   async stage(id: string, name: string, total: number | null): Promise<void> {
-    await this.db.execute('UPDATE job SET stage = ?, progress_done = 0, progress_total = ?, heartbeat_at = ? WHERE id = ?', [name, total, new Date(), id]);
+    await this.db.execute('UPDATE job SET stage = ?, progress_done = 0, progress_total = ?, heartbeat_at = ? WHERE id = ?', [
+      name,
+      total,
+      new Date(),
+      id,
+    ]);
   }
 
   async advance(id: string, done: number): Promise<void> {
@@ -38,11 +46,20 @@ export class JobsStore {
   }
 
   async succeeded(id: string, result: unknown): Promise<void> {
-    await this.db.execute(`UPDATE job SET status = 'succeeded', result = ?, finished_at = ?, heartbeat_at = ? WHERE id = ?`, [JSON.stringify(result), new Date(), new Date(), id]);
+    await this.db.execute(`UPDATE job SET status = 'succeeded', result = ?, finished_at = ?, heartbeat_at = ? WHERE id = ?`, [
+      JSON.stringify(result),
+      new Date(),
+      new Date(),
+      id,
+    ]);
   }
 
   async failed(id: string, error: ErrorBody): Promise<void> {
-    await this.db.execute(`UPDATE job SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`, [JSON.stringify(error), new Date(), id]);
+    await this.db.execute(`UPDATE job SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`, [
+      JSON.stringify(error),
+      new Date(),
+      id,
+    ]);
   }
 
   /** A job as recorded; one still `running` whose heartbeat is older than `staleMs` is reported failed (its process died). */

@@ -118,8 +118,16 @@ export function runSqlite(db: BetterSqlite3.Database, sql: string, params: SqlPa
   return { rows: [], affected: stmt.run(...bound).changes };
 }
 
-async function mysqlQuery(qr: { query(sql: string, params: unknown[], structured: true): Promise<{ records: unknown[]; affected?: number }> }, sql: string, params: SqlParam[]): Promise<StatementResult> {
-  const r = await qr.query(sql, params.map((p) => (p instanceof Date ? toSqlDatetime(p) : p)), true);
+async function mysqlQuery(
+  qr: { query(sql: string, params: unknown[], structured: true): Promise<{ records: unknown[]; affected?: number }> },
+  sql: string,
+  params: SqlParam[],
+): Promise<StatementResult> {
+  const r = await qr.query(
+    sql,
+    params.map((p) => (p instanceof Date ? toSqlDatetime(p) : p)),
+    true,
+  );
   return { rows: Array.isArray(r.records) ? (r.records as Record<string, unknown>[]) : [], affected: r.affected ?? 0 };
 }
 
@@ -152,5 +160,7 @@ interface MysqlCallbackConnection {
  */
 export function loadData(qr: QueryRunner, sql: string, data: Buffer, values: SqlParam[] = []): Promise<void> {
   const conn = (qr as unknown as { databaseConnection: MysqlCallbackConnection }).databaseConnection;
-  return new Promise<void>((resolve, reject) => conn.query({ sql, values, infileStreamFactory: () => Readable.from([data]) }, (err) => (err ? reject(err) : resolve())));
+  return new Promise<void>((resolve, reject) =>
+    conn.query({ sql, values, infileStreamFactory: () => Readable.from([data]) }, (err) => (err ? reject(err) : resolve())),
+  );
 }

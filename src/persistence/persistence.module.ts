@@ -14,7 +14,12 @@ import { DatabaseService } from './database.service';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [Environment],
-      useFactory: (env: Environment) => ({ ...dataSourceOptions(env), migrationsRun: env.MIGRATE_ON_START === 'true', retryAttempts: 2, retryDelay: 1000 }),
+      useFactory: (env: Environment) => ({
+        ...dataSourceOptions(env),
+        migrationsRun: env.MIGRATE_ON_START === 'true',
+        retryAttempts: 2,
+        retryDelay: 1000,
+      }),
     }),
   ],
   providers: [DatabaseService],

@@ -40,10 +40,15 @@ export class PoliciesService {
     let policy: Policy | null = given !== undefined ? parsePolicy(given) : await this.store.latest(region, year);
     if (!policy) {
       const text = await readFile(join(CATALOGS_DIR, 'policies', `${region}-${year}.json`), 'utf8').catch(() => null);
-      if (text === null) throw notFound('no-policy', `no policy for region ${region} and year ${year}: give one when building the year's catalogue (dip catalog build --policy FILE, or "policy" in POST /api/v1/catalogs)`);
+      if (text === null)
+        throw notFound(
+          'no-policy',
+          `no policy for region ${region} and year ${year}: give one when building the year's catalogue (dip catalog build --policy FILE, or "policy" in POST /api/v1/catalogs)`,
+        );
       policy = parsePolicy(JSON.parse(text));
     }
-    if (policy.region !== region || policy.year !== year) throw invalid('policy-mismatch', `the policy is for region ${policy.region}, year ${policy.year}; asked for ${region}, ${year}`);
+    if (policy.region !== region || policy.year !== year)
+      throw invalid('policy-mismatch', `the policy is for region ${policy.region}, year ${policy.year}; asked for ${region}, ${year}`);
     return { policy, hash: await this.save(policy, actor) };
   }
 }

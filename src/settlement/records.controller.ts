@@ -10,7 +10,10 @@ export class RecordsController {
   constructor(private readonly records: RecordsService) {}
 
   @Post(':kind')
-  @ApiOperation({ summary: 'Record assessments, violations, revolvingFund advances or budgetActual spending for the annual settlement (a JSON array, or CSV with Content-Type text/csv); all or nothing' })
+  @ApiOperation({
+    summary:
+      'Record assessments, violations, revolvingFund advances or budgetActual spending for the annual settlement (a JSON array, or CSV with Content-Type text/csv); all or nothing',
+  })
   @ApiConsumes('application/json', 'text/csv')
   @ApiBody({ schema: { type: 'array', items: { type: 'object' } } })
   async record(@Param('kind') kind: string, @Req() req: Request, @Body() body: unknown) {

@@ -33,7 +33,8 @@ export class RecordsService {
       }
       const v = validateRecord(k, raw as Record<string, unknown>);
       if ('errors' in v) for (const e of v.errors) problems.push({ row, ...e });
-      else if ('hospitalCode' in v.record && !hospitals.has(v.record.hospitalCode)) problems.push({ row, field: 'hospitalCode', reason: `hospital "${v.record.hospitalCode}" is not registered` });
+      else if ('hospitalCode' in v.record && !hospitals.has(v.record.hospitalCode))
+        problems.push({ row, field: 'hospitalCode', reason: `hospital "${v.record.hospitalCode}" is not registered` });
       else records.push(v.record);
     });
     if (rows.length === 0) problems.push({ row: rowBase, field: '*', reason: 'no records' });

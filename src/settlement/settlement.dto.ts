@@ -7,7 +7,11 @@ export class StartSettlementRequest {
   @Matches(/^\d{6}$/, { message: 'region must be a 6-digit region code' })
   region!: string;
 
-  @ApiProperty({ enum: ['month', 'year'], example: 'month', description: 'month: pre-settlement (spec §8.3); year: annual settlement and clearing (§8.4)' })
+  @ApiProperty({
+    enum: ['month', 'year'],
+    example: 'month',
+    description: 'month: pre-settlement (spec §8.3); year: annual settlement and clearing (§8.4)',
+  })
   @IsIn(['month', 'year'], { message: 'kind must be month or year' })
   kind!: 'month' | 'year';
 

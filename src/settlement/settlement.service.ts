@@ -38,7 +38,13 @@ export class SettlementService {
    * Starts a settlement of a period as a job whose id is the run's: refused at once for a bad
    * period (400), a finalised period or one being run now (409). The run's report when done.
    */
-  async start(region: string, kind: SettlementKind, period: string, actor: string, observer?: JobProgress): Promise<Started<SettlementReport>> {
+  async start(
+    region: string,
+    kind: SettlementKind,
+    period: string,
+    actor: string,
+    observer?: JobProgress,
+  ): Promise<Started<SettlementReport>> {
     const key: PeriodKey = { region, kind, period };
     await this.hospitals.requireRegion(region);
     const id = await this.claim(key);
@@ -52,11 +58,20 @@ export class SettlementService {
 
   /** Checks that the period may be run and takes its lock; the new run's id. */
   private async claim(key: PeriodKey): Promise<string> {
-    if (key.kind === 'month' ? !isMonth(key.period) : !isYear(key.period)) throw badRequest('bad-period', `a ${key.kind} settlement period is ${key.kind === 'month' ? 'a month like 2024-03' : 'a year like 2024'}; got ${key.period}`);
+    if (key.kind === 'month' ? !isMonth(key.period) : !isYear(key.period))
+      throw badRequest(
+        'bad-period',
+        `a ${key.kind} settlement period is ${key.kind === 'month' ? 'a month like 2024-03' : 'a year like 2024'}; got ${key.period}`,
+      );
     const final = await this.store.finalRun(key);
-    if (final) throw conflict('finalised', `the ${key.kind} settlement of ${key.region} ${key.period} is finalised (run ${final}); corrections go to the annual settlement`);
+    if (final)
+      throw conflict(
+        'finalised',
+        `the ${key.kind} settlement of ${key.region} ${key.period} is finalised (run ${final}); corrections go to the annual settlement`,
+      );
     const id = randomUUID();
-    if (!(await this.store.lock(key, id, LOCK_STALE_MS))) throw conflict('run-in-progress', `a ${key.kind} settlement of ${key.region} ${key.period} is running now; wait for it to finish`);
+    if (!(await this.store.lock(key, id, LOCK_STALE_MS)))
+      throw conflict('run-in-progress', `a ${key.kind} settlement of ${key.region} ${key.period} is running now; wait for it to finish`);
     return id;
   }
 
@@ -81,7 +96,20 @@ export class SettlementService {
       const pools = records ? annualPools(policy.policy, totals, records) : monthlyPools(policy.policy, totals);
       const at = new Date();
       const report: SettlementReport = {
-        run: { id, region, period, kind, catalogueId: grouped.run.catalogueId, policyHash: policy.hash, groupingRun: grouped.run.id, status: 'draft', createdBy: actor, createdAt: at.toISOString(), finalisedAt: null, ...(records ? { monthsPrepaid: records.months } : {}) },
+        run: {
+          id,
+          region,
+          period,
+          kind,
+          catalogueId: grouped.run.catalogueId,
+          policyHash: policy.hash,
+          groupingRun: grouped.run.id,
+          status: 'draft',
+          createdBy: actor,
+          createdAt: at.toISOString(),
+          finalisedAt: null,
+          ...(records ? { monthsPrepaid: records.months } : {}),
+        },
         pools,
       };
       await this.store.replaceDraft(report, at);
@@ -97,7 +125,11 @@ export class SettlementService {
     const touch = async () => {
       if (Date.now() - last < HEARTBEAT_MS) return;
       last = Date.now();
-      if (!(await this.store.beat(key, id))) throw conflict('lock-lost', `run ${id} lost the lock of ${key.region} ${key.period} (it stalled for over ${LOCK_STALE_MS / 1000} s and another run took over)`);
+      if (!(await this.store.beat(key, id)))
+        throw conflict(
+          'lock-lost',
+          `run ${id} lost the lock of ${key.region} ${key.period} (it stalled for over ${LOCK_STALE_MS / 1000} s and another run took over)`,
+        );
     };
     return {
       stage: async (name, total) => {
@@ -126,4 +158,3 @@ export class SettlementService {
     return this.store.report(id);
   }
 }
-

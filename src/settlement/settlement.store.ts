@@ -46,7 +46,13 @@ export class SettlementStore {
 
   /** The id of the period's finalised run, if it has one. */
   async finalRun(p: PeriodKey): Promise<string | null> {
-    const r = (await this.db.execute(`SELECT id FROM settlement_run WHERE region_code = ? AND kind = ? AND period = ? AND status = 'final'`, [p.region, p.kind, p.period])).rows[0];
+    const r = (
+      await this.db.execute(`SELECT id FROM settlement_run WHERE region_code = ? AND kind = ? AND period = ? AND status = 'final'`, [
+        p.region,
+        p.kind,
+        p.period,
+      ])
+    ).rows[0];
     return r ? String(r.id) : null;
   }
 
@@ -54,43 +60,108 @@ export class SettlementStore {
   async lock(p: PeriodKey, id: string, staleMs: number): Promise<boolean> {
     const now = new Date();
     try {
-      await this.db.execute('INSERT INTO settlement_lock (region_code, kind, period, run_id, heartbeat_at) VALUES (?, ?, ?, ?, ?)', [p.region, p.kind, p.period, id, now]);
+      await this.db.execute('INSERT INTO settlement_lock (region_code, kind, period, run_id, heartbeat_at) VALUES (?, ?, ?, ?, ?)', [
+        p.region,
+        p.kind,
+        p.period,
+        id,
+        now,
+      ]);
       return true;
     } catch (err) {
       if (!isDuplicate(err)) throw err;
-      const taken = await this.db.execute('UPDATE settlement_lock SET run_id = ?, heartbeat_at = ? WHERE region_code = ? AND kind = ? AND period = ? AND heartbeat_at < ?', [id, now, p.region, p.kind, p.period, new Date(Date.now() - staleMs)]);
+      const taken = await this.db.execute(
+        'UPDATE settlement_lock SET run_id = ?, heartbeat_at = ? WHERE region_code = ? AND kind = ? AND period = ? AND heartbeat_at < ?',
+        [id, now, p.region, p.kind, p.period, new Date(Date.now() - staleMs)],
+      );
       return taken.affected === 1;
     }
   }
 
   /** Keeps the lock alive; false when run `id` no longer holds it. */
   async beat(p: PeriodKey, id: string): Promise<boolean> {
-    return (await this.db.execute('UPDATE settlement_lock SET heartbeat_at = ? WHERE region_code = ? AND kind = ? AND period = ? AND run_id = ?', [new Date(), p.region, p.kind, p.period, id])).affected === 1;
+    return (
+      (
+        await this.db.execute(
+          'UPDATE settlement_lock SET heartbeat_at = ? WHERE region_code = ? AND kind = ? AND period = ? AND run_id = ?',
+          [new Date(), p.region, p.kind, p.period, id],
+        )
+      ).affected === 1
+    );
   }
 
   async unlock(p: PeriodKey, id: string): Promise<void> {
-    await this.db.execute('DELETE FROM settlement_lock WHERE region_code = ? AND kind = ? AND period = ? AND run_id = ?', [p.region, p.kind, p.period, id]);
+    await this.db.execute('DELETE FROM settlement_lock WHERE region_code = ? AND kind = ? AND period = ? AND run_id = ?', [
+      p.region,
+      p.kind,
+      p.period,
+      id,
+    ]);
   }
 
   /** Stores a run as its period's draft, replacing the previous draft, in one transaction (audited). */
   async replaceDraft(report: SettlementReport, at: Date): Promise<void> {
     const { run, pools } = report;
     await this.db.transaction(function* (): Generator<Statement, void, StatementResult> {
-      const before = (yield { sql: 'SELECT id, status FROM settlement_run WHERE region_code = ? AND kind = ? AND period = ?', params: [run.region, run.kind, run.period] }).rows[0];
+      const before = (yield {
+        sql: 'SELECT id, status FROM settlement_run WHERE region_code = ? AND kind = ? AND period = ?',
+        params: [run.region, run.kind, run.period],
+      }).rows[0];
       // Checked again inside the transaction: a finalise may have landed while this run worked.
-      if (before?.status === 'final') throw conflict('finalised', `the ${run.kind} settlement of ${run.region} ${run.period} was finalised while this run worked; nothing stored`);
+      if (before?.status === 'final')
+        throw conflict(
+          'finalised',
+          `the ${run.kind} settlement of ${run.region} ${run.period} was finalised while this run worked; nothing stored`,
+        );
       if (before) {
         yield { sql: 'DELETE FROM settlement_hospital WHERE run_id = ?', params: [before.id as string] };
         yield { sql: 'DELETE FROM settlement_run WHERE id = ?', params: [before.id as string] };
       }
       yield {
         sql: 'INSERT INTO settlement_run (id, region_code, kind, period, catalogue_id, policy_hash, grouping_run_id, status, report, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        params: [run.id, run.region, run.kind, run.period, run.catalogueId, run.policyHash, run.groupingRun, 'draft', JSON.stringify({ pools, monthsPrepaid: run.monthsPrepaid }), run.createdBy, at],
+        params: [
+          run.id,
+          run.region,
+          run.kind,
+          run.period,
+          run.catalogueId,
+          run.policyHash,
+          run.groupingRun,
+          'draft',
+          JSON.stringify({ pools, monthsPrepaid: run.monthsPrepaid }),
+          run.createdBy,
+          at,
+        ],
       };
       for (const p of pools)
         for (const h of p.hospitals)
-          yield { sql: 'INSERT INTO settlement_hospital (run_id, pool, hospital_code, cases, points, non_fund, bookkeeping, entitlement, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', params: [run.id, p.pool, h.hospitalCode, h.cases, h.points, h.nonFund, h.bookkeeping, h.entitlement, 'prepay' in h ? h.prepay : h.balance] };
-      yield auditStatement({ at, actor: run.createdBy, action: `settlement.${run.kind}.run`, entity: 'settlement', entityId: `${run.region}/${run.kind}/${run.period}`, before: before ? { runId: before.id } : null, after: { runId: run.id, groupingRun: run.groupingRun, pools: pools.map((p) => ({ pool: p.pool, fund: p.fund, pointValue: p.pointValue })) } });
+          yield {
+            sql: 'INSERT INTO settlement_hospital (run_id, pool, hospital_code, cases, points, non_fund, bookkeeping, entitlement, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            params: [
+              run.id,
+              p.pool,
+              h.hospitalCode,
+              h.cases,
+              h.points,
+              h.nonFund,
+              h.bookkeeping,
+              h.entitlement,
+              'prepay' in h ? h.prepay : h.balance,
+            ],
+          };
+      yield auditStatement({
+        at,
+        actor: run.createdBy,
+        action: `settlement.${run.kind}.run`,
+        entity: 'settlement',
+        entityId: `${run.region}/${run.kind}/${run.period}`,
+        before: before ? { runId: before.id } : null,
+        after: {
+          runId: run.id,
+          groupingRun: run.groupingRun,
+          pools: pools.map((p) => ({ pool: p.pool, fund: p.fund, pointValue: p.pointValue })),
+        },
+      });
     });
   }
 
@@ -127,9 +198,20 @@ export class SettlementStore {
   finalise(id: string, actor: string): Promise<boolean> {
     return this.db.transaction(function* (): Generator<Statement, boolean, StatementResult> {
       const at = new Date();
-      const done = yield { sql: `UPDATE settlement_run SET status = 'final', finalised_by = ?, finalised_at = ? WHERE id = ? AND status = 'draft'`, params: [actor, at, id] };
+      const done = yield {
+        sql: `UPDATE settlement_run SET status = 'final', finalised_by = ?, finalised_at = ? WHERE id = ? AND status = 'draft'`,
+        params: [actor, at, id],
+      };
       if (done.affected !== 1) return false;
-      yield auditStatement({ at, actor, action: 'settlement.finalise', entity: 'settlement', entityId: id, before: { status: 'draft' }, after: { status: 'final' } });
+      yield auditStatement({
+        at,
+        actor,
+        action: 'settlement.finalise',
+        entity: 'settlement',
+        entityId: id,
+        before: { status: 'draft' },
+        after: { status: 'final' },
+      });
       return true;
     });
   }
@@ -137,13 +219,43 @@ export class SettlementStore {
   /** The agency's records of a region's year and the year's finalised months, as stored. */
   async yearRecords(region: string, year: number): Promise<YearRecords & { months: string[] }> {
     const inRegion = 'JOIN hospital h ON h.code = x.hospital_code AND h.region_code = ?';
-    const amounts = (rows: Record<string, unknown>[]) => rows.map((r) => ({ pool: r.pool as Pool, hospitalCode: String(r.hospital_code), amount: String(r.amount) }));
-    const assessments = (await this.db.execute(`SELECT x.hospital_code, x.score FROM assessment x ${inRegion} WHERE x.year = ?`, [region, year])).rows.map((r) => ({ hospitalCode: String(r.hospital_code), score: String(r.score) }));
-    const violations = amounts((await this.db.execute(`SELECT x.pool, x.hospital_code, x.amount FROM violation_deduction x ${inRegion} WHERE x.year = ?`, [region, year])).rows);
-    const revolvingFunds = amounts((await this.db.execute(`SELECT x.pool, x.hospital_code, x.amount FROM revolving_fund x ${inRegion} WHERE x.year = ?`, [region, year])).rows);
-    const finalMonths = (await this.db.execute(`SELECT id, period FROM settlement_run WHERE region_code = ? AND kind = 'month' AND period LIKE ? AND status = 'final' ORDER BY period`, [region, `${year}-%`])).rows;
-    const prepaid = finalMonths.length === 0 ? [] : amounts((await this.db.execute(`SELECT pool, hospital_code, amount FROM settlement_hospital WHERE run_id IN (${finalMonths.map(() => '?').join(',')})`, finalMonths.map((r) => String(r.id)))).rows);
-    const actuals = (await this.db.execute('SELECT pool, line, amount FROM budget_actual WHERE region_code = ? AND year = ?', [region, year])).rows.map((r) => ({ pool: r.pool as Pool, line: r.line as BudgetLine, amount: String(r.amount) }));
+    const amounts = (rows: Record<string, unknown>[]) =>
+      rows.map((r) => ({ pool: r.pool as Pool, hospitalCode: String(r.hospital_code), amount: String(r.amount) }));
+    const assessments = (
+      await this.db.execute(`SELECT x.hospital_code, x.score FROM assessment x ${inRegion} WHERE x.year = ?`, [region, year])
+    ).rows.map((r) => ({ hospitalCode: String(r.hospital_code), score: String(r.score) }));
+    const violations = amounts(
+      (
+        await this.db.execute(`SELECT x.pool, x.hospital_code, x.amount FROM violation_deduction x ${inRegion} WHERE x.year = ?`, [
+          region,
+          year,
+        ])
+      ).rows,
+    );
+    const revolvingFunds = amounts(
+      (await this.db.execute(`SELECT x.pool, x.hospital_code, x.amount FROM revolving_fund x ${inRegion} WHERE x.year = ?`, [region, year]))
+        .rows,
+    );
+    const finalMonths = (
+      await this.db.execute(
+        `SELECT id, period FROM settlement_run WHERE region_code = ? AND kind = 'month' AND period LIKE ? AND status = 'final' ORDER BY period`,
+        [region, `${year}-%`],
+      )
+    ).rows;
+    const prepaid =
+      finalMonths.length === 0
+        ? []
+        : amounts(
+            (
+              await this.db.execute(
+                `SELECT pool, hospital_code, amount FROM settlement_hospital WHERE run_id IN (${finalMonths.map(() => '?').join(',')})`,
+                finalMonths.map((r) => String(r.id)),
+              )
+            ).rows,
+          );
+    const actuals = (
+      await this.db.execute('SELECT pool, line, amount FROM budget_actual WHERE region_code = ? AND year = ?', [region, year])
+    ).rows.map((r) => ({ pool: r.pool as Pool, line: r.line as BudgetLine, amount: String(r.amount) }));
     return { assessments, violations, revolvingFunds, prepaid, actuals, months: finalMonths.map((r) => String(r.period)) };
   }
 }

@@ -17,7 +17,10 @@ export class SettlementsController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({ summary: 'Start a settlement run of a region and period (409 when the period is finalised or being run); follow it at /api/v1/settlements/:id' })
+  @ApiOperation({
+    summary:
+      'Start a settlement run of a region and period (409 when the period is finalised or being run); follow it at /api/v1/settlements/:id',
+  })
   async start(@Body() b: StartSettlementRequest, @Res({ passthrough: true }) res: Response) {
     const { id } = await this.settlements.start(b.region, b.kind, b.period, 'api');
     res.location(`/api/v1/settlements/${id}`);

@@ -29,9 +29,15 @@ const SPECIALIST_LEVEL = 3;
 /** External experts (外聘专家) come to the smaller hospitals to operate. */
 const LEVEL_EXTERNAL_EXPERT = [0.002, 0.002, 0.012, 0.012, 0.02, 0.02, 0.02];
 /** Deductible (起付线) in yuan, employee / resident. */
-const LEVEL_DEDUCTIBLE: Record<Pool, readonly number[]> = { employee: [900, 900, 600, 600, 300, 300, 300], resident: [1000, 1000, 700, 700, 400, 200, 200] };
+const LEVEL_DEDUCTIBLE: Record<Pool, readonly number[]> = {
+  employee: [900, 900, 600, 600, 300, 300, 300],
+  resident: [1000, 1000, 700, 700, 400, 200, 200],
+};
 /** Reimbursement ratio above the deductible, employee / resident. */
-const LEVEL_REIMBURSEMENT: Record<Pool, readonly number[]> = { employee: [0.85, 0.86, 0.88, 0.88, 0.9, 0.92, 0.92], resident: [0.62, 0.64, 0.7, 0.72, 0.78, 0.85, 0.85] };
+const LEVEL_REIMBURSEMENT: Record<Pool, readonly number[]> = {
+  employee: [0.85, 0.86, 0.88, 0.88, 0.9, 0.92, 0.92],
+  resident: [0.62, 0.64, 0.7, 0.72, 0.78, 0.85, 0.85],
+};
 
 /** Severity tier drawn for a case: none, a moderate (CC-like) or a severe (MCC-like) secondary diagnosis. */
 const TIER_COST = [1, 1.22, 1.55];
@@ -53,9 +59,52 @@ const MAX_LOS = 300;
 const MIN_COST_FEN = 30000;
 
 /** Subcategories that lead real inpatient statistics; those present in the universe head the popularity ranking. */
-const COMMON_SUBCATEGORIES = ['J18.9', 'I63.9', 'I25.1', 'Z51.1', 'J44.1', 'I10.x', 'E11.9', 'K80.1', 'C34.9', 'I50.9', 'J20.9', 'O82.0', 'H25.9', 'K35.8', 'M51.2', 'S72.0', 'K29.7', 'I20.0', 'N18.5', 'K80.2', 'N20.0', 'I61.9', 'A09.9', 'K40.9', 'M17.9', 'I48.9', 'C16.9', 'C50.9', 'N39.0', 'O80.0'];
+const COMMON_SUBCATEGORIES = [
+  'J18.9',
+  'I63.9',
+  'I25.1',
+  'Z51.1',
+  'J44.1',
+  'I10.x',
+  'E11.9',
+  'K80.1',
+  'C34.9',
+  'I50.9',
+  'J20.9',
+  'O82.0',
+  'H25.9',
+  'K35.8',
+  'M51.2',
+  'S72.0',
+  'K29.7',
+  'I20.0',
+  'N18.5',
+  'K80.2',
+  'N20.0',
+  'I61.9',
+  'A09.9',
+  'K40.9',
+  'M17.9',
+  'I48.9',
+  'C16.9',
+  'C50.9',
+  'N39.0',
+  'O80.0',
+];
 /** Comorbidities that fill most secondary-diagnosis fields. */
-const COMMON_COMORBIDITIES = ['I10.x00', 'E11.900', 'I25.103', 'E78.500', 'K76.000', 'I67.200', 'E03.900', 'K21.000', 'D64.900', 'R73.900', 'I48.900'];
+const COMMON_COMORBIDITIES = [
+  'I10.x00',
+  'E11.900',
+  'I25.103',
+  'E78.500',
+  'K76.000',
+  'I67.200',
+  'E03.900',
+  'K21.000',
+  'D64.900',
+  'R73.900',
+  'I48.900',
+];
 
 // Shape of the popularity curves (tuned so that 1,000,000 cases give about 10,000 groups).
 const SUBCATEGORY_ZIPF = { exponent: 1.2, offset: 8 };
@@ -199,8 +248,16 @@ class CaseModel {
           : procRng.logNormal(type === 'diagnostic' ? DIAGNOSTIC_COST_MEDIAN : THERAPEUTIC_COST_MEDIAN, 0.5);
     });
     // Every subcategory draws its non-surgical procedures from these chapters.
-    const missing = ([['diagnostic', 87, 92], ['therapeutic', 93, 99]] as const).filter(([type, lo, hi]) => !this.procsByChapter[type].slice(lo, hi + 1).some((l) => l.length > 0));
-    if (missing.length > 0) throw new Error(`the code universe has no ${missing.map(([type, lo, hi]) => `${type} procedures (chapters ${lo}–${hi})`).join(' and no ')}`);
+    const missing = (
+      [
+        ['diagnostic', 87, 92],
+        ['therapeutic', 93, 99],
+      ] as const
+    ).filter(([type, lo, hi]) => !this.procsByChapter[type].slice(lo, hi + 1).some((l) => l.length > 0));
+    if (missing.length > 0)
+      throw new Error(
+        `the code universe has no ${missing.map(([type, lo, hi]) => `${type} procedures (chapters ${lo}–${hi})`).join(' and no ')}`,
+      );
   }
 
   private profile(index: number): Profile {
@@ -216,7 +273,9 @@ class CaseModel {
       return [...picked];
     };
     const surgical = from('surgery', traits.chapters, 3 + rng.int(20));
-    const dayCapable = surgical.map((p) => !traits.age && isDaySurgeryChapter(Number(this.procCodes[p].slice(0, 2))) && this.procCost[p] < 15000 && rng.chance(0.3));
+    const dayCapable = surgical.map(
+      (p) => !traits.age && isDaySurgeryChapter(Number(this.procCodes[p].slice(0, 2))) && this.procCost[p] < 15000 && rng.chance(0.3),
+    );
     const diagnosticProcs = from('diagnostic', [...traits.chapters, 87, 88, 89, 90, 91, 92], 2 + rng.int(5));
     const therapeuticProcs = from('therapeutic', [93, 94, 95, 96, 97, 98, 99], 2 + rng.int(5));
     const surgery = surgical.length > 0 ? SURGICAL_SHARE[traits.surgical](rng) : 0;
@@ -290,7 +349,8 @@ class CaseModel {
     const lifeDays = this.lifeDays(p.traits, rng);
     const ageYears = lifeDays / 365.2425;
     const sex = p.traits.sex ?? (rng.chance(0.0003) ? 'U' : rng.chance(0.52) ? 'M' : 'F');
-    const pool: Pool = ageYears < 18 ? (rng.chance(0.03) ? 'employee' : 'resident') : rng.chance(ageYears < 60 ? 0.62 : 0.5) ? 'employee' : 'resident';
+    const pool: Pool =
+      ageYears < 18 ? (rng.chance(0.03) ? 'employee' : 'resident') : rng.chance(ageYears < 60 ? 0.62 : 0.5) ? 'employee' : 'resident';
 
     const pattern = choosePattern(p, level, rng);
     let principal = -1;
@@ -340,7 +400,14 @@ class CaseModel {
     const intensity = rng.normal();
     const stay = daySurgery
       ? rng.int(2)
-      : Math.round(p.los * (pattern === Pattern.Surgery ? 1.35 : 1) * TIER_LOS[tier] * leftEarly * (died ? rng.between(0.2, 1.5) : 1) * Math.exp(0.42 * intensity + 0.2 * rng.normal()));
+      : Math.round(
+          p.los *
+            (pattern === Pattern.Surgery ? 1.35 : 1) *
+            TIER_LOS[tier] *
+            leftEarly *
+            (died ? rng.between(0.2, 1.5) : 1) *
+            Math.exp(0.42 * intensity + 0.2 * rng.normal()),
+        );
     const losDays = Math.min(MAX_LOS, stay);
     const discharge = dates.jan1 + rng.int(dates.days);
     const admission = discharge - losDays;
@@ -373,7 +440,10 @@ class CaseModel {
     const eligibleFen = totalFen - selfPayFen;
     const copayShare = rng.between(0.04, 0.14);
     const ratio = LEVEL_REIMBURSEMENT[pool][level] * rng.between(0.97, 1.02);
-    const fundFen = Math.min(eligibleFen, Math.max(0, Math.round((eligibleFen * (1 - copayShare) - LEVEL_DEDUCTIBLE[pool][level] * 100) * ratio)));
+    const fundFen = Math.min(
+      eligibleFen,
+      Math.max(0, Math.round((eligibleFen * (1 - copayShare) - LEVEL_DEDUCTIBLE[pool][level] * 100) * ratio)),
+    );
 
     const secondaries: string[] = [];
     const addSecondary = (list: number) => {
@@ -440,8 +510,10 @@ class YearDates {
  * are generated.
  */
 export function* generateCases(opts: CaseOptions, universe: CodeUniverse, hospitals: readonly Hospital[]): Generator<string[]> {
-  if (!Number.isInteger(opts.year) || opts.year < 1900 || opts.year > 2999) throw new Error(`year must be between 1900 and 2999; got ${opts.year}`);
-  if (!Number.isSafeInteger(opts.cases) || opts.cases < 0) throw new Error(`the number of cases must be a whole number ≥ 0; got ${opts.cases}`);
+  if (!Number.isInteger(opts.year) || opts.year < 1900 || opts.year > 2999)
+    throw new Error(`year must be between 1900 and 2999; got ${opts.year}`);
+  if (!Number.isSafeInteger(opts.cases) || opts.cases < 0)
+    throw new Error(`the number of cases must be a whole number ≥ 0; got ${opts.cases}`);
   const model = new CaseModel(opts.seed, universe, hospitals);
   const rng = new Rng(hash32(opts.seed, STREAM.cases, opts.year));
   const dates = new YearDates(opts.year);

@@ -39,7 +39,14 @@ const SKIN = [85, 86];
 const NERVE = span(1, 5);
 
 type Rule = [from: string, to: string, traits: ClinicalTraits];
-const t = (chapters: readonly number[], surgical: SurgicalPropensity, cost: number, los: number, lethality: number, extra: Partial<ClinicalTraits> = {}): ClinicalTraits => ({
+const t = (
+  chapters: readonly number[],
+  surgical: SurgicalPropensity,
+  cost: number,
+  los: number,
+  lethality: number,
+  extra: Partial<ClinicalTraits> = {},
+): ClinicalTraits => ({
   chapters,
   surgical,
   cost,

@@ -98,7 +98,12 @@ export function syntheticCodeUniverse(seed: number): CodeUniverse {
   const diagnoses: string[] = [];
   for (const category of categories) {
     const undivided = rng.chance(0.1);
-    const subDigits = undivided ? ['x'] : rng.shuffle(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']).slice(0, 1 + rng.int(9)).sort();
+    const subDigits = undivided
+      ? ['x']
+      : rng
+          .shuffle(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+          .slice(0, 1 + rng.int(9))
+          .sort();
     for (const d of subDigits) {
       const base = `${category}.${d}00`;
       diagnoses.push(base);
@@ -110,7 +115,10 @@ export function syntheticCodeUniverse(seed: number): CodeUniverse {
   const procedures: string[] = [];
   for (let chapter = 0; chapter < 100; chapter++) {
     const count = 20 + rng.int(60);
-    const subs = rng.shuffle(Array.from({ length: 100 }, (_, i) => i)).slice(0, count).sort((a, b) => a - b);
+    const subs = rng
+      .shuffle(Array.from({ length: 100 }, (_, i) => i))
+      .slice(0, count)
+      .sort((a, b) => a - b);
     for (const s of subs) {
       const base = `${digits(chapter, 2)}.${digits(s, 2)}00`;
       procedures.push(base);

@@ -15,8 +15,60 @@ export interface HospitalOptions {
 const LEVEL_SHARES = [0.06, 0.08, 0.12, 0.22, 0.22, 0.14, 0.16];
 
 /** Place names for the synthetic districts, streets and townships. */
-const PLACES = ['东城', '西城', '南湖', '北山', '青石', '白水', '金桥', '红旗', '新华', '和平', '长安', '永安', '太平', '兴隆', '安乐', '福田', '凤凰', '龙泉', '石门', '柳林', '桃园', '杏花', '松岭', '梅村', '双河', '三里', '五里', '马庄', '王村', '李庄', '高楼', '东关', '西关', '南营', '北营', '河口', '湖西', '山前', '山后', '黄庄'];
-const SPECIALTIES = ['肿瘤医院', '妇幼保健院', '精神卫生中心', '传染病医院', '眼科医院', '骨科医院', '口腔医院', '儿童医院', '心血管病医院', '康复医院'];
+const PLACES = [
+  '东城',
+  '西城',
+  '南湖',
+  '北山',
+  '青石',
+  '白水',
+  '金桥',
+  '红旗',
+  '新华',
+  '和平',
+  '长安',
+  '永安',
+  '太平',
+  '兴隆',
+  '安乐',
+  '福田',
+  '凤凰',
+  '龙泉',
+  '石门',
+  '柳林',
+  '桃园',
+  '杏花',
+  '松岭',
+  '梅村',
+  '双河',
+  '三里',
+  '五里',
+  '马庄',
+  '王村',
+  '李庄',
+  '高楼',
+  '东关',
+  '西关',
+  '南营',
+  '北营',
+  '河口',
+  '湖西',
+  '山前',
+  '山后',
+  '黄庄',
+];
+const SPECIALTIES = [
+  '肿瘤医院',
+  '妇幼保健院',
+  '精神卫生中心',
+  '传染病医院',
+  '眼科医院',
+  '骨科医院',
+  '口腔医院',
+  '儿童医院',
+  '心血管病医院',
+  '康复医院',
+];
 
 /** How many hospitals at each level, largest-remainder rounding of LEVEL_SHARES, at least one each. */
 function levelCounts(total: number): number[] {
@@ -32,7 +84,8 @@ function levelCounts(total: number): number[] {
  * the hospital's position in the whole list, so that no two hospitals share a place name.
  */
 function hospitalName(level: HospitalLevel, n: number, placeIndex: number, tcm: boolean, rng: Rng): string {
-  const place = PLACES[placeIndex % PLACES.length] + (placeIndex >= PLACES.length ? String(Math.floor(placeIndex / PLACES.length) + 1) : '');
+  const place =
+    PLACES[placeIndex % PLACES.length] + (placeIndex >= PLACES.length ? String(Math.floor(placeIndex / PLACES.length) + 1) : '');
   switch (level) {
     case 'L3A_GENERAL':
       return tcm ? `市中医院（${place}院区）` : `市第${n + 1}人民医院`;

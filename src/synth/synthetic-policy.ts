@@ -49,16 +49,26 @@ export function generatePolicy(opts: PolicyOptions, tally: GenerationTally): Pol
   if (years.length === 0 || tally.cases === 0) throw new Error('no cases were generated: a policy needs at least one year of data');
   const lastYear = years[years.length - 1];
   const meanCostFen = new Dec(tally.costFen).div(tally.cases);
-  const score = (costFen: number, cases: number): string => Dec.max(1, new Dec(costFen).div(cases).div(meanCostFen).times(SCORE_SCALE).toDecimalPlaces(0)).toString();
+  const score = (costFen: number, cases: number): string =>
+    Dec.max(1, new Dec(costFen).div(cases).div(meanCostFen).times(SCORE_SCALE).toDecimalPlaces(0)).toString();
 
   const keys = [...tally.keys];
-  const procedures = (key: string): string[] => key.slice(key.indexOf('|') + 1).split('+').filter((p) => p !== '');
+  const procedures = (key: string): string[] =>
+    key
+      .slice(key.indexOf('|') + 1)
+      .split('+')
+      .filter((p) => p !== '');
   const daySurgery = top(keys, (k) => k.dayCases, DAY_SURGERY_GROUPS);
   const dayKeys = new Set(daySurgery.map(([key]) => key));
   // 按病种分值 lists operations of diseases that are usually operated on (appendectomy, cholecystectomy, …).
   const singleOperation = keys.filter(([key]) => {
     const procs = procedures(key);
-    return procs.length === 1 && tally.typeOf(procs[0]) === 'surgery' && !dayKeys.has(key) && clinicalTraits(key.slice(0, 3)).surgical === 'usual';
+    return (
+      procs.length === 1 &&
+      tally.typeOf(procs[0]) === 'surgery' &&
+      !dayKeys.has(key) &&
+      clinicalTraits(key.slice(0, 3)).surgical === 'usual'
+    );
   });
   const conservative = keys.filter(([key]) => procedures(key).length === 0);
 
@@ -98,10 +108,22 @@ export function generatePolicy(opts: PolicyOptions, tally: GenerationTally): Pol
     },
     groups: {
       primaryCare: top(conservative, (k) => k.primaryLevelCases, PRIMARY_CARE_GROUPS).map(([key]) => key),
-      fixedScore: top(singleOperation, (k) => k.cases, FIXED_SCORE_GROUPS).map(([key, k]) => ({ key, score: score(k.costFen, k.cases), applyCoefficient: false })),
+      fixedScore: top(singleOperation, (k) => k.cases, FIXED_SCORE_GROUPS).map(([key, k]) => ({
+        key,
+        score: score(k.costFen, k.cases),
+        applyCoefficient: false,
+      })),
       daySurgery: daySurgery.map(([key, k]) => ({ key, score: score(k.dayCostFen, k.dayCases) })),
     },
-    hospitalLevels: { L3A_GENERAL: '1.00', L3_OTHER: '0.93', L2A_GENERAL: '0.86', L2_OTHER: '0.80', L1: '0.72', TOWNSHIP_A: '0.68', TOWNSHIP_OTHER: '0.64' },
+    hospitalLevels: {
+      L3A_GENERAL: '1.00',
+      L3_OTHER: '0.93',
+      L2A_GENERAL: '0.86',
+      L2_OTHER: '0.80',
+      L1: '0.72',
+      TOWNSHIP_A: '0.68',
+      TOWNSHIP_OTHER: '0.64',
+    },
     bonuses: { primaryCare: '0.03', tcm: '0.05', keyDisciplineNational: '0.03', keyDisciplineProvincial: '0.02' },
     budget: { employee, resident: { dipBudget: yuan(target('resident')) } },
     settlement: {

@@ -45,7 +45,12 @@ export class GenerationTally {
     fund[row[COLUMN.pool] as Pool] += yuanToFen(row[COLUMN.fundPayment]);
 
     const principal = row[COLUMN.principalProcedure];
-    const { key } = combinationOf(row[COLUMN.principalDiagnosis], principal === '' ? null : principal, list(row[COLUMN.otherProcedures]), this.typeOf);
+    const { key } = combinationOf(
+      row[COLUMN.principalDiagnosis],
+      principal === '' ? null : principal,
+      list(row[COLUMN.otherProcedures]),
+      this.typeOf,
+    );
     if (key === null) return;
     let k = this.keys.get(key);
     if (!k) this.keys.set(key, (k = { cases: 0, costFen: 0, primaryLevelCases: 0, dayCases: 0, dayCostFen: 0 }));

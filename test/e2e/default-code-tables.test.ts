@@ -23,14 +23,22 @@ describeEngines('default code tables of a new region on %s', (engine) => {
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_default_codes', { DEFAULT_CODE_TABLES: 'shipped' });
-    expect((await http().post('/api/v1/hospitals').send([{ code: 'H001', name: '第一人民医院', region: '370300', level: 'L3A_GENERAL', bonuses: [] }])).status).toBe(201);
+    expect(
+      (
+        await http()
+          .post('/api/v1/hospitals')
+          .send([{ code: 'H001', name: '第一人民医院', region: '370300', level: 'L3A_GENERAL', bonuses: [] }])
+      ).status,
+    ).toBe(201);
   });
   afterAll(async () => t?.close());
 
   it('loads the five shipped tables with every code of their files, audited, in the registration', async () => {
     const res = await http().get('/api/v1/regions/370300/code-tables');
     expect(res.status).toBe(200);
-    const byKind = Object.fromEntries(res.body.map((i: { kind: string; entries: number; source: string }) => [i.kind, [i.entries, i.source]]));
+    const byKind = Object.fromEntries(
+      res.body.map((i: { kind: string; entries: number; source: string }) => [i.kind, [i.entries, i.source]]),
+    );
     expect(byKind).toEqual({
       diagnosis: [distinctCodes('icd10-yb2.dat'), 'catalogs/codes/icd10-yb2.dat'],
       procedure: [distinctCodes('icd9cm3-yb2.dat'), 'catalogs/codes/icd9cm3-yb2.dat'],
@@ -42,18 +50,34 @@ describeEngines('default code tables of a new region on %s', (engine) => {
     expect(byKind.diagnosis[0]).toBe(33304);
     expect(byKind.icdBlocks[0]).toBeGreaterThan(150);
     const audit = await t.db.execute(`SELECT entity_id FROM audit_log WHERE action = 'codeTable.load' ORDER BY entity_id`);
-    expect(audit.rows.map((r) => r.entity_id)).toEqual(['370300/diagnosis', '370300/icdBlocks', '370300/moderateSecondary', '370300/procedure', '370300/severeSecondary']);
+    expect(audit.rows.map((r) => r.entity_id)).toEqual([
+      '370300/diagnosis',
+      '370300/icdBlocks',
+      '370300/moderateSecondary',
+      '370300/procedure',
+      '370300/severeSecondary',
+    ]);
   });
 
   it('checks principal diagnoses against the shipped table from then on', async () => {
-    const res = await http().post('/api/v1/cases').send([jsonCase({ caseId: 'OK1', principalDiagnosis: 'A00.000' }), jsonCase({ caseId: 'NO1', principalDiagnosis: 'K80.999' })]);
+    const res = await http()
+      .post('/api/v1/cases')
+      .send([jsonCase({ caseId: 'OK1', principalDiagnosis: 'A00.000' }), jsonCase({ caseId: 'NO1', principalDiagnosis: 'K80.999' })]);
     expect(res.status).toBe(201);
     expect(res.body.counts).toMatchObject({ inserted: 1, rejected: 1 });
-    expect(res.body.rejections).toEqual([{ line: 1, caseId: 'NO1', field: 'principalDiagnosis', reason: expect.stringContaining('K80.999') }]);
+    expect(res.body.rejections).toEqual([
+      { line: 1, caseId: 'NO1', field: 'principalDiagnosis', reason: expect.stringContaining('K80.999') },
+    ]);
   });
 
   it('does not load them again for a region that has them (a second hospital)', async () => {
-    expect((await http().post('/api/v1/hospitals').send([{ code: 'H002', name: '第二人民医院', region: '370300', level: 'L2A_GENERAL', bonuses: [] }])).status).toBe(201);
+    expect(
+      (
+        await http()
+          .post('/api/v1/hospitals')
+          .send([{ code: 'H002', name: '第二人民医院', region: '370300', level: 'L2A_GENERAL', bonuses: [] }])
+      ).status,
+    ).toBe(201);
     expect(Number((await t.db.execute(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'codeTable.load'`)).rows[0].n)).toBe(5);
   });
 });

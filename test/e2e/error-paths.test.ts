@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
-import { catalogueHash, catalogueToJson } from '../../src/domain/catalog/exchange';
-import { Catalogue } from '../../src/domain/catalog/catalogue';
+import { catalogueHash, catalogueToJson } from '../../src/domain/catalogue/exchange';
+import { Catalogue } from '../../src/domain/catalogue/catalogue';
 import { GroupingService } from '../../src/grouping/grouping.service';
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
 import { describeEngines } from '../support/engines';
@@ -47,7 +47,9 @@ describeEngines('errors keep their code over HTTP and in the CLI on %s', (engine
   }
 
   const importCatalogue = async (c: Catalogue) => {
-    const res = await http().post('/api/v1/catalogs/import').send(catalogueToJson(c, 'x', catalogueHash(c)));
+    const res = await http()
+      .post('/api/v1/catalogs/import')
+      .send(catalogueToJson(c, 'x', catalogueHash(c)));
     expect(res.status).toBe(201);
     return res.body.catalogueId as string;
   };
@@ -67,7 +69,10 @@ describeEngines('errors keep their code over HTTP and in the CLI on %s', (engine
   });
 
   it('unknown-region: a code table, a build, a grouping run and a settlement of a region nobody registered', async () => {
-    const table = await http().put('/api/v1/regions/999999/code-tables/diagnosis').set('Content-Type', 'text/plain').send('K80.100 胆囊结石伴急性胆囊炎\n');
+    const table = await http()
+      .put('/api/v1/regions/999999/code-tables/diagnosis')
+      .set('Content-Type', 'text/plain')
+      .send('K80.100 胆囊结石伴急性胆囊炎\n');
     expect(table.status).toBe(404);
     expect(table.body).toMatchObject({ statusCode: 404, error: 'unknown-region' });
     for (const [path, body] of [
@@ -117,7 +122,11 @@ describeEngines('errors keep their code over HTTP and in the CLI on %s', (engine
     const res = await http().post('/api/v1/groupings').send({ region: '370300', from: '2024-03', to: '2024-03', catalogueId: UNKNOWN_ID });
     expect(res.status).toBe(202);
     const job = await settled(`/api/v1/jobs/${res.body.jobId}`);
-    expect(job.body).toMatchObject({ kind: 'grouping.run', status: 'failed', error: { code: 'unknown-catalogue', message: `no catalogue ${UNKNOWN_ID}` } });
+    expect(job.body).toMatchObject({
+      kind: 'grouping.run',
+      status: 'failed',
+      error: { code: 'unknown-catalogue', message: `no catalogue ${UNKNOWN_ID}` },
+    });
     const cli = await dip(t, ['grouping', 'run', '--region', '370300', '--from', '2024-03', '--catalog', UNKNOWN_ID]);
     expect(cli.code).toBe(2);
     expect(cli.stderr).toContain(`no catalogue ${UNKNOWN_ID} (unknown-catalogue)`);

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { catalogueHash, catalogueToJson } from '../../src/domain/catalog/exchange';
+import { catalogueHash, catalogueToJson } from '../../src/domain/catalogue/exchange';
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
 import { describeEngines } from '../support/engines';
 import { SAMPLE } from '../support/sample-catalogue';
@@ -28,7 +28,14 @@ describeEngines('catalogue exchange and activation over HTTP on %s', (engine) =>
     const { catalogueId } = (await http().post('/api/v1/catalogs/import').send(doc())).body;
     const page = await http().get(`/api/v1/catalogs/${catalogueId}`).query({ keyPrefix: 'K80.1|' });
     expect(page.status).toBe(200);
-    expect(page.body).toMatchObject({ region: '370300', year: 2024, costPerPoint: '8.000000', pvBudget: '7.950000', coreGroups: 2, compositeGroups: 2 });
+    expect(page.body).toMatchObject({
+      region: '370300',
+      year: 2024,
+      costPerPoint: '8.000000',
+      pvBudget: '7.950000',
+      coreGroups: 2,
+      compositeGroups: 2,
+    });
     expect(page.body.groups.total).toBe(2);
     expect(page.body.groups.items.map((g: { key: string }) => g.key)).toEqual(['K80.1|', 'K80.1|51.2300']);
     expect(page.body.groups.items[1]).toMatchObject({ avgCost: '24000.00', score: '3000.0000', auxiliary: { '3': '1.2500' } });

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { catalogueHash, catalogueToJson } from '../../src/domain/catalog/exchange';
+import { catalogueHash, catalogueToJson } from '../../src/domain/catalogue/exchange';
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
 import { describeEngines } from '../support/engines';
 import { SAMPLE } from '../support/sample-catalogue';
@@ -12,16 +12,61 @@ import { jsonCase } from './e2e-helpers';
  */
 const CASES = [
   // r = 24720 / (24000 × 1.03) = 1 → normal: 3000 × 1.03.
-  { caseId: 'C1', hospitalCode: 'H001', totalCost: '24720.00', points: '3090.0000', rule: 'core-exact', outlier: 'normal', ratio: '1.0000' },
+  {
+    caseId: 'C1',
+    hospitalCode: 'H001',
+    totalCost: '24720.00',
+    points: '3090.0000',
+    rule: 'core-exact',
+    outlier: 'normal',
+    ratio: '1.0000',
+  },
   // K80.1| (the policy's primary-care list does not name it): r = 3000 / (6000 × 0.76) = 0.6579 → 750 × 0.76.
-  { caseId: 'C2', hospitalCode: 'H002', principalProcedure: '', totalCost: '3000.00', points: '570.0000', rule: 'core-exact', outlier: 'normal', ratio: '0.6579' },
+  {
+    caseId: 'C2',
+    hospitalCode: 'H002',
+    principalProcedure: '',
+    totalCost: '3000.00',
+    points: '570.0000',
+    rule: 'core-exact',
+    outlier: 'normal',
+    ratio: '0.6579',
+  },
   // Key K80.1|51.2200+51.2300 is not core; K80.1|51.2300 is its subset: r = 24000 / 24720 = 0.9709 → 3090.
-  { caseId: 'C3', hospitalCode: 'H001', otherProcedures: '51.2200', totalCost: '24000.00', points: '3090.0000', rule: 'core-subset', outlier: 'normal', ratio: '0.9709' },
+  {
+    caseId: 'C3',
+    hospitalCode: 'H001',
+    otherProcedures: '51.2200',
+    totalCost: '24000.00',
+    points: '3090.0000',
+    rule: 'core-subset',
+    outlier: 'normal',
+    ratio: '0.9709',
+  },
   // K81.0: no core group, no K81 composite, no block table → the chapter group K00-K93~surgery;
   // r = 5000 / (30000 × 0.76) = 0.2193 → low: 3750 × 0.76 × r = 3750 × 5000 / 30000 = 625.
-  { caseId: 'C4', hospitalCode: 'H002', principalDiagnosis: 'K81.000', totalCost: '5000.00', points: '625.0000', rule: 'composite-chapter', outlier: 'low', ratio: '0.2193' },
+  {
+    caseId: 'C4',
+    hospitalCode: 'H002',
+    principalDiagnosis: 'K81.000',
+    totalCost: '5000.00',
+    points: '625.0000',
+    rule: 'composite-chapter',
+    outlier: 'low',
+    ratio: '0.2193',
+  },
   // J18.9: no group at any level → no-score: 8000 / 8 × 0.7.
-  { caseId: 'C5', hospitalCode: 'H001', principalDiagnosis: 'J18.900', principalProcedure: '', totalCost: '8000.00', points: '700.0000', rule: 'no-score', outlier: 'no-score', ratio: null },
+  {
+    caseId: 'C5',
+    hospitalCode: 'H001',
+    principalDiagnosis: 'J18.900',
+    principalProcedure: '',
+    totalCost: '8000.00',
+    points: '700.0000',
+    rule: 'no-score',
+    outlier: 'no-score',
+    ratio: null,
+  },
 ];
 
 describeEngines('grouping runs over HTTP on %s', (engine) => {
@@ -31,7 +76,9 @@ describeEngines('grouping runs over HTTP on %s', (engine) => {
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_groupings');
     expect((await http().post('/api/v1/hospitals').send(TEST_HOSPITALS)).status).toBe(201);
-    const cases = CASES.map(({ points: _p, rule: _r, outlier: _o, ratio: _x, ...c }) => jsonCase({ ...c, fundPayment: '1000.00', secondaryDiagnoses: '' }));
+    const cases = CASES.map(({ points: _p, rule: _r, outlier: _o, ratio: _x, ...c }) =>
+      jsonCase({ ...c, fundPayment: '1000.00', secondaryDiagnoses: '' }),
+    );
     expect((await http().post('/api/v1/cases').send(cases)).status).toBe(201);
   });
   afterAll(async () => t?.close());
@@ -67,14 +114,48 @@ describeEngines('grouping runs over HTTP on %s', (engine) => {
 
     const run = await http().get(`/api/v1/groupings/${runId}`);
     // 3090 + 570 + 3090 + 625 + 700 = 8075.
-    expect(run.body).toMatchObject({ region: '370300', from: '2024-03', to: '2024-03', catalogueId, cases: 5, noScoreCases: 1, specialReviewCases: 0, points: '8075.0000' });
+    expect(run.body).toMatchObject({
+      region: '370300',
+      from: '2024-03',
+      to: '2024-03',
+      catalogueId,
+      cases: 5,
+      noScoreCases: 1,
+      specialReviewCases: 0,
+      points: '8075.0000',
+    });
 
     const page = await http().get(`/api/v1/groupings/${runId}/cases`);
     expect(page.body.total).toBe(5);
-    expect(page.body.items.map((r: Record<string, unknown>) => ({ caseId: r.caseId, hospitalCode: r.hospitalCode, points: r.points, rule: r.rule, outlier: r.outlier, ratio: r.ratio }))).toEqual(
-      CASES.map((c) => ({ caseId: c.caseId, hospitalCode: c.hospitalCode, points: c.points, rule: c.rule, outlier: c.outlier, ratio: c.ratio })),
+    expect(
+      page.body.items.map((r: Record<string, unknown>) => ({
+        caseId: r.caseId,
+        hospitalCode: r.hospitalCode,
+        points: r.points,
+        rule: r.rule,
+        outlier: r.outlier,
+        ratio: r.ratio,
+      })),
+    ).toEqual(
+      CASES.map((c) => ({
+        caseId: c.caseId,
+        hospitalCode: c.hospitalCode,
+        points: c.points,
+        rule: c.rule,
+        outlier: c.outlier,
+        ratio: c.ratio,
+      })),
     );
-    expect(page.body.items[0]).toMatchObject({ group: 'K80.1-51.2300', key: 'K80.1|51.2300', kind: 'core', score: '3000.0000', auxFactor: '1', coefficient: '1.03', caseKey: 'K80.1|51.2300', treatmentType: 'surgery' });
+    expect(page.body.items[0]).toMatchObject({
+      group: 'K80.1-51.2300',
+      key: 'K80.1|51.2300',
+      kind: 'core',
+      score: '3000.0000',
+      auxFactor: '1',
+      coefficient: '1.03',
+      caseKey: 'K80.1|51.2300',
+      treatmentType: 'surgery',
+    });
     expect(page.body.items[4]).toMatchObject({ group: null, key: null, kind: null, score: null, auxFactor: null });
 
     const h2 = await http().get(`/api/v1/groupings/${runId}/cases`).query({ hospital: 'H002' });
@@ -92,6 +173,9 @@ describeEngines('grouping runs over HTTP on %s', (engine) => {
     ]);
 
     expect((await http().get(`/api/v1/groupings/${runId}/cases/NOPE`)).status).toBe(404);
-    expect((await http().get('/api/v1/groupings/00000000-0000-4000-8000-000000000000')).body).toMatchObject({ statusCode: 404, error: 'unknown-grouping' });
+    expect((await http().get('/api/v1/groupings/00000000-0000-4000-8000-000000000000')).body).toMatchObject({
+      statusCode: 404,
+      error: 'unknown-grouping',
+    });
   });
 });

@@ -9,7 +9,8 @@ import { countRows, csvBody, jsonCase, storedIds, waitForImport } from './e2e-he
 describeEngines('case file imports over HTTP on %s', (engine) => {
   let t: TestApp;
   const http = () => request(t.app.getHttpServer());
-  const postCsv = (body: string | Buffer, query: Record<string, string> = {}) => http().post('/api/v1/cases/import').query(query).set('Content-Type', 'text/csv').send(body);
+  const postCsv = (body: string | Buffer, query: Record<string, string> = {}) =>
+    http().post('/api/v1/cases/import').query(query).set('Content-Type', 'text/csv').send(body);
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_import');
@@ -21,10 +22,21 @@ describeEngines('case file imports over HTTP on %s', (engine) => {
   });
 
   it('imports a CSV body: 201 with the report, valid rows stored, rejected rows by file line', async () => {
-    const body = csvBody(caseLine({ caseId: 'V1' }), caseLine({ caseId: 'V2', fundPayment: '30000.00' }), caseLine({ caseId: 'V3', principalDiagnosis: 'k80.100 ' }));
+    const body = csvBody(
+      caseLine({ caseId: 'V1' }),
+      caseLine({ caseId: 'V2', fundPayment: '30000.00' }),
+      caseLine({ caseId: 'V3', principalDiagnosis: 'k80.100 ' }),
+    );
     const res = await postCsv(body);
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ status: 'committed', format: 'csv', mode: 'default', replace: false, source: 'POST /api/v1/cases/import', error: null });
+    expect(res.body).toMatchObject({
+      status: 'committed',
+      format: 'csv',
+      mode: 'default',
+      replace: false,
+      source: 'POST /api/v1/cases/import',
+      error: null,
+    });
     expect(res.body.counts).toEqual({ read: 3, inserted: 2, replaced: 0, skipped: 0, rejected: 1 });
     expect(res.body.rejections).toEqual([{ line: 3, caseId: 'V2', field: 'fundPayment', reason: '30000.00 exceeds totalCost 23456.78' }]);
     const size = Buffer.byteLength(body);
@@ -42,7 +54,11 @@ describeEngines('case file imports over HTTP on %s', (engine) => {
   it('imports a 3,000-row CRLF CSV arriving in many chunks, with quoted multi-line fields, counting file lines', async () => {
     const multiLine = (i: number) => i % 500 === 250;
     const lines = Array.from({ length: 3000 }, (_, i) =>
-      caseLine({ caseId: `K${String(i).padStart(4, '0')}`, ...(multiLine(i) ? { patientId: `"P,\r\n${i}"` } : {}), ...(i === 1000 || i === 2999 ? { sex: 'Q' } : {}) }),
+      caseLine({
+        caseId: `K${String(i).padStart(4, '0')}`,
+        ...(multiLine(i) ? { patientId: `"P,\r\n${i}"` } : {}),
+        ...(i === 1000 || i === 2999 ? { sex: 'Q' } : {}),
+      }),
     );
     const body = [CASE_HEADER, ...lines].join('\r\n') + '\r\n';
     expect(Buffer.byteLength(body)).toBeGreaterThan(300_000);
@@ -64,7 +80,14 @@ describeEngines('case file imports over HTTP on %s', (engine) => {
   });
 
   it('imports JSON lines (application/x-ndjson); a line that is not JSON is rejected by its line', async () => {
-    const body = [JSON.stringify(jsonCase({ caseId: 'N1' })), '', '{"caseId": "N2", ', JSON.stringify(jsonCase({ caseId: 'N3', otherProcedures: ['87.4400'] })), '[1,2]'].join('\n') + '\n';
+    const body =
+      [
+        JSON.stringify(jsonCase({ caseId: 'N1' })),
+        '',
+        '{"caseId": "N2", ',
+        JSON.stringify(jsonCase({ caseId: 'N3', otherProcedures: ['87.4400'] })),
+        '[1,2]',
+      ].join('\n') + '\n';
     const res = await http().post('/api/v1/cases/import').set('Content-Type', 'application/x-ndjson').send(body);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'committed', format: 'jsonl' });
@@ -78,14 +101,25 @@ describeEngines('case file imports over HTTP on %s', (engine) => {
 
   it('takes the format from ?format= and refuses a body of unknown type with 400', async () => {
     const batches = await countRows(t, 'import_batch');
-    const unknown = await http().post('/api/v1/cases/import').set('Content-Type', 'application/octet-stream').send(Buffer.from(csvBody(caseLine({ caseId: 'F1' }))));
+    const unknown = await http()
+      .post('/api/v1/cases/import')
+      .set('Content-Type', 'application/octet-stream')
+      .send(Buffer.from(csvBody(caseLine({ caseId: 'F1' }))));
     expect(unknown.status).toBe(400);
     expect(unknown.body).toMatchObject({ statusCode: 400, error: 'unknown-format' });
-    const badFormat = await http().post('/api/v1/cases/import').query({ format: 'xlsx' }).set('Content-Type', 'text/csv').send(csvBody(caseLine({ caseId: 'F1' })));
+    const badFormat = await http()
+      .post('/api/v1/cases/import')
+      .query({ format: 'xlsx' })
+      .set('Content-Type', 'text/csv')
+      .send(csvBody(caseLine({ caseId: 'F1' })));
     expect(badFormat.status).toBe(400);
     expect(await countRows(t, 'import_batch')).toBe(batches);
 
-    const named = await http().post('/api/v1/cases/import').query({ format: 'csv' }).set('Content-Type', 'application/octet-stream').send(Buffer.from(csvBody(caseLine({ caseId: 'F1' }))));
+    const named = await http()
+      .post('/api/v1/cases/import')
+      .query({ format: 'csv' })
+      .set('Content-Type', 'application/octet-stream')
+      .send(Buffer.from(csvBody(caseLine({ caseId: 'F1' }))));
     expect(named.status).toBe(201);
     expect(named.body).toMatchObject({ format: 'csv', counts: { inserted: 1 } });
     expect(await storedIds(t, 'F')).toEqual(['F1']);
@@ -115,7 +149,13 @@ describeEngines('case file imports over HTTP on %s', (engine) => {
   });
 
   // The row with the broken quote is on line 4; the quoted field swallows the rest of the file.
-  const brokenQuote = () => csvBody(caseLine({ caseId: 'S1' }), caseLine({ caseId: 'S2' }), caseLine({ caseId: 'S3', patientId: '"P3"x' }), caseLine({ caseId: 'S4' }));
+  const brokenQuote = () =>
+    csvBody(
+      caseLine({ caseId: 'S1' }),
+      caseLine({ caseId: 'S2' }),
+      caseLine({ caseId: 'S3', patientId: '"P3"x' }),
+      caseLine({ caseId: 'S4' }),
+    );
 
   it('a broken quote is a 422 syntax error with a line, and nothing is stored', async () => {
     const res = await postCsv(brokenQuote());
@@ -141,7 +181,11 @@ describeEngines('case file imports over HTTP on %s', (engine) => {
     expect(res.body.error.message).toContain('UTF-8');
     expect(await storedIds(t, 'G')).toEqual([]);
 
-    const jsonl = Buffer.concat([Buffer.from(`${JSON.stringify(jsonCase({ caseId: 'G3' }))}\n{"caseId":"G4","patientId":"`), Buffer.from([0xd6, 0xd0]), Buffer.from('"}\n')]);
+    const jsonl = Buffer.concat([
+      Buffer.from(`${JSON.stringify(jsonCase({ caseId: 'G3' }))}\n{"caseId":"G4","patientId":"`),
+      Buffer.from([0xd6, 0xd0]),
+      Buffer.from('"}\n'),
+    ]);
     const res2 = await http().post('/api/v1/cases/import').set('Content-Type', 'application/x-ndjson').send(jsonl);
     expect(res2.status).toBe(415);
     expect(res2.body.error.code).toBe('encoding');
@@ -163,7 +207,9 @@ describeEngines('case file imports over HTTP on %s', (engine) => {
   });
 
   it('?async=true answers 202 with a Location, and the import commits in the background', async () => {
-    const lines = Array.from({ length: 50 }, (_, i) => caseLine({ caseId: `Y${String(i).padStart(2, '0')}`, ...(i % 10 === 9 ? { sex: 'Q' } : {}) }));
+    const lines = Array.from({ length: 50 }, (_, i) =>
+      caseLine({ caseId: `Y${String(i).padStart(2, '0')}`, ...(i % 10 === 9 ? { sex: 'Q' } : {}) }),
+    );
     const body = csvBody(...lines);
     const res = await postCsv(body, { async: 'true' });
     expect(res.status).toBe(202);
@@ -175,14 +221,22 @@ describeEngines('case file imports over HTTP on %s', (engine) => {
     const done = await waitForImport(t, batchId);
     expect(done).toMatchObject({ batchId, status: 'committed', format: 'csv', error: null });
     expect(done.counts).toEqual({ read: 50, inserted: 45, replaced: 0, skipped: 0, rejected: 5 });
-    expect(done.rejections.map((r: { line: number; field: string }) => [r.line, r.field])).toEqual([11, 21, 31, 41, 51].map((l) => [l, 'sex']));
+    expect(done.rejections.map((r: { line: number; field: string }) => [r.line, r.field])).toEqual(
+      [11, 21, 31, 41, 51].map((l) => [l, 'sex']),
+    );
     expect(done.bytes.read).toBe(Buffer.byteLength(body));
     expect((await storedIds(t, 'Y')).length).toBe(45);
 
     const list = await http().get('/api/v1/imports');
     expect(list.status).toBe(200);
     const entry = list.body.find((b: { batchId: string }) => b.batchId === batchId);
-    expect(entry).toMatchObject({ batchId, status: 'committed', source: 'POST /api/v1/cases/import', rows: 50, bytes: { read: Buffer.byteLength(body) } });
+    expect(entry).toMatchObject({
+      batchId,
+      status: 'committed',
+      source: 'POST /api/v1/cases/import',
+      rows: 50,
+      bytes: { read: Buffer.byteLength(body) },
+    });
     expect(entry.finishedAt).toEqual(expect.any(String));
 
     // Pages of the rejections: offset and limit, `more` while some are left.

@@ -15,13 +15,16 @@ const ICD10_FILE = join(CODES, 'icd10-yb2.dat');
 function postChunked(server: Server, path: string, contentType: string, chunks: Buffer[]): Promise<{ status: number; body: any }> {
   const { port } = server.address() as AddressInfo;
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? null : JSON.parse(text) }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, method: 'POST', headers: { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? null : JSON.parse(text) }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     for (const c of chunks) req.write(c);
     req.end();
@@ -93,7 +96,8 @@ describeEngines('upload limit (MAX_UPLOAD_BYTES=2048) on %s', (engine) => {
 describeEngines('code tables over HTTP on %s', (engine) => {
   let t: TestApp;
   const http = () => request(t.app.getHttpServer());
-  const putTable = (region: string, kind: string, body: string | Buffer) => http().put(`/api/v1/regions/${region}/code-tables/${kind}`).set('Content-Type', 'text/plain').send(body);
+  const putTable = (region: string, kind: string, body: string | Buffer) =>
+    http().put(`/api/v1/regions/${region}/code-tables/${kind}`).set('Content-Type', 'text/plain').send(body);
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_codes');
@@ -104,7 +108,9 @@ describeEngines('code tables over HTTP on %s', (engine) => {
   });
 
   it('without a table any well-formed principal diagnosis is accepted', async () => {
-    const res = await http().post('/api/v1/cases').send([jsonCase({ caseId: 'P0', principalDiagnosis: 'Z99.900' })]);
+    const res = await http()
+      .post('/api/v1/cases')
+      .send([jsonCase({ caseId: 'P0', principalDiagnosis: 'Z99.900' })]);
     expect(res.status).toBe(201);
     expect(res.body.counts).toMatchObject({ inserted: 1, rejected: 0 });
   });
@@ -113,17 +119,28 @@ describeEngines('code tables over HTTP on %s', (engine) => {
     const table = 'K80.100 胆囊结石伴有其他胆囊炎\n\nI10.x00 特发性（原发性）高血压\r\nE11.900 2型糖尿病，不伴有并发症\n';
     const res = await putTable('370300', 'diagnosis', table);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ region: '370300', kind: 'diagnosis', entries: 3, source: 'PUT /api/v1/regions/370300/code-tables/diagnosis' });
+    expect(res.body).toMatchObject({
+      region: '370300',
+      kind: 'diagnosis',
+      entries: 3,
+      source: 'PUT /api/v1/regions/370300/code-tables/diagnosis',
+    });
     const list = await http().get('/api/v1/regions/370300/code-tables');
     expect(list.status).toBe(200);
     expect(list.body).toEqual([expect.objectContaining({ kind: 'diagnosis', entries: 3, contentHash: res.body.contentHash })]);
 
     const cases = await http()
       .post('/api/v1/cases')
-      .send([jsonCase({ caseId: 'P1', principalDiagnosis: 'K80.100' }), jsonCase({ caseId: 'P2', principalDiagnosis: 'K81.000' }), jsonCase({ caseId: 'P3', principalDiagnosis: 'i10.X00' })]);
+      .send([
+        jsonCase({ caseId: 'P1', principalDiagnosis: 'K80.100' }),
+        jsonCase({ caseId: 'P2', principalDiagnosis: 'K81.000' }),
+        jsonCase({ caseId: 'P3', principalDiagnosis: 'i10.X00' }),
+      ]);
     expect(cases.status).toBe(201);
     expect(cases.body.counts).toEqual({ read: 3, inserted: 2, replaced: 0, skipped: 0, rejected: 1 });
-    expect(cases.body.rejections).toEqual([{ line: 1, caseId: 'P2', field: 'principalDiagnosis', reason: expect.stringContaining('K81.000') }]);
+    expect(cases.body.rejections).toEqual([
+      { line: 1, caseId: 'P2', field: 'principalDiagnosis', reason: expect.stringContaining('K81.000') },
+    ]);
     expect(await storedIds(t, 'P')).toEqual(['P0', 'P1', 'P3']);
   });
 
@@ -135,7 +152,9 @@ describeEngines('code tables over HTTP on %s', (engine) => {
     const list = await http().get('/api/v1/regions/370300/code-tables');
     expect(list.body).toEqual([expect.objectContaining({ kind: 'diagnosis', entries: 3 })]);
     // K81.000 of the refused table was not loaded.
-    const c = await http().post('/api/v1/cases').send([jsonCase({ caseId: 'P4', principalDiagnosis: 'K81.000' })]);
+    const c = await http()
+      .post('/api/v1/cases')
+      .send([jsonCase({ caseId: 'P4', principalDiagnosis: 'K81.000' })]);
     expect(c.body.counts).toMatchObject({ inserted: 0, rejected: 1 });
   });
 
@@ -150,7 +169,10 @@ describeEngines('code tables over HTTP on %s', (engine) => {
 
   it('loads the official ICD-10 医保版 2.0 table: one entry per distinct code', async () => {
     const file = readFileSync(ICD10_FILE);
-    const lines = file.toString('utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+    const lines = file
+      .toString('utf8')
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '');
     const distinct = new Set(lines.map((l) => l.trim().split(/\s+/)[0]));
     expect(lines.length).toBe(33_304);
     const res = await putTable('370300', 'diagnosis', file);
@@ -165,7 +187,11 @@ describeEngines('code tables over HTTP on %s', (engine) => {
     const last = lines[lines.length - 1].trim().split(/\s+/)[0];
     const cases = await http()
       .post('/api/v1/cases')
-      .send([jsonCase({ caseId: 'W1', principalDiagnosis: first }), jsonCase({ caseId: 'W2', principalDiagnosis: last }), jsonCase({ caseId: 'W3', principalDiagnosis: 'K80.900x999' })]);
+      .send([
+        jsonCase({ caseId: 'W1', principalDiagnosis: first }),
+        jsonCase({ caseId: 'W2', principalDiagnosis: last }),
+        jsonCase({ caseId: 'W3', principalDiagnosis: 'K80.900x999' }),
+      ]);
     expect(cases.body.counts).toMatchObject({ inserted: 2, rejected: 1 });
     expect(cases.body.rejections).toEqual([expect.objectContaining({ line: 2, field: 'principalDiagnosis' })]);
   });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { PoliciesService } from '../../src/policies/policies.service';
-import { catalogueHash, catalogueToJson } from '../../src/domain/catalog/exchange';
+import { catalogueHash, catalogueToJson } from '../../src/domain/catalogue/exchange';
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
 import { describeEngines } from '../support/engines';
 import { SAMPLE } from '../support/sample-catalogue';
@@ -20,10 +20,21 @@ describeEngines('settlements over HTTP on %s', (engine) => {
     const cases = [
       jsonCase({ caseId: 'C1', totalCost: '24720.00', fundPayment: '17000.00', secondaryDiagnoses: '' }),
       jsonCase({ caseId: 'C3', otherProcedures: '51.2200', totalCost: '24000.00', fundPayment: '16000.00', secondaryDiagnoses: '' }),
-      jsonCase({ caseId: 'C2', hospitalCode: 'H002', principalProcedure: '', totalCost: '3000.00', fundPayment: '2000.00', secondaryDiagnoses: '' }),
+      jsonCase({
+        caseId: 'C2',
+        hospitalCode: 'H002',
+        principalProcedure: '',
+        totalCost: '3000.00',
+        fundPayment: '2000.00',
+        secondaryDiagnoses: '',
+      }),
     ];
     expect((await http().post('/api/v1/cases').send(cases)).status).toBe(201);
-    const { catalogueId } = (await http().post('/api/v1/catalogs/import').send(catalogueToJson(SAMPLE, 'x', catalogueHash(SAMPLE)))).body;
+    const { catalogueId } = (
+      await http()
+        .post('/api/v1/catalogs/import')
+        .send(catalogueToJson(SAMPLE, 'x', catalogueHash(SAMPLE)))
+    ).body;
     await http().post(`/api/v1/catalogs/${catalogueId}/activate`);
     const policy = JSON.parse(readFileSync(resolve(__dirname, '../../catalogs/policies/370300-2024.json'), 'utf8'));
     policy.budget = { employee: { dipBudget: '360000.00' }, resident: { dipBudget: '120000.00' } };
@@ -44,7 +55,10 @@ describeEngines('settlements over HTTP on %s', (engine) => {
   it('runs a month as a job, refuses a second run of it while it runs, reports JSON, CSV and XLSX', async () => {
     const bad = await http().post('/api/v1/settlements').send({ region: '370300', kind: 'month', period: '2024-13' });
     expect(bad.status).toBe(400);
-    const [a, b] = await Promise.all([http().post('/api/v1/settlements').send({ region: '370300', kind: 'month', period: '2024-03' }), http().post('/api/v1/settlements').send({ region: '370300', kind: 'month', period: '2024-03' })]);
+    const [a, b] = await Promise.all([
+      http().post('/api/v1/settlements').send({ region: '370300', kind: 'month', period: '2024-03' }),
+      http().post('/api/v1/settlements').send({ region: '370300', kind: 'month', period: '2024-03' }),
+    ]);
     const statuses = [a.status, b.status].sort();
     expect(statuses).toEqual([202, 409]);
     const started = a.status === 202 ? a : b;
@@ -65,15 +79,28 @@ describeEngines('settlements over HTTP on %s', (engine) => {
     expect(csv.text).toContain('#employee.pointValue=6.921481');
     expect(csv.text).toContain('employee,H001,2,6180.0000,15720.00,33000.00,27054.76,25702.02');
 
-    const xlsx = await http().get(`/api/v1/settlements/${started.body.id}/report`).query({ format: 'xlsx' }).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const xlsx = await http()
+      .get(`/api/v1/settlements/${started.body.id}/report`)
+      .query({ format: 'xlsx' })
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(xlsx.body as unknown as ArrayBuffer);
     const sheet = book.getWorksheet('employee')!;
-    expect(sheet.getRow(1).values).toEqual([undefined, 'hospitalCode', 'cases', 'points', 'nonFund', 'bookkeeping', 'entitlement', 'prepay']);
+    expect(sheet.getRow(1).values).toEqual([
+      undefined,
+      'hospitalCode',
+      'cases',
+      'points',
+      'nonFund',
+      'bookkeeping',
+      'entitlement',
+      'prepay',
+    ]);
     expect(sheet.getRow(2).getCell(6).value).toBe('27054.76');
   });
 
@@ -95,7 +122,9 @@ describeEngines('settlements over HTTP on %s', (engine) => {
     const ok = await http().post('/api/v1/settlement-records/assessment').set('Content-Type', 'text/csv').send(csv);
     expect(ok.status).toBe(201);
     expect(ok.body).toEqual({ kind: 'assessment', recorded: 2 });
-    const bad = await http().post('/api/v1/settlement-records/violation').send([{ year: '2024', pool: 'nobody', hospitalCode: 'H001', amount: '10.001', reason: 'x' }]);
+    const bad = await http()
+      .post('/api/v1/settlement-records/violation')
+      .send([{ year: '2024', pool: 'nobody', hospitalCode: 'H001', amount: '10.001', reason: 'x' }]);
     expect(bad.status).toBe(422);
     expect(bad.body.problems.map((p: { field: string }) => p.field)).toEqual(['pool', 'amount']);
     expect((await http().post('/api/v1/settlement-records/bonus').send([])).status).toBe(400);

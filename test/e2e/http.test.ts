@@ -28,7 +28,9 @@ describeEngines('HTTP API on %s', (engine) => {
       expect(res.status).toBe(200);
       expect(res.body.openapi).toMatch(/^3\./);
       expect(res.body.info.title).toBe('DIP settlement service');
-      expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/cases', '/api/v1/cases/import', '/api/v1/imports/{id}', '/api/v1/hospitals', '/health']));
+      expect(Object.keys(res.body.paths)).toEqual(
+        expect.arrayContaining(['/api/v1/cases', '/api/v1/cases/import', '/api/v1/imports/{id}', '/api/v1/hospitals', '/health']),
+      );
       expect(res.body.paths['/api/v1/cases'].post).toBeDefined();
       const ui = await http().get('/api/docs');
       expect(ui.status).toBe(200);
@@ -53,23 +55,39 @@ describeEngines('HTTP API on %s', (engine) => {
       const list = await http().get('/api/v1/hospitals').query({ region: '370300' });
       expect(list.status).toBe(200);
       expect(list.body.map((h: { code: string }) => h.code)).toEqual(['H001', 'H002']);
-      expect(list.body[1]).toEqual({ code: 'H002', name: '甲等镇卫生院', region: '370300', level: 'TOWNSHIP_A', bonuses: ['primaryCare', 'tcm'] });
+      expect(list.body[1]).toEqual({
+        code: 'H002',
+        name: '甲等镇卫生院',
+        region: '370300',
+        level: 'TOWNSHIP_A',
+        bonuses: ['primaryCare', 'tcm'],
+      });
     });
 
     it('PUT updates one hospital, and GET shows the change', async () => {
       const { code: _code, ...rest } = TEST_HOSPITALS[0];
-      const res = await http().put('/api/v1/hospitals/H001').send({ ...rest, name: '淄博市第一人民医院' });
+      const res = await http()
+        .put('/api/v1/hospitals/H001')
+        .send({ ...rest, name: '淄博市第一人民医院' });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ created: 0, updated: 1, unchanged: 0 });
       const got = await http().get('/api/v1/hospitals/H001');
       expect(got.status).toBe(200);
-      expect(got.body).toEqual({ code: 'H001', name: '淄博市第一人民医院', region: '370300', level: 'L3A_GENERAL', bonuses: ['keyDisciplineNational'] });
+      expect(got.body).toEqual({
+        code: 'H001',
+        name: '淄博市第一人民医院',
+        region: '370300',
+        level: 'L3A_GENERAL',
+        bonuses: ['keyDisciplineNational'],
+      });
       const audits = await t.db.execute(`SELECT action FROM audit_log WHERE entity = 'hospital' AND entity_id = 'H001' ORDER BY id`);
       expect(audits.rows.map((r) => String(r.action))).toEqual(['hospital.create', 'hospital.update']);
     });
 
     it('PUT with a body code that differs from the path is a 400', async () => {
-      const res = await http().put('/api/v1/hospitals/H001').send({ ...TEST_HOSPITALS[1] });
+      const res = await http()
+        .put('/api/v1/hospitals/H001')
+        .send({ ...TEST_HOSPITALS[1] });
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ statusCode: 400, error: 'code-mismatch' });
       expect((await http().get('/api/v1/hospitals/H001')).body.level).toBe('L3A_GENERAL');
@@ -116,10 +134,24 @@ describeEngines('HTTP API on %s', (engine) => {
     });
 
     it('stores the valid elements and reports each rejected one by index and field', async () => {
-      const body = [jsonCase({ caseId: 'J1' }), jsonCase({ caseId: 'J2', totalCost: 12.5 }), jsonCase({ caseId: 'J3', secondaryDiagnoses: ['I10.x00'] }), jsonCase({ caseId: 'J4', sex: 'X' }), 'not a case'];
+      const body = [
+        jsonCase({ caseId: 'J1' }),
+        jsonCase({ caseId: 'J2', totalCost: 12.5 }),
+        jsonCase({ caseId: 'J3', secondaryDiagnoses: ['I10.x00'] }),
+        jsonCase({ caseId: 'J4', sex: 'X' }),
+        'not a case',
+      ];
       const res = await http().post('/api/v1/cases').send(body);
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ status: 'committed', format: 'json', mode: 'default', replace: false, source: 'POST /api/v1/cases', error: null, rejectionsTruncated: false });
+      expect(res.body).toMatchObject({
+        status: 'committed',
+        format: 'json',
+        mode: 'default',
+        replace: false,
+        source: 'POST /api/v1/cases',
+        error: null,
+        rejectionsTruncated: false,
+      });
       expect(res.body.counts).toEqual({ read: 5, inserted: 2, replaced: 0, skipped: 0, rejected: 3 });
       expect(res.body.rejections).toEqual([
         { line: 1, caseId: 'J2', field: 'totalCost', reason: expect.stringContaining('not a JSON number') },
@@ -135,7 +167,9 @@ describeEngines('HTTP API on %s', (engine) => {
     });
 
     it('a changed case is rejected on caseId without replace, and replaced (audited) with ?replace=true', async () => {
-      const first = await http().post('/api/v1/cases').send([jsonCase({ caseId: 'R1' }), jsonCase({ caseId: 'R2' })]);
+      const first = await http()
+        .post('/api/v1/cases')
+        .send([jsonCase({ caseId: 'R1' }), jsonCase({ caseId: 'R2' })]);
       expect(first.body.counts).toMatchObject({ inserted: 2, rejected: 0 });
       const changed = [jsonCase({ caseId: 'R1', totalCost: '30000.00' }), jsonCase({ caseId: 'R2' })];
 
@@ -157,7 +191,9 @@ describeEngines('HTTP API on %s', (engine) => {
     });
 
     it('the same caseId twice in one array: identical is skipped, different is rejected', async () => {
-      const res = await http().post('/api/v1/cases').send([jsonCase({ caseId: 'D1' }), jsonCase({ caseId: 'D1' }), jsonCase({ caseId: 'D1', age: '60' })]);
+      const res = await http()
+        .post('/api/v1/cases')
+        .send([jsonCase({ caseId: 'D1' }), jsonCase({ caseId: 'D1' }), jsonCase({ caseId: 'D1', age: '60' })]);
       expect(res.status).toBe(201);
       expect(res.body.counts).toEqual({ read: 3, inserted: 1, replaced: 0, skipped: 1, rejected: 1 });
       expect(res.body.rejections).toEqual([{ line: 2, caseId: 'D1', field: 'caseId', reason: expect.any(String) }]);
@@ -167,11 +203,16 @@ describeEngines('HTTP API on %s', (engine) => {
 
     it('?mode=atomic with one bad element is a 422 that stores nothing', async () => {
       const good = [jsonCase({ caseId: 'A1' }), jsonCase({ caseId: 'A2' })];
-      const res = await http().post('/api/v1/cases').query({ mode: 'atomic' }).send([...good, jsonCase({ caseId: 'A3', dischargeDate: '2024-02-28' })]);
+      const res = await http()
+        .post('/api/v1/cases')
+        .query({ mode: 'atomic' })
+        .send([...good, jsonCase({ caseId: 'A3', dischargeDate: '2024-02-28' })]);
       expect(res.status).toBe(422);
       expect(res.body).toMatchObject({ status: 'rejected', mode: 'atomic', error: null });
       expect(res.body.counts).toMatchObject({ read: 3, rejected: 1 });
-      expect(res.body.rejections).toEqual([{ line: 2, caseId: 'A3', field: 'dischargeDate', reason: expect.stringContaining('before admission') }]);
+      expect(res.body.rejections).toEqual([
+        { line: 2, caseId: 'A3', field: 'dischargeDate', reason: expect.stringContaining('before admission') },
+      ]);
 
       const batch = await http().get(`/api/v1/imports/${res.body.batchId}`);
       expect(batch.status).toBe(200);
@@ -188,7 +229,9 @@ describeEngines('HTTP API on %s', (engine) => {
 
     it('refuses a body that is not an array, an empty array, and more than 10,000 cases, creating no import', async () => {
       const batches = await countRows(t, 'import_batch');
-      const obj = await http().post('/api/v1/cases').send(jsonCase({ caseId: 'X1' }));
+      const obj = await http()
+        .post('/api/v1/cases')
+        .send(jsonCase({ caseId: 'X1' }));
       expect(obj.status).toBe(400);
       expect(obj.body).toMatchObject({ statusCode: 400, error: 'not-an-array' });
 
@@ -214,13 +257,22 @@ describeEngines('HTTP API on %s', (engine) => {
 
     it('an unknown or invalid query parameter is a 400', async () => {
       const batches = await countRows(t, 'import_batch');
-      const unknown = await http().post('/api/v1/cases').query({ dryRun: 'true' }).send([jsonCase({ caseId: 'Q1' })]);
+      const unknown = await http()
+        .post('/api/v1/cases')
+        .query({ dryRun: 'true' })
+        .send([jsonCase({ caseId: 'Q1' })]);
       expect(unknown.status).toBe(400);
       expect(unknown.body).toMatchObject({ statusCode: 400, error: 'bad-request' });
       expect(JSON.stringify(unknown.body.message)).toContain('dryRun');
-      const badMode = await http().post('/api/v1/cases').query({ mode: 'all-or-nothing' }).send([jsonCase({ caseId: 'Q1' })]);
+      const badMode = await http()
+        .post('/api/v1/cases')
+        .query({ mode: 'all-or-nothing' })
+        .send([jsonCase({ caseId: 'Q1' })]);
       expect(badMode.status).toBe(400);
-      const badReplace = await http().post('/api/v1/cases').query({ replace: 'yes' }).send([jsonCase({ caseId: 'Q1' })]);
+      const badReplace = await http()
+        .post('/api/v1/cases')
+        .query({ replace: 'yes' })
+        .send([jsonCase({ caseId: 'Q1' })]);
       expect(badReplace.status).toBe(400);
       expect(await countRows(t, 'import_batch')).toBe(batches);
       expect(await storedIds(t, 'Q')).toEqual([]);
@@ -231,14 +283,22 @@ describeEngines('HTTP API on %s', (engine) => {
     it('stores 9999999999999.99 and 0.01 exactly on the database', async () => {
       const res = await http()
         .post('/api/v1/cases')
-        .send([jsonCase({ caseId: 'M1', totalCost: '9999999999999.99', fundPayment: '0.01' }), jsonCase({ caseId: 'M2', totalCost: '0.1', fundPayment: '0.10', outOfCatalogSelfPay: '' })]);
+        .send([
+          jsonCase({ caseId: 'M1', totalCost: '9999999999999.99', fundPayment: '0.01' }),
+          jsonCase({ caseId: 'M2', totalCost: '0.1', fundPayment: '0.10', outOfCatalogSelfPay: '' }),
+        ]);
       expect(res.status).toBe(201);
       expect(res.body.counts).toMatchObject({ inserted: 2, rejected: 0 });
-      const { rows } = await t.db.execute('SELECT case_id, total_cost, fund_payment, out_of_catalog_self_pay FROM dip_case WHERE case_id IN (?, ?) ORDER BY case_id', ['M1', 'M2']);
-      expect(rows.map((r) => [String(r.case_id), String(r.total_cost), String(r.fund_payment), String(r.out_of_catalog_self_pay)])).toEqual([
-        ['M1', '9999999999999.99', '0.01', '0.00'],
-        ['M2', '0.10', '0.10', '0.00'],
-      ]);
+      const { rows } = await t.db.execute(
+        'SELECT case_id, total_cost, fund_payment, out_of_catalog_self_pay FROM dip_case WHERE case_id IN (?, ?) ORDER BY case_id',
+        ['M1', 'M2'],
+      );
+      expect(rows.map((r) => [String(r.case_id), String(r.total_cost), String(r.fund_payment), String(r.out_of_catalog_self_pay)])).toEqual(
+        [
+          ['M1', '9999999999999.99', '0.01', '0.00'],
+          ['M2', '0.10', '0.10', '0.00'],
+        ],
+      );
     });
 
     it('rejects money beyond DECIMAL(15,2), with three decimals, or in exponent notation', async () => {

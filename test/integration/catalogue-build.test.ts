@@ -7,7 +7,7 @@ import { CatalogueStore } from '../../src/catalogue/catalogue.store';
 import { CodeTablesService } from '../../src/codes/code-tables.service';
 import { CASE_FIELDS, validateCase } from '../../src/domain/case-record';
 import Decimal from 'decimal.js';
-import { CatalogueBuilder } from '../../src/domain/catalog/build';
+import { CatalogueBuilder } from '../../src/domain/catalogue/build';
 import { compileEngine, valueOneCase } from '../../src/domain/engine/batch';
 import { CodeTableKind } from '../../src/domain/code-table';
 import { groupingCode } from '../../src/domain/codes';
@@ -19,9 +19,17 @@ import { describeEngines } from '../support/engines';
 import { CODES } from '../support/paths';
 
 const text = (f: string) => readFileSync(`${CODES}/${f}`, 'utf8');
-const lines = (f: string) => text(f).split('\n').filter((l) => l.trim() !== '');
+const lines = (f: string) =>
+  text(f)
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 const entries = (f: string) => lines(f).map((l) => ({ code: l.slice(0, l.indexOf(' ')), name: l.slice(l.indexOf(' ') + 1) }));
-const universe = codeUniverseFromTables({ diagnoses: entries('icd10-yb2.dat'), procedures: entries('icd9cm3-yb2.dat'), severeSecondary: lines('severe-secondary-dx.txt'), moderateSecondary: lines('moderate-secondary-dx.txt') });
+const universe = codeUniverseFromTables({
+  diagnoses: entries('icd10-yb2.dat'),
+  procedures: entries('icd9cm3-yb2.dat'),
+  severeSecondary: lines('severe-secondary-dx.txt'),
+  moderateSecondary: lines('moderate-secondary-dx.txt'),
+});
 const hospitals = generateHospitals({ seed: 3, region: '370300', count: 40 });
 const YEARS = [2021, 2022, 2023];
 const rowsOf = (year: number) => [...generateCases({ seed: 3, year, cases: 4000 }, universe, hospitals)];
@@ -34,7 +42,10 @@ describeEngines('catalogue build from stored cases on %s', (engine) => {
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'catalogue_build');
-    await t.app.get(HospitalsService).upsert(hospitals.map((h) => ({ ...h })), 'tester');
+    await t.app.get(HospitalsService).upsert(
+      hospitals.map((h) => ({ ...h })),
+      'tester',
+    );
     const tables = t.app.get(CodeTablesService);
     const load = (kind: CodeTableKind, body: string) => tables.load('370300', kind, Readable.from([body]), kind, 'tester');
     await load('severeSecondary', text('severe-secondary-dx.txt'));
@@ -43,7 +54,11 @@ describeEngines('catalogue build from stored cases on %s', (engine) => {
     await load('procedure', text('icd9cm3-yb2.dat'));
     for (const y of YEARS) {
       const csv = [CASE_FIELDS.join(','), ...rowsOf(y).map((r) => r.join(','))].join('\n');
-      const report = await (await t.app.get(CaseImportService).start(Readable.from([csv]), { format: 'csv', atomic: true, replace: false, source: `${y}`, actor: 'tester' })).done;
+      const report = await (
+        await t.app
+          .get(CaseImportService)
+          .start(Readable.from([csv]), { format: 'csv', atomic: true, replace: false, source: `${y}`, actor: 'tester' })
+      ).done;
       expect(report.status).toBe('committed');
     }
     outcome = await build(2024, policyDoc());
@@ -51,7 +66,8 @@ describeEngines('catalogue build from stored cases on %s', (engine) => {
   afterAll(async () => t?.close());
 
   /** A build as the HTTP and CLI faces start it: the job's outcome. */
-  const build = async (year: number, policy: unknown) => (await t.app.get(CatalogueService).startBuild('370300', year, policy, 'tester')).done;
+  const build = async (year: number, policy: unknown) =>
+    (await t.app.get(CatalogueService).startBuild('370300', year, policy, 'tester')).done;
 
   it('builds from all 12,000 stored cases and stores the version', async () => {
     expect(outcome).toMatchObject({ created: true, cases: 12_000 });
@@ -65,7 +81,14 @@ describeEngines('catalogue build from stored cases on %s', (engine) => {
     const codes = t.app.get(CodeTablesService);
     const policy = parsePolicy(policyDoc());
     const setup = await codes.codeSetup('370300');
-    const builder = new CatalogueBuilder({ region: '370300', year: 2024, policy, ranges: setup.ranges, severity: { severe: new Set(setup.severe), moderate: new Set(setup.moderate) }, typeOf: await codes.procedureTyper('370300') });
+    const builder = new CatalogueBuilder({
+      region: '370300',
+      year: 2024,
+      policy,
+      ranges: setup.ranges,
+      severity: { severe: new Set(setup.severe), moderate: new Set(setup.moderate) },
+      typeOf: await codes.procedureTyper('370300'),
+    });
     const records = YEARS.flatMap((y) =>
       rowsOf(y).map((row) => {
         const v = validateCase(Object.fromEntries(CASE_FIELDS.map((f, i) => [f, row[i]])), { hasHospital: () => true });
@@ -115,7 +138,9 @@ describeEngines('catalogue build from stored cases on %s', (engine) => {
     }
     // The generated history has dagger/asterisk and x-extension principal diagnoses; they group by
     // the part before '+' and by their first five characters.
-    const stored = await t.db.execute(`SELECT principal_diagnosis FROM dip_case WHERE principal_diagnosis LIKE '%+%' OR principal_diagnosis LIKE '%x%'`);
+    const stored = await t.db.execute(
+      `SELECT principal_diagnosis FROM dip_case WHERE principal_diagnosis LIKE '%+%' OR principal_diagnosis LIKE '%x%'`,
+    );
     expect(stored.rows.length).toBeGreaterThan(0);
   });
 
@@ -125,13 +150,19 @@ describeEngines('catalogue build from stored cases on %s', (engine) => {
   });
 
   it('refuses a window without cases with a clear error and stores nothing', async () => {
-    await expect(build(2030, { ...policyDoc(), year: 2030 })).rejects.toMatchObject({ kind: 'invalid', code: 'empty-window', message: 'region 370300 has no cases discharged 2027-01 … 2029-12: nothing to build a 2030 catalogue from' });
+    await expect(build(2030, { ...policyDoc(), year: 2030 })).rejects.toMatchObject({
+      kind: 'invalid',
+      code: 'empty-window',
+      message: 'region 370300 has no cases discharged 2027-01 … 2029-12: nothing to build a 2030 catalogue from',
+    });
     expect(Number((await t.db.execute('SELECT COUNT(*) AS n FROM catalogue WHERE year = 2030')).rows[0].n)).toBe(0);
   });
 
   it('passes on a refusal of the builder (on its own thread) as a clear error, and stores nothing', async () => {
     // The 2022 catalogue looks back on 2019–2021: only 2021 has cases.
-    const n = Number((await t.db.execute("SELECT COUNT(*) AS n FROM dip_case WHERE settlement_month BETWEEN '2021-01' AND '2021-12'")).rows[0].n);
+    const n = Number(
+      (await t.db.execute("SELECT COUNT(*) AS n FROM dip_case WHERE settlement_month BETWEEN '2021-01' AND '2021-12'")).rows[0].n,
+    );
     expect(n).toBeGreaterThan(3000);
     await expect(build(2022, { ...policyDoc(), year: 2022 })).rejects.toMatchObject({
       kind: 'invalid',

@@ -64,15 +64,36 @@ describe('the worker pool (issue 4)', () => {
         cost = cost.plus(c.totalCost);
         const key = `${c.pool}/${c.hospitalCode}`;
         const h = perHospital.get(key) ?? { cases: 0, points: new Decimal(0), cost: new Decimal(0), fund: new Decimal(0) };
-        perHospital.set(key, { cases: h.cases + 1, points: h.points.plus(p), cost: h.cost.plus(c.totalCost), fund: h.fund.plus(c.fundPayment) });
+        perHospital.set(key, {
+          cases: h.cases + 1,
+          points: h.points.plus(p),
+          cost: h.cost.plus(c.totalCost),
+          fund: h.fund.plus(c.fundPayment),
+        });
       }
       const units = (d: Decimal, dp: number) => BigInt(d.times(10 ** dp).toFixed(0));
       const expected = { points: units(points, 4), costFen: units(cost, 2) };
-      expect(await pool.totalsOf(packedBatches([region.cases], packCase, 333))).toMatchObject({ ...expected, cases: region.cases.length, hospitals: [] });
+      expect(await pool.totalsOf(packedBatches([region.cases], packCase, 333))).toMatchObject({
+        ...expected,
+        cases: region.cases.length,
+        hospitals: [],
+      });
       const all = await pool.runAll(packedBatches([region.cases], packCase, 333), () => undefined);
       expect(all).toMatchObject({ ...expected, cases: region.cases.length });
-      const got = new Map(all.hospitals.map((h) => [`${h.pool}/${h.hospitalCode}`, { cases: h.cases, points: h.points, costFen: h.costFen, fundFen: h.fundFen }]));
-      expect(got).toEqual(new Map([...perHospital].map(([k, h]) => [k, { cases: h.cases, points: units(h.points, 4), costFen: units(h.cost, 2), fundFen: units(h.fund, 2) }])));
+      const got = new Map(
+        all.hospitals.map((h) => [
+          `${h.pool}/${h.hospitalCode}`,
+          { cases: h.cases, points: h.points, costFen: h.costFen, fundFen: h.fundFen },
+        ]),
+      );
+      expect(got).toEqual(
+        new Map(
+          [...perHospital].map(([k, h]) => [
+            k,
+            { cases: h.cases, points: units(h.points, 4), costFen: units(h.cost, 2), fundFen: units(h.fund, 2) },
+          ]),
+        ),
+      );
       const points_ = expected.points;
       const costFen = expected.costFen;
       // The same batches as UTF-8 bytes (as the catalogue build keeps them).
@@ -86,7 +107,10 @@ describe('the worker pool (issue 4)', () => {
   });
 
   it('gives the single thread’s results with outlierReference levelAverage too, which changes some ratios', async () => {
-    const setup = { ...region.setup, policy: { ...region.setup.policy, scoring: { ...region.setup.policy.scoring, outlierReference: 'levelAverage' as const } } };
+    const setup = {
+      ...region.setup,
+      policy: { ...region.setup.policy, scoring: { ...region.setup.policy.scoring, outlierReference: 'levelAverage' as const } },
+    };
     const engine = compileEngine(setup);
     const expected = region.cases.map((c) => packResult(valueOneCase(engine, c)));
     expect(expected.filter((line, i) => line !== single.get(region.cases[i].caseId)).length).toBeGreaterThan(0);

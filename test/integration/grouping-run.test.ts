@@ -6,7 +6,7 @@ import { CatalogueStore } from '../../src/catalogue/catalogue.store';
 import { PoliciesService } from '../../src/policies/policies.service';
 import { CodeTablesService } from '../../src/codes/code-tables.service';
 import { CASE_FIELDS } from '../../src/domain/case-record';
-import { catalogueToJson } from '../../src/domain/catalog/exchange';
+import { catalogueToJson } from '../../src/domain/catalogue/exchange';
 import { CodeTableKind } from '../../src/domain/code-table';
 import { CaseResult, valueOneCase } from '../../src/domain/engine/batch';
 import { GroupingService } from '../../src/grouping/grouping.service';
@@ -27,7 +27,10 @@ describeEngines('grouping runs over stored cases on %s', (engine) => {
   beforeAll(async () => {
     t = await startTestApp(engine, 'grouping_run');
     grouping = t.app.get(GroupingService);
-    await t.app.get(HospitalsService).upsert(region.hospitals.map((h) => ({ ...h })), 'tester');
+    await t.app.get(HospitalsService).upsert(
+      region.hospitals.map((h) => ({ ...h })),
+      'tester',
+    );
     const tables = t.app.get(CodeTablesService);
     const load = (kind: CodeTableKind, file: string) => tables.load('370300', kind, Readable.from([codeText(file)]), kind, 'tester');
     await load('severeSecondary', 'severe-secondary-dx.txt');
@@ -36,7 +39,11 @@ describeEngines('grouping runs over stored cases on %s', (engine) => {
     await load('procedure', 'icd9cm3-yb2.dat');
     await t.app.get(PoliciesService).resolve('370300', 2024, 'tester', shippedPolicy());
     const csv = [CASE_FIELDS.join(','), ...region.rows.map((r) => r.join(','))].join('\n');
-    const report = await (await t.app.get(CaseImportService).start(Readable.from([csv]), { format: 'csv', atomic: true, replace: false, source: 'gen', actor: 'tester' })).done;
+    const report = await (
+      await t.app
+        .get(CaseImportService)
+        .start(Readable.from([csv]), { format: 'csv', atomic: true, replace: false, source: 'gen', actor: 'tester' })
+    ).done;
     expect(report.status).toBe('committed');
     const { hash: _unset, ...doc } = catalogueToJson(region.catalogue, 'generated', '');
     catalogueId = (await t.app.get(CatalogueService).importDocument(doc, 'tester')).catalogueId;
@@ -44,8 +51,9 @@ describeEngines('grouping runs over stored cases on %s', (engine) => {
   afterAll(async () => t?.close());
 
   /** A run as the HTTP and CLI faces start it: the job's outcome. */
-  const run = async (from: string, to: string, catalogue?: string) => (await grouping.startRun('370300', from, to, 'tester', catalogue)).done;
-  
+  const run = async (from: string, to: string, catalogue?: string) =>
+    (await grouping.startRun('370300', from, to, 'tester', catalogue)).done;
+
   it('refuses a run without an active catalogue, or over two years', async () => {
     await expect(run('2024-01', '2024-12')).rejects.toMatchObject({ kind: 'not-found', code: 'no-active-catalogue' });
     await expect(run('2023-12', '2024-01', catalogueId)).rejects.toMatchObject({ kind: 'bad-request', code: 'bad-period' });
@@ -101,6 +109,8 @@ describeEngines('grouping runs over stored cases on %s', (engine) => {
     expect(Number((await t.db.execute('SELECT COUNT(*) AS n FROM case_result')).rows[0].n)).toBe(before);
     expect(Number((await t.db.execute('SELECT COUNT(*) AS n FROM grouping_run')).rows[0].n)).toBe(runs);
     const again = await run('2024-03', '2024-03');
-    expect(again.cases).toBe(region.cases.filter((c) => (c as unknown as { dischargeDate: string }).dischargeDate.startsWith('2024-03')).length);
+    expect(again.cases).toBe(
+      region.cases.filter((c) => (c as unknown as { dischargeDate: string }).dischargeDate.startsWith('2024-03')).length,
+    );
   });
 });

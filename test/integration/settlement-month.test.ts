@@ -24,7 +24,14 @@ const policyDoc = (basis: 'totalCost' | 'fund') => {
   return p;
 };
 const figures = (r: Awaited<ReturnType<SettlementService['report']>>) =>
-  r.pools.map((p) => ({ pool: p.pool, fund: p.fund, city: p.cityBookkeeping, pv: p.pointValue, residual: p.residual, hospitals: (p.hospitals as MonthlyHospital[]).map((h) => [h.hospitalCode, h.points, h.nonFund, h.bookkeeping, h.entitlement, h.prepay]) }));
+  r.pools.map((p) => ({
+    pool: p.pool,
+    fund: p.fund,
+    city: p.cityBookkeeping,
+    pv: p.pointValue,
+    residual: p.residual,
+    hospitals: (p.hospitals as MonthlyHospital[]).map((h) => [h.hospitalCode, h.points, h.nonFund, h.bookkeeping, h.entitlement, h.prepay]),
+  }));
 
 describeEngines('monthly pre-settlement on %s', (engine) => {
   let t: TestApp;
@@ -45,11 +52,31 @@ describeEngines('monthly pre-settlement on %s', (engine) => {
       // F = min(30,000, 35,000); PV = (30,000 + 16,720) / 6,750 = 6.9214814…
       // E1 = 6,180 × PV − 15,720 = 27,054.76; E2 = 570 × PV − 1,000 = 2,945.24 (Σ = F);
       // P1 = 27,054.76 × 0.95 = 25,702.02; P2 = min(2,945.24, 2,000) × 0.95 = 1,900.
-      { pool: 'employee', fund: '30000.00', city: '35000.00', pv: '6.921481', residual: '0.00', hospitals: [['H001', '6180.0000', '15720.00', '33000.00', '27054.76', '25702.02'], ['H002', '570.0000', '1000.00', '2000.00', '2945.24', '1900.00']] },
+      {
+        pool: 'employee',
+        fund: '30000.00',
+        city: '35000.00',
+        pv: '6.921481',
+        residual: '0.00',
+        hospitals: [
+          ['H001', '6180.0000', '15720.00', '33000.00', '27054.76', '25702.02'],
+          ['H002', '570.0000', '1000.00', '2000.00', '2945.24', '1900.00'],
+        ],
+      },
       // F = min(10,000, 8,000); PV = (8,000 + 5,000) / 1,325 = 9.8113207…
       // E1 = 700 × PV − 3,000 = 3,867.92; E2 = 625 × PV − 2,000 = 4,132.08;
       // P1 = 3,867.92 × 0.95 = 3,674.52; P2 = min(4,132.08, 3,000) × 0.95 = 2,850.
-      { pool: 'resident', fund: '8000.00', city: '8000.00', pv: '9.811321', residual: '0.00', hospitals: [['H001', '700.0000', '3000.00', '5000.00', '3867.92', '3674.52'], ['H002', '625.0000', '2000.00', '3000.00', '4132.08', '2850.00']] },
+      {
+        pool: 'resident',
+        fund: '8000.00',
+        city: '8000.00',
+        pv: '9.811321',
+        residual: '0.00',
+        hospitals: [
+          ['H001', '700.0000', '3000.00', '5000.00', '3867.92', '3674.52'],
+          ['H002', '625.0000', '2000.00', '3000.00', '4132.08', '2850.00'],
+        ],
+      },
     ]);
     const grouped = await t.app.get(GroupingService).get(r.run.groupingRun);
     expect(grouped).toMatchObject({ cases: 5, points: '8075.0000', catalogueId: r.run.catalogueId });
@@ -68,16 +95,42 @@ describeEngines('monthly pre-settlement on %s', (engine) => {
     const fund = await month();
     expect(figures(fund)).toEqual([
       // PV = 30,000 / 6,750 = 4.444…; E1 = 27,466.67, E2 = 2,533.33; P1 = 26,093.34, P2 = 1,900.
-      { pool: 'employee', fund: '30000.00', city: '35000.00', pv: '4.444444', residual: '0.00', hospitals: [['H001', '6180.0000', '15720.00', '33000.00', '27466.67', '26093.34'], ['H002', '570.0000', '1000.00', '2000.00', '2533.33', '1900.00']] },
+      {
+        pool: 'employee',
+        fund: '30000.00',
+        city: '35000.00',
+        pv: '4.444444',
+        residual: '0.00',
+        hospitals: [
+          ['H001', '6180.0000', '15720.00', '33000.00', '27466.67', '26093.34'],
+          ['H002', '570.0000', '1000.00', '2000.00', '2533.33', '1900.00'],
+        ],
+      },
       // PV = 8,000 / 1,325 = 6.0377358…; E1 = 4,226.42, E2 = 3,773.58; P1 = 4,015.10, P2 = 2,850.
-      { pool: 'resident', fund: '8000.00', city: '8000.00', pv: '6.037736', residual: '0.00', hospitals: [['H001', '700.0000', '3000.00', '5000.00', '4226.42', '4015.10'], ['H002', '625.0000', '2000.00', '3000.00', '3773.58', '2850.00']] },
+      {
+        pool: 'resident',
+        fund: '8000.00',
+        city: '8000.00',
+        pv: '6.037736',
+        residual: '0.00',
+        hospitals: [
+          ['H001', '700.0000', '3000.00', '5000.00', '4226.42', '4015.10'],
+          ['H002', '625.0000', '2000.00', '3000.00', '3773.58', '2850.00'],
+        ],
+      },
     ]);
   });
 
   it('lets one run of a period go at a time; a run that died loses its lock to the next', async () => {
     // A run (of another process) holds the period's lock and beats.
     const first = '00000000-0000-4000-8000-000000000001';
-    await t.db.execute('INSERT INTO settlement_lock (region_code, kind, period, run_id, heartbeat_at) VALUES (?, ?, ?, ?, ?)', ['370300', 'month', '2024-03', first, new Date()]);
+    await t.db.execute('INSERT INTO settlement_lock (region_code, kind, period, run_id, heartbeat_at) VALUES (?, ?, ?, ?, ?)', [
+      '370300',
+      'month',
+      '2024-03',
+      first,
+      new Date(),
+    ]);
     await expect(month()).rejects.toMatchObject({ kind: 'conflict', code: 'run-in-progress' });
     // The first "dies": its heartbeat stops. Three minutes later the period can be run again.
     await t.db.execute('UPDATE settlement_lock SET heartbeat_at = ? WHERE run_id = ?', [new Date(Date.now() - 180_000), first]);

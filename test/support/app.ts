@@ -20,7 +20,14 @@ export interface TestApp {
 export async function startTestApp(engine: TestEngine, name: string, extraEnv: Record<string, string> = {}): Promise<TestApp> {
   const database = await freshDatabase(engine, name);
   // Regions start without the shipped code tables (hand-computed fixtures use few codes); a test of that default asks for it.
-  const env = { DATABASE_URL: undefined, DIP_SQLITE_PATH: undefined, LOG_LEVEL: 'silent', DEFAULT_CODE_TABLES: 'none', ...database.env, ...extraEnv };
+  const env = {
+    DATABASE_URL: undefined,
+    DIP_SQLITE_PATH: undefined,
+    LOG_LEVEL: 'silent',
+    DEFAULT_CODE_TABLES: 'none',
+    ...database.env,
+    ...extraEnv,
+  };
   let app: INestApplication;
   try {
     app = await withEnv(env, async () => {

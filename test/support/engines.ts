@@ -36,7 +36,8 @@ export function describeEngines(title: string, fn: (engine: TestEngine) => void)
  * unavailable here: suites on it are skipped (see describeEngines) and should not get here.
  */
 export async function freshDatabase(engine: TestEngine, name: string): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
-  if (!engineAvailable(engine)) throw new Error(`${engine} is unavailable for the tests: ${process.env[MYSQL_SKIP_REASON_ENV] ?? 'see globalSetup'}`);
+  if (!engineAvailable(engine))
+    throw new Error(`${engine} is unavailable for the tests: ${process.env[MYSQL_SKIP_REASON_ENV] ?? 'see globalSetup'}`);
   if (engine === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), `dip-${name}-`));
     return { env: { DIP_SQLITE_PATH: join(dir, 'test.sqlite') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
@@ -61,12 +62,14 @@ export async function freshDatabase(engine: TestEngine, name: string): Promise<{
 /** Runs `fn` with the given variables set, restoring the environment afterwards. */
 export async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(vars)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
+  for (const [k, v] of Object.entries(vars))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
   try {
     return await fn();
   } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
 }

@@ -19,13 +19,15 @@ export default async function globalSetup(): Promise<void> {
   try {
     const c = await createConnection({ uri: server.toString(), connectTimeout: 3000 });
     try {
-      if (database !== '') await c.query(`CREATE DATABASE IF NOT EXISTS \`${database.replace(/`/g, '``')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+      if (database !== '')
+        await c.query(`CREATE DATABASE IF NOT EXISTS \`${database.replace(/`/g, '``')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
     } finally {
       await c.end();
     }
   } catch (err) {
     const message = (err as Error).message || String((err as { code?: string }).code ?? err);
-    if (REQUIRE_MYSQL) throw new Error(`MySQL at ${mysqlShown(MYSQL_BASE)} is required for the tests (CI / DIP_REQUIRE_MYSQL=1) and unusable: ${message}`);
+    if (REQUIRE_MYSQL)
+      throw new Error(`MySQL at ${mysqlShown(MYSQL_BASE)} is required for the tests (CI / DIP_REQUIRE_MYSQL=1) and unusable: ${message}`);
     skipReason = `MySQL at ${mysqlShown(server.toString())} unreachable: ${message}; set TEST_MYSQL_URL`;
     process.stderr.write(`\n*** ${skipReason}. The MySQL suites are SKIPPED. ***\n`);
   }

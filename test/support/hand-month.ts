@@ -3,7 +3,7 @@ import { CaseImportService } from '../../src/cases/case-import.service';
 import { CatalogueService } from '../../src/catalogue/catalogue.service';
 import { CatalogueStore } from '../../src/catalogue/catalogue.store';
 import { PoliciesService } from '../../src/policies/policies.service';
-import { catalogueHash, catalogueToJson } from '../../src/domain/catalog/exchange';
+import { catalogueHash, catalogueToJson } from '../../src/domain/catalogue/exchange';
 import { HospitalsService } from '../../src/hospitals/hospitals.service';
 import { CASE_HEADER, caseLine, TestApp, TEST_HOSPITALS } from './app';
 import { SAMPLE } from './sample-catalogue';
@@ -18,15 +18,49 @@ import { SAMPLE } from './sample-catalogue';
 export const HAND_CASES = [
   caseLine({ caseId: 'C1', totalCost: '24720.00', fundPayment: '17000.00', secondaryDiagnoses: '' }),
   caseLine({ caseId: 'C3', otherProcedures: '51.2200', totalCost: '24000.00', fundPayment: '16000.00', secondaryDiagnoses: '' }),
-  caseLine({ caseId: 'C2', hospitalCode: 'H002', principalProcedure: '', totalCost: '3000.00', fundPayment: '2000.00', secondaryDiagnoses: '' }),
-  caseLine({ caseId: 'C5', pool: 'resident', principalDiagnosis: 'J18.900', principalProcedure: '', totalCost: '8000.00', fundPayment: '5000.00', secondaryDiagnoses: '' }),
-  caseLine({ caseId: 'C4', pool: 'resident', hospitalCode: 'H002', principalDiagnosis: 'K81.000', totalCost: '5000.00', fundPayment: '3000.00', secondaryDiagnoses: '' }),
+  caseLine({
+    caseId: 'C2',
+    hospitalCode: 'H002',
+    principalProcedure: '',
+    totalCost: '3000.00',
+    fundPayment: '2000.00',
+    secondaryDiagnoses: '',
+  }),
+  caseLine({
+    caseId: 'C5',
+    pool: 'resident',
+    principalDiagnosis: 'J18.900',
+    principalProcedure: '',
+    totalCost: '8000.00',
+    fundPayment: '5000.00',
+    secondaryDiagnoses: '',
+  }),
+  caseLine({
+    caseId: 'C4',
+    pool: 'resident',
+    hospitalCode: 'H002',
+    principalDiagnosis: 'K81.000',
+    totalCost: '5000.00',
+    fundPayment: '3000.00',
+    secondaryDiagnoses: '',
+  }),
 ];
 
 /** The test hospitals, the five cases, the SAMPLE catalogue (active) and a policy for 2024. */
 export async function seedHandMonth(t: TestApp, policy: unknown): Promise<void> {
-  await t.app.get(HospitalsService).upsert(TEST_HOSPITALS.map((h) => ({ ...h, bonuses: h.bonuses.join('|') })), 'tester');
-  const report = await (await t.app.get(CaseImportService).start(Readable.from([[CASE_HEADER, ...HAND_CASES].join('\n')]), { format: 'csv', atomic: true, replace: false, source: 'hand', actor: 'tester' })).done;
+  await t.app.get(HospitalsService).upsert(
+    TEST_HOSPITALS.map((h) => ({ ...h, bonuses: h.bonuses.join('|') })),
+    'tester',
+  );
+  const report = await (
+    await t.app.get(CaseImportService).start(Readable.from([[CASE_HEADER, ...HAND_CASES].join('\n')]), {
+      format: 'csv',
+      atomic: true,
+      replace: false,
+      source: 'hand',
+      actor: 'tester',
+    })
+  ).done;
   if (report.status !== 'committed') throw new Error(`hand cases not imported: ${JSON.stringify(report.rejections)}`);
   const { hash: _h, ...doc } = catalogueToJson(SAMPLE, 'x', catalogueHash(SAMPLE));
   const { catalogueId } = await t.app.get(CatalogueService).importDocument(doc, 'tester');

@@ -18,7 +18,9 @@ function files(dir: string): string[] {
 /** Every import of a file: relative ones resolved to a path under src, others as written. */
 function importsOf(file: string): { local: string[]; packages: string[] } {
   const text = readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gms), ...text.matchAll(/import\('([^']+)'\)/g)].map((m) => m[1]);
+  const specs = [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gms), ...text.matchAll(/import\('([^']+)'\)/g)].map(
+    (m) => m[1],
+  );
   return {
     local: specs.filter((s) => s.startsWith('.')).map((s) => resolve(dirname(file), s)),
     packages: specs.filter((s) => !s.startsWith('.')),
@@ -38,8 +40,11 @@ describe('architecture', () => {
     const offences: string[] = [];
     for (const file of all.filter((f) => relative(SRC, f).startsWith('domain/'))) {
       const { local, packages } = importsOf(file);
-      for (const l of local) if (!relative(SRC, l).startsWith('domain')) offences.push(`${relative(SRC, file)} imports ${relative(SRC, l)}`);
-      for (const p of packages) if (/^@nestjs|^typeorm|^mysql2|^better-sqlite3|^node:(fs|net|http|https|child_process|worker_threads)|^piscina|^express/.test(p)) offences.push(`${relative(SRC, file)} imports ${p}`);
+      for (const l of local)
+        if (!relative(SRC, l).startsWith('domain')) offences.push(`${relative(SRC, file)} imports ${relative(SRC, l)}`);
+      for (const p of packages)
+        if (/^@nestjs|^typeorm|^mysql2|^better-sqlite3|^node:(fs|net|http|https|child_process|worker_threads)|^piscina|^express/.test(p))
+          offences.push(`${relative(SRC, file)} imports ${p}`);
     }
     expect(offences).toEqual([]);
   });
@@ -72,7 +77,9 @@ describe('architecture', () => {
   });
 
   it('has no import cycle between files', () => {
-    const graph = new Map(all.map((f) => [f.replace(/\.ts$/, ''), importsOf(f).local.map((l) => l.replace(/\.ts$/, '').replace(/\/index$/, '/index'))]));
+    const graph = new Map(
+      all.map((f) => [f.replace(/\.ts$/, ''), importsOf(f).local.map((l) => l.replace(/\.ts$/, '').replace(/\/index$/, '/index'))]),
+    );
     const known = (p: string) => (graph.has(p) ? p : graph.has(`${p}/index`) ? `${p}/index` : null);
     const cycles: string[] = [];
     const state = new Map<string, 'open' | 'done'>();

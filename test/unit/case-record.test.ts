@@ -206,7 +206,14 @@ describe('validateCase: a valid JSON document', () => {
   });
 
   it('takes null for optional values', () => {
-    const r = recordOf({ ...csvRow(), ageDays: null, losDays: null, principalProcedure: null, secondaryDiagnoses: null, otherProcedures: null });
+    const r = recordOf({
+      ...csvRow(),
+      ageDays: null,
+      losDays: null,
+      principalProcedure: null,
+      secondaryDiagnoses: null,
+      otherProcedures: null,
+    });
     expect(r).toMatchObject({ ageDays: null, losDays: 7, principalProcedure: null, secondaryDiagnoses: [], otherProcedures: [] });
   });
 
@@ -303,7 +310,11 @@ describe('validateCase: each rule of spec §2 broken alone', () => {
   });
 
   it('rejects fundPayment above totalCost', () => {
-    expectOnlyError(csvRow({ totalCost: '100.00', fundPayment: '100.01', outOfCatalogSelfPay: '' }), 'fundPayment', /100\.01 exceeds totalCost 100\.00/);
+    expectOnlyError(
+      csvRow({ totalCost: '100.00', fundPayment: '100.01', outOfCatalogSelfPay: '' }),
+      'fundPayment',
+      /100\.01 exceeds totalCost 100\.00/,
+    );
   });
 
   it('rejects outOfCatalogSelfPay above totalCost − fundPayment', () => {
@@ -401,7 +412,9 @@ describe('validateCase: each rule of spec §2 broken alone', () => {
   it('rejects a principal diagnosis missing from a loaded diagnosis table', () => {
     const table = new Set(['K80.000', 'I10.x00']);
     const withTable: CaseValidationContext = { ...ctx, hasDiagnosis: (c) => table.has(c) };
-    expect(errorsOf(csvRow(), withTable)).toEqual([{ field: 'principalDiagnosis', reason: expect.stringMatching(/"K80.100" is not in the region's diagnosis table/) }]);
+    expect(errorsOf(csvRow(), withTable)).toEqual([
+      { field: 'principalDiagnosis', reason: expect.stringMatching(/"K80.100" is not in the region's diagnosis table/) },
+    ]);
   });
 
   it('accepts a principal diagnosis of the table, after normalising it', () => {
@@ -464,7 +477,15 @@ describe('caseContentHash', () => {
   /** A different value of the same kind for every field. */
   function changed(field: (typeof CASE_FIELDS)[number]): CaseRecord {
     const v = base[field];
-    const other = Array.isArray(v) ? [...v, 'Z99.900'] : typeof v === 'number' ? v + 1 : typeof v === 'boolean' ? !v : v === null ? '51.2200' : `${v}0`;
+    const other = Array.isArray(v)
+      ? [...v, 'Z99.900']
+      : typeof v === 'number'
+        ? v + 1
+        : typeof v === 'boolean'
+          ? !v
+          : v === null
+            ? '51.2200'
+            : `${v}0`;
     return { ...base, [field]: other } as CaseRecord;
   }
 

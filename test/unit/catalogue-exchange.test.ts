@@ -1,5 +1,12 @@
 import { SAMPLE } from '../support/sample-catalogue';
-import { CatalogueFormatError, catalogueHash, catalogueToCsv, catalogueToJson, parseCatalogueCsv, parseCatalogueJson } from '../../src/domain/catalog/exchange';
+import {
+  CatalogueFormatError,
+  catalogueHash,
+  catalogueToCsv,
+  catalogueToJson,
+  parseCatalogueCsv,
+  parseCatalogueJson,
+} from '../../src/domain/catalogue/exchange';
 
 describe('catalogue exchange format', () => {
   it('round-trips through JSON with the same hash', () => {
@@ -59,7 +66,10 @@ describe('catalogue exchange format', () => {
     delete doc.hash;
     doc.groups[2].kind = 'core';
     doc.groups[3].treatmentType = 'surgery';
-    expect(problemsOf(doc)).toEqual(['groups[2].kind: must be "composite" for the key "K00-K93~surgery"', 'groups[3].treatmentType: must be "diagnostic" for the key "K80~diagnostic"']);
+    expect(problemsOf(doc)).toEqual([
+      'groups[2].kind: must be "composite" for the key "K00-K93~surgery"',
+      'groups[3].treatmentType: must be "diagnostic" for the key "K80~diagnostic"',
+    ]);
   });
 
   it('refuses a CSV with a missing column', () => {

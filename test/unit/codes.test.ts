@@ -89,12 +89,22 @@ describe('normaliseProcedure', () => {
     expect(normaliseProcedure(raw)).toBe(expected);
   });
 
-  it.each(['', '51', '51.', '5.2300', '512300', '51.2', 'A1.2300', '51.2300x', '51.2300x12', '51.230000x001', 'K80.100', '51.2300+47.0900'])(
-    'rejects %j',
-    (raw) => {
-      expect(normaliseProcedure(raw)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    '51',
+    '51.',
+    '5.2300',
+    '512300',
+    '51.2',
+    'A1.2300',
+    '51.2300x',
+    '51.2300x12',
+    '51.230000x001',
+    'K80.100',
+    '51.2300+47.0900',
+  ])('rejects %j', (raw) => {
+    expect(normaliseProcedure(raw)).toBeNull();
+  });
 
   it('leaves every code of the official ICD-9-CM-3 医保版 table as it is', () => {
     const codes = codesOf('icd9cm3-yb2.dat');
@@ -261,7 +271,11 @@ describe('combinationOf', () => {
 
   it('only a non-principal therapeutic procedure: no key, type therapeutic', () => {
     expect(combinationOf('K80.100', null, ['96.0400'], typeOf)).toEqual({ treatmentType: 'therapeutic', keyProcedures: [], key: null });
-    expect(combinationOf('K80.100', null, ['87.5100', '99.2900'], typeOf)).toEqual({ treatmentType: 'therapeutic', keyProcedures: [], key: null });
+    expect(combinationOf('K80.100', null, ['87.5100', '99.2900'], typeOf)).toEqual({
+      treatmentType: 'therapeutic',
+      keyProcedures: [],
+      key: null,
+    });
   });
 
   it('only a non-principal diagnostic procedure: no key procedures, key "K80.1|", type diagnostic', () => {

@@ -57,7 +57,9 @@ function fixtureCases(): { records: CaseRecord[]; errors: unknown[] } {
 
 describe('the 30 real cases of the fixture file (issue 4)', () => {
   const { records, errors } = fixtureCases();
-  const results = new Map(records.map((r) => [r.caseId.slice(8), valueOneCase(region.engine, { ...r, ...region.byCode.get(r.hospitalCode)! })]));
+  const results = new Map(
+    records.map((r) => [r.caseId.slice(8), valueOneCase(region.engine, { ...r, ...region.byCode.get(r.hospitalCode)! })]),
+  );
 
   it('are all valid cases with the 医保版 2.0 diagnosis table', () => {
     expect(errors).toEqual([]);

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { procedureTyper, TreatmentType } from '../../src/domain/codes';
-import { Catalogue, CatalogueGroup, groupCode } from '../../src/domain/catalog/catalogue';
-import { IcdRanges, parseRangeTable } from '../../src/domain/catalog/ranges';
+import { Catalogue, CatalogueGroup, groupCode } from '../../src/domain/catalogue/catalogue';
+import { IcdRanges, parseRangeTable } from '../../src/domain/catalogue/ranges';
 import { CatalogueIndex, groupCase, GroupingInput } from '../../src/domain/engine';
 
 /** The shipped chapters and two hand-written blocks. */
@@ -29,14 +29,38 @@ const typeOf = procedureTyper(
 
 function core(key: string, avgCost: string, treatmentType: TreatmentType = 'surgery'): CatalogueGroup {
   const procs = key.slice(key.indexOf('|') + 1);
-  const g: CatalogueGroup = { code: '', key, kind: 'core', category: key.slice(0, 3), treatmentType, procedures: procs === '' ? [] : procs.split('+'), cases: 100, avgCost, score: '1000.0000', auxiliary: {}, flags: [] };
+  const g: CatalogueGroup = {
+    code: '',
+    key,
+    kind: 'core',
+    category: key.slice(0, 3),
+    treatmentType,
+    procedures: procs === '' ? [] : procs.split('+'),
+    cases: 100,
+    avgCost,
+    score: '1000.0000',
+    auxiliary: {},
+    flags: [],
+  };
   g.code = groupCode(g);
   return g;
 }
 
 function composite(key: string, treatmentType: TreatmentType): CatalogueGroup {
   const range = key.slice(0, key.indexOf('~'));
-  const g: CatalogueGroup = { code: '', key, kind: 'composite', category: /^[A-Z]\d{2}$/.test(range) ? range : null, treatmentType, procedures: [], cases: 40, avgCost: '9000.00', score: '1125.0000', auxiliary: {}, flags: [] };
+  const g: CatalogueGroup = {
+    code: '',
+    key,
+    kind: 'composite',
+    category: /^[A-Z]\d{2}$/.test(range) ? range : null,
+    treatmentType,
+    procedures: [],
+    cases: 40,
+    avgCost: '9000.00',
+    score: '1125.0000',
+    auxiliary: {},
+    flags: [],
+  };
   g.code = groupCode(g);
   return g;
 }
@@ -70,7 +94,12 @@ const CATALOGUE: Catalogue = {
 
 const index = new CatalogueIndex(CATALOGUE, RANGES);
 
-const kase = (principalDiagnosis: string, principalProcedure: string | null = null, otherProcedures: string[] = [], totalCost = '10000.00'): GroupingInput => ({
+const kase = (
+  principalDiagnosis: string,
+  principalProcedure: string | null = null,
+  otherProcedures: string[] = [],
+  totalCost = '10000.00',
+): GroupingInput => ({
   principalDiagnosis,
   principalProcedure,
   otherProcedures,
@@ -143,21 +172,41 @@ describe('groupCase, core groups (spec §5.2)', () => {
 
   it('gives a conservative case, and a diagnostic one without key procedures, the conservative group by exact key', () => {
     expect(group(kase('K80.100'))).toEqual({ group: GROUPS[0], rule: 'core-exact', key: 'K80.1|', treatmentType: 'conservative' });
-    expect(group(kase('K80.100', null, ['87.5400']))).toEqual({ group: GROUPS[0], rule: 'core-exact', key: 'K80.1|', treatmentType: 'diagnostic' });
+    expect(group(kase('K80.100', null, ['87.5400']))).toEqual({
+      group: GROUPS[0],
+      rule: 'core-exact',
+      key: 'K80.1|',
+      treatmentType: 'diagnostic',
+    });
   });
 
   it('never gives a therapeutic case the conservative group', () => {
     // Principal 99.2900 (therapeutic): key K80.1|99.2900, the conservative group is no candidate.
-    expect(group(kase('K80.100', '99.2900'))).toEqual({ group: GROUPS[10], rule: 'composite', key: 'K80.1|99.2900', treatmentType: 'therapeutic' });
+    expect(group(kase('K80.100', '99.2900'))).toEqual({
+      group: GROUPS[10],
+      rule: 'composite',
+      key: 'K80.1|99.2900',
+      treatmentType: 'therapeutic',
+    });
   });
 
   it('sends the therapeutic case without key procedures (no combination key) to its composite group', () => {
-    expect(group(kase('K80.100', null, ['99.2900']))).toEqual({ group: GROUPS[10], rule: 'composite', key: null, treatmentType: 'therapeutic' });
+    expect(group(kase('K80.100', null, ['99.2900']))).toEqual({
+      group: GROUPS[10],
+      rule: 'composite',
+      key: null,
+      treatmentType: 'therapeutic',
+    });
   });
 
   it('never gives a surgery case the conservative group', () => {
     // 51.9900 is in no core group of K80.1: composite K80~surgery, not K80.1|.
-    expect(group(kase('K80.100', '51.9900'))).toEqual({ group: GROUPS[9], rule: 'composite', key: 'K80.1|51.9900', treatmentType: 'surgery' });
+    expect(group(kase('K80.100', '51.9900'))).toEqual({
+      group: GROUPS[9],
+      rule: 'composite',
+      key: 'K80.1|51.9900',
+      treatmentType: 'surgery',
+    });
   });
 
   it('takes candidates from the case subcategory only', () => {
@@ -218,16 +267,24 @@ describe('groupCase, composite groups and no-score (spec §5.3, §5.4)', () => {
 
 describe('CatalogueIndex', () => {
   it('refuses a catalogue with a key twice', () => {
-    expect(() => new CatalogueIndex({ ...CATALOGUE, groups: [...GROUPS, core('K80.1|', '1.00', 'conservative')] }, RANGES)).toThrow(/K80\.1\| twice/);
+    expect(() => new CatalogueIndex({ ...CATALOGUE, groups: [...GROUPS, core('K80.1|', '1.00', 'conservative')] }, RANGES)).toThrow(
+      /K80\.1\| twice/,
+    );
   });
 
   it('refuses a figure that is not a plain decimal', () => {
-    expect(() => new CatalogueIndex({ ...CATALOGUE, groups: [{ ...core('K80.1|', '6000.00'), score: '1e3' }] }, RANGES)).toThrow(/score of group K80\.1\|/);
+    expect(() => new CatalogueIndex({ ...CATALOGUE, groups: [{ ...core('K80.1|', '6000.00'), score: '1e3' }] }, RANGES)).toThrow(
+      /score of group K80\.1\|/,
+    );
   });
 
   it('does not depend on the order of the groups', () => {
     const reversed = new CatalogueIndex({ ...CATALOGUE, groups: [...GROUPS].reverse() }, RANGES);
-    for (const c of [kase('K80.100', '51.2100', ['51.2300', '51.8800'], '23000.00'), kase('K80.100', '51.2200', ['51.2300', '51.8800']), kase('K81.000', '87.5400')]) {
+    for (const c of [
+      kase('K80.100', '51.2100', ['51.2300', '51.8800'], '23000.00'),
+      kase('K80.100', '51.2200', ['51.2300', '51.8800']),
+      kase('K81.000', '87.5400'),
+    ]) {
       expect(groupCase(reversed, c, typeOf)).toEqual(group(c));
     }
   });

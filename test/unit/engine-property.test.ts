@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { combinationOf, groupingCode, procedureTyper, TREATMENT_TYPES, TreatmentType } from '../../src/domain/codes';
-import { Catalogue, CatalogueGroup, groupCode } from '../../src/domain/catalog/catalogue';
-import { IcdRanges, rangeName, rangeOf } from '../../src/domain/catalog/ranges';
-import { severityClass, SeverityLists } from '../../src/domain/catalog/severity';
+import { Catalogue, CatalogueGroup, groupCode } from '../../src/domain/catalogue/catalogue';
+import { IcdRanges, rangeName, rangeOf } from '../../src/domain/catalogue/ranges';
+import { severityClass, SeverityLists } from '../../src/domain/catalogue/severity';
 import { Dec } from '../../src/domain/decimal';
 import { CatalogueIndex, compileScoring, groupCase, Grouping, GroupingInput, scoreCase, ScoringInput } from '../../src/domain/engine';
 import { parsePolicy, Policy } from '../../src/domain/policy';
@@ -29,7 +29,18 @@ const RANGES: IcdRanges = {
 const PROCEDURES = ['51.2200', '51.2300', '51.8800', '87.5400', '99.2900', '47.0900'];
 const typeOf = procedureTyper(new Map()); // fallback by chapter: 51, 47 surgery; 87 diagnostic; 99 therapeutic
 const SUBCATEGORIES = ['K80.1', 'K80.2', 'K81.0', 'K85.1', 'J15.9', 'A01.0'];
-const DIAGNOSES = ['K80.100', 'K80.101', 'K80.200', 'K81.000x001', 'K85.100', 'K90.000', 'J15.900', 'J18.900', 'A01.000x005+J17.0*', 'Z99.900'];
+const DIAGNOSES = [
+  'K80.100',
+  'K80.101',
+  'K80.200',
+  'K81.000x001',
+  'K85.100',
+  'K90.000',
+  'J15.900',
+  'J18.900',
+  'A01.000x005+J17.0*',
+  'Z99.900',
+];
 const COMPOSITE_RANGES = ['K80', 'K81', 'K85', 'J15', 'A01', 'K80-K87', 'J09-J18', 'K00-K93', 'J00-J99', 'A00-B99', '*'];
 
 const fen = (n: number): string => `${Math.floor(n / 100)}.${String(n % 100).padStart(2, '0')}`;
@@ -61,15 +72,44 @@ const coreArb = fc
     return g;
   });
 
-const compositeArb = fc.record({ range: fc.constantFrom(...COMPOSITE_RANGES), type: fc.constantFrom(...TREATMENT_TYPES), avg: fc.integer({ min: 1, max: 10_000_000 }) }).map(({ range, type, avg }): CatalogueGroup => {
-  const g: CatalogueGroup = { code: '', key: `${range}~${type}`, kind: 'composite', category: /^[A-Z]\d{2}$/.test(range) ? range : null, treatmentType: type, procedures: [], cases: 30, avgCost: fen(avg), score: (avg / 800).toFixed(4), auxiliary: {}, flags: [] };
-  g.code = groupCode(g);
-  return g;
-});
+const compositeArb = fc
+  .record({
+    range: fc.constantFrom(...COMPOSITE_RANGES),
+    type: fc.constantFrom(...TREATMENT_TYPES),
+    avg: fc.integer({ min: 1, max: 10_000_000 }),
+  })
+  .map(({ range, type, avg }): CatalogueGroup => {
+    const g: CatalogueGroup = {
+      code: '',
+      key: `${range}~${type}`,
+      kind: 'composite',
+      category: /^[A-Z]\d{2}$/.test(range) ? range : null,
+      treatmentType: type,
+      procedures: [],
+      cases: 30,
+      avgCost: fen(avg),
+      score: (avg / 800).toFixed(4),
+      auxiliary: {},
+      flags: [],
+    };
+    g.code = groupCode(g);
+    return g;
+  });
 
 const catalogueArb = fc
-  .tuple(fc.uniqueArray(coreArb, { selector: (g) => g.key, maxLength: 14 }), fc.uniqueArray(compositeArb, { selector: (g) => g.key, maxLength: 12 }))
-  .map(([cores, composites]): Catalogue => ({ region: '370300', year: 2024, window: [2022, 2023], reference: { type: 'allCases', cost: '8000.00' }, costPerPoint: '8.000000', pvBudget: '8.000000', groups: [...cores, ...composites] }));
+  .tuple(
+    fc.uniqueArray(coreArb, { selector: (g) => g.key, maxLength: 14 }),
+    fc.uniqueArray(compositeArb, { selector: (g) => g.key, maxLength: 12 }),
+  )
+  .map(([cores, composites]): Catalogue => ({
+    region: '370300',
+    year: 2024,
+    window: [2022, 2023],
+    reference: { type: 'allCases', cost: '8000.00' },
+    costPerPoint: '8.000000',
+    pvBudget: '8.000000',
+    groups: [...cores, ...composites],
+  }));
 
 const caseArb = fc.record({
   principalDiagnosis: fc.constantFrom(...DIAGNOSES),
@@ -114,7 +154,11 @@ function naiveGroup(cat: Catalogue, c: GroupingInput): { key: string | null; rul
         (x.key < y.key ? -1 : 1),
     );
     const best = candidates[0];
-    if (best) return { key: best.key, rule: best.key === comb.key ? 'core-exact' : best.procedures.length === 0 ? 'core-conservative' : 'core-subset' };
+    if (best)
+      return {
+        key: best.key,
+        rule: best.key === comb.key ? 'core-exact' : best.procedures.length === 0 ? 'core-conservative' : 'core-subset',
+      };
   }
   const category = code.slice(0, 3);
   const type: TreatmentType = comb.treatmentType;
@@ -227,7 +271,8 @@ function exactPoints(policy: Policy, cat: Catalogue, g: Grouping, c: ArbCase): {
       else if (rN.lt(L.times(rD))) {
         num = base.times(k).times(rN);
         den = rD;
-      } else if (rN.gt(E.times(rD))) num = s6.highFormula === 'national' ? base.times(k).times(E.minus(H).plus(1)) : base.times(E.minus(H).plus(k));
+      } else if (rN.gt(E.times(rD)))
+        num = s6.highFormula === 'national' ? base.times(k).times(E.minus(H).plus(1)) : base.times(E.minus(H).plus(k));
       else if (s6.highFormula === 'national') {
         num = base.times(k).times(rN.minus(H.minus(1).times(rD)));
         den = rD;
@@ -271,7 +316,7 @@ describe('grouping properties (spec §5)', () => {
     fc.assert(
       fc.property(catalogueArb, fc.array(caseArb.map(asCase), { minLength: 1, maxLength: 20 }), fc.nat(), (cat, cases, seed) => {
         const a = new CatalogueIndex(cat, RANGES);
-        const shuffled = [...cat.groups].sort((x, y) => ((hash(x.key, seed) - hash(y.key, seed)) | 0) || (x.key < y.key ? -1 : 1));
+        const shuffled = [...cat.groups].sort((x, y) => (hash(x.key, seed) - hash(y.key, seed)) | 0 || (x.key < y.key ? -1 : 1));
         const b = new CatalogueIndex({ ...cat, groups: shuffled }, RANGES);
         for (const c of cases) {
           const first = groupCase(a, c, typeOf);
@@ -293,24 +338,32 @@ describe('points properties (spec §6)', () => {
       scoring: { ...SHIPPED.scoring, highFormula: formula, primaryCareCoefficient: pick ? '0.97' : '1' },
       groups: {
         primaryCare: cores.filter((_, i) => i % 4 === 1).map((g) => g.key),
-        fixedScore: cores.filter((_, i) => i % 4 === 2).map((g, i) => ({ key: g.key, score: '820.5', applyCoefficient: (i % 2 === 0) === pick })),
+        fixedScore: cores
+          .filter((_, i) => i % 4 === 2)
+          .map((g, i) => ({ key: g.key, score: '820.5', applyCoefficient: (i % 2 === 0) === pick })),
         daySurgery: cores.filter((_, i) => i % 4 !== 2).map((g) => ({ key: g.key, score: '611.25' })),
       },
     };
   };
   const run = (check: (points: string, policy: Policy, cat: Catalogue, g: Grouping, c: ArbCase) => void) =>
     fc.assert(
-      fc.property(catalogueArb, fc.array(caseArb.map(asCase), { minLength: 1, maxLength: 20 }), fc.constantFrom<'national' | 'shandong'>('national', 'shandong'), fc.boolean(), (cat, cases, formula, pick) => {
-        const policy = policyFor(cat, formula, pick);
-        const scoring = compileScoring(policy, cat.costPerPoint);
-        const index = new CatalogueIndex(cat, RANGES);
-        for (const c of cases) {
-          const g = groupCase(index, c, typeOf);
-          const p = scoreCase(g, c, { scoring, coefficient: c.coefficient, severity: SEVERITY });
-          expect(p.points).toMatch(/^\d+\.\d{4}$/);
-          check(p.points, policy, cat, g, c);
-        }
-      }),
+      fc.property(
+        catalogueArb,
+        fc.array(caseArb.map(asCase), { minLength: 1, maxLength: 20 }),
+        fc.constantFrom<'national' | 'shandong'>('national', 'shandong'),
+        fc.boolean(),
+        (cat, cases, formula, pick) => {
+          const policy = policyFor(cat, formula, pick);
+          const scoring = compileScoring(policy, cat.costPerPoint);
+          const index = new CatalogueIndex(cat, RANGES);
+          for (const c of cases) {
+            const g = groupCase(index, c, typeOf);
+            const p = scoreCase(g, c, { scoring, coefficient: c.coefficient, severity: SEVERITY });
+            expect(p.points).toMatch(/^\d+\.\d{4}$/);
+            check(p.points, policy, cat, g, c);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
 
@@ -318,7 +371,7 @@ describe('points properties (spec §6)', () => {
     run((points, policy, cat, g, c) => expect(points).toBe(exactPoints(policy, cat, g, c).points));
   });
 
-  it('equals decimal.js at 40 digits in the spec\'s order, except at an exact half-way tie', () => {
+  it("equals decimal.js at 40 digits in the spec's order, except at an exact half-way tie", () => {
     // There decimal.js, having rounded q = selfPay / totalCost or r to 40 digits first, may land
     // on either side of the tie; the engine rounds the exact value (half-up).
     run((points, policy, cat, g, c) => {
@@ -335,7 +388,19 @@ describe('points properties (spec §6)', () => {
     // = 61448.908 / 8 × 0.7 = 5376.77945 exactly → 5376.7795 (half-up). decimal.js in the spec's
     // order forms q = 0.5200…(40 digits) first and gives 5376.7794.
     const cat = { costPerPoint: '8.000000' } as Catalogue;
-    const c = asCase({ principalDiagnosis: 'Z99.900', principalProcedure: null, otherProcedures: [], totalCost: '105946.38', selfPayShare: 0, daySurgery: false, externalExpert: false, dischargeMode: '1', losDays: 1, secondaryDiagnoses: [], coefficient: '1' });
+    const c = asCase({
+      principalDiagnosis: 'Z99.900',
+      principalProcedure: null,
+      otherProcedures: [],
+      totalCost: '105946.38',
+      selfPayShare: 0,
+      daySurgery: false,
+      externalExpert: false,
+      dischargeMode: '1',
+      losDays: 1,
+      secondaryDiagnoses: [],
+      coefficient: '1',
+    });
     c.outOfCatalogSelfPay = '55092.11';
     const g: Grouping = { group: null, rule: 'no-score', key: 'Z99.9|', treatmentType: 'conservative' };
     const p = scoreCase(g, c, { scoring: compileScoring(SHIPPED, '8.000000'), coefficient: '1', severity: SEVERITY });

@@ -1,9 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Catalogue, CatalogueGroup, groupCode } from '../../src/domain/catalog/catalogue';
-import { SeverityLists } from '../../src/domain/catalog/severity';
+import { Catalogue, CatalogueGroup, groupCode } from '../../src/domain/catalogue/catalogue';
+import { SeverityLists } from '../../src/domain/catalogue/severity';
 import { TreatmentType } from '../../src/domain/codes';
-import { compileScoring, FACTOR, Grouping, hospitalCoefficient, Points, scoreCase, ScoringInput, ScoringPolicy } from '../../src/domain/engine';
+import {
+  compileScoring,
+  FACTOR,
+  Grouping,
+  hospitalCoefficient,
+  Points,
+  scoreCase,
+  ScoringInput,
+  ScoringPolicy,
+} from '../../src/domain/engine';
 import { parsePolicy, Policy } from '../../src/domain/policy';
 
 const SHIPPED = path.resolve(__dirname, '../../catalogs/policies/370300-2024.json');
@@ -15,9 +24,28 @@ const policyWith = (edit: (p: Policy) => void): Policy => {
   return parsePolicy(JSON.parse(JSON.stringify(p)));
 };
 
-function group(key: string, score: string, avgCost: string, auxiliary: CatalogueGroup['auxiliary'] = {}, kind: 'core' | 'composite' = 'core', treatmentType: TreatmentType = 'surgery'): CatalogueGroup {
+function group(
+  key: string,
+  score: string,
+  avgCost: string,
+  auxiliary: CatalogueGroup['auxiliary'] = {},
+  kind: 'core' | 'composite' = 'core',
+  treatmentType: TreatmentType = 'surgery',
+): CatalogueGroup {
   const procs = kind === 'core' ? key.slice(key.indexOf('|') + 1) : '';
-  const g: CatalogueGroup = { code: '', key, kind, category: key.slice(0, 3), treatmentType, procedures: procs === '' ? [] : procs.split('+'), cases: 100, avgCost, score, auxiliary, flags: [] };
+  const g: CatalogueGroup = {
+    code: '',
+    key,
+    kind,
+    category: key.slice(0, 3),
+    treatmentType,
+    procedures: procs === '' ? [] : procs.split('+'),
+    cases: 100,
+    avgCost,
+    score,
+    auxiliary,
+    flags: [],
+  };
   g.code = groupCode(g);
   return g;
 }
@@ -35,7 +63,12 @@ const COMPOSITE = group('K80~surgery', '2000.0000', '16000.00', {}, 'composite')
 const CATALOGUE: Pick<Catalogue, 'costPerPoint'> = { costPerPoint: '8.000000' };
 const SEVERITY: SeverityLists = { severe: new Set(['J96.000']), moderate: new Set(['E11.900']) };
 
-const grouped = (g: CatalogueGroup | null): Grouping => ({ group: g, rule: g === null ? 'no-score' : g.kind === 'core' ? 'core-exact' : 'composite', key: g?.key ?? null, treatmentType: g?.treatmentType ?? 'surgery' });
+const grouped = (g: CatalogueGroup | null): Grouping => ({
+  group: g,
+  rule: g === null ? 'no-score' : g.kind === 'core' ? 'core-exact' : 'composite',
+  key: g?.key ?? null,
+  treatmentType: g?.treatmentType ?? 'surgery',
+});
 
 const kase = (totalCost: string, over: Partial<ScoringInput> = {}): ScoringInput => ({
   totalCost,
@@ -51,7 +84,8 @@ const kase = (totalCost: string, over: Partial<ScoringInput> = {}): ScoringInput
 const SEVERE = { secondaryDiagnoses: ['J96.000'] };
 
 const scoring: ScoringPolicy = compileScoring(shipped(), CATALOGUE.costPerPoint);
-const score = (g: CatalogueGroup | null, c: ScoringInput, coefficient = '1', sp: ScoringPolicy = scoring): Points => scoreCase(grouped(g), c, { scoring: sp, coefficient, severity: SEVERITY });
+const score = (g: CatalogueGroup | null, c: ScoringInput, coefficient = '1', sp: ScoringPolicy = scoring): Points =>
+  scoreCase(grouped(g), c, { scoring: sp, coefficient, severity: SEVERITY });
 
 describe('scoreCase, normal cases (spec §6.1, §6.3)', () => {
   it('gives base × k: 3000 × 1 × 1 at r = 1', () => {
@@ -79,7 +113,12 @@ describe('scoreCase, normal cases (spec §6.1, §6.3)', () => {
 
   it('applies the severity factor in the base and in the ratio', () => {
     // Class 3, a = 1.25: base = 3750; r = 30000 / (24000 × 1.25) = 1 → 3750.
-    expect(score(CHOLE, kase('30000.00', SEVERE))).toMatchObject({ points: '3750.0000', rule: 'normal', ratio: '1.0000', severityClass: 3 });
+    expect(score(CHOLE, kase('30000.00', SEVERE))).toMatchObject({
+      points: '3750.0000',
+      rule: 'normal',
+      ratio: '1.0000',
+      severityClass: 3,
+    });
     // 14999.99 with a = 1.25: r = 14999.99 / 30000 < 0.5 → low: 3750 × r = 14999.99 / 8 = 1874.99875 → 1874.9988.
     expect(score(CHOLE, kase('14999.99', SEVERE))).toMatchObject({ points: '1874.9988', rule: 'low', ratio: '0.5000' });
     // The same cost in class 1 is normal: r = 14999.99 / 24000 = 0.6250.
@@ -119,7 +158,10 @@ describe('scoreCase, the outlier boundaries (spec §6.2, §6.3)', () => {
       { name: FACTOR.highNational, value: '1.00000052' },
     ]);
     // shandong: 3000 × (38400.01 / 19200 − 2 + 0.8) = 2400 + 3000 × 0.01 / 19200 = 2400.0015625 → 2400.0016.
-    const sd = compileScoring(policyWith((p) => (p.scoring.highFormula = 'shandong')), '8.000000');
+    const sd = compileScoring(
+      policyWith((p) => (p.scoring.highFormula = 'shandong')),
+      '8.000000',
+    );
     const shandong = score(CHOLE, kase('38400.01'), k, sd);
     expect(shandong).toMatchObject({ points: '2400.0016', rule: 'high' });
     expect(shandong.factors.slice(2)).toEqual([{ name: FACTOR.highShandong, value: '0.80000052' }]);
@@ -127,8 +169,16 @@ describe('scoreCase, the outlier boundaries (spec §6.2, §6.3)', () => {
 
   it('is high exactly at r = 5 and extreme just above: points as for r = 5, flagged', () => {
     // national: 2400 × (5 − 2 + 1) = 9600; shandong: 3000 × (5 − 2 + 0.8) = 11400.
-    const sd = compileScoring(policyWith((p) => (p.scoring.highFormula = 'shandong')), '8.000000');
-    expect(score(CHOLE, kase('96000.00'), k)).toMatchObject({ points: '9600.0000', rule: 'high', ratio: '5.0000', eligibleForSpecialReview: false });
+    const sd = compileScoring(
+      policyWith((p) => (p.scoring.highFormula = 'shandong')),
+      '8.000000',
+    );
+    expect(score(CHOLE, kase('96000.00'), k)).toMatchObject({
+      points: '9600.0000',
+      rule: 'high',
+      ratio: '5.0000',
+      eligibleForSpecialReview: false,
+    });
     expect(score(CHOLE, kase('96000.00'), k, sd)).toMatchObject({ points: '11400.0000', rule: 'high', eligibleForSpecialReview: false });
     const extreme = score(CHOLE, kase('96000.01'), k);
     expect(extreme).toMatchObject({ points: '9600.0000', rule: 'extreme', ratio: '5.0000', eligibleForSpecialReview: true });
@@ -140,7 +190,10 @@ describe('scoreCase, the outlier boundaries (spec §6.2, §6.3)', () => {
 
   it('gives a high outlier between 2 and 5 by the national and the Shandong formula', () => {
     // r = 57600 / 19200 = 3. national: 2400 × (3 − 2 + 1) = 4800; shandong: 3000 × (3 − 2 + 0.8) = 5400.
-    const sd = compileScoring(policyWith((p) => (p.scoring.highFormula = 'shandong')), '8.000000');
+    const sd = compileScoring(
+      policyWith((p) => (p.scoring.highFormula = 'shandong')),
+      '8.000000',
+    );
     expect(score(CHOLE, kase('57600.00'), k)).toMatchObject({ points: '4800.0000', rule: 'high', ratio: '3.0000' });
     expect(score(CHOLE, kase('57600.00'), k, sd)).toMatchObject({ points: '5400.0000', rule: 'high' });
   });
@@ -153,7 +206,10 @@ describe('scoreCase, group kinds of the policy lists (spec §6.1)', () => {
     expect(p).toMatchObject({ points: '500.0000', rule: 'normal', ratio: '1.0000' });
     expect(p.factors[2]).toEqual({ name: FACTOR.primaryCare, value: '1' });
     // primaryCareCoefficient 0.9: r = 4000 / (4000 × 0.9) = 1.1111; 500 × 0.9 = 450.
-    const pc = compileScoring(policyWith((q) => (q.scoring.primaryCareCoefficient = '0.9')), '8.000000');
+    const pc = compileScoring(
+      policyWith((q) => (q.scoring.primaryCareCoefficient = '0.9')),
+      '8.000000',
+    );
     expect(score(PNEUMONIA, kase('4000.00'), '0.72', pc)).toMatchObject({ points: '450.0000', ratio: '1.1111' });
   });
 
@@ -178,7 +234,10 @@ describe('scoreCase, group kinds of the policy lists (spec §6.1)', () => {
 
   it('applies k to a fixed score when the list says so', () => {
     // 820 × 0.86 = 705.2.
-    const fx = compileScoring(policyWith((q) => (q.groups.fixedScore[0].applyCoefficient = true)), '8.000000');
+    const fx = compileScoring(
+      policyWith((q) => (q.groups.fixedScore[0].applyCoefficient = true)),
+      '8.000000',
+    );
     const p = score(APPENDIX, kase('100.00'), '0.86', fx);
     expect(p).toMatchObject({ points: '705.2000', rule: 'fixed-score', ratio: null });
     expect(p.factors[1]).toEqual({ name: FACTOR.coefficient, value: '0.86' });
@@ -259,7 +318,13 @@ describe('scoreCase, external expert, self-pay and no-score (spec §6.4–6.6)',
     // Expert and self-pay: 3000 × 1.05 × 0.8 = 2520.
     const p = score(CHOLE, kase('24000.00', { externalExpert: true, outOfCatalogSelfPay: '7200.00' }));
     expect(p.points).toBe('2520.0000');
-    expect(p.factors.map((f) => f.name)).toEqual([FACTOR.score, FACTOR.severity, FACTOR.coefficient, FACTOR.externalExpert, FACTOR.selfPay]);
+    expect(p.factors.map((f) => f.name)).toEqual([
+      FACTOR.score,
+      FACTOR.severity,
+      FACTOR.coefficient,
+      FACTOR.externalExpert,
+      FACTOR.selfPay,
+    ]);
   });
 
   it('orders every factor of a no-score case with expert and self-pay', () => {
@@ -302,12 +367,21 @@ describe('hospital coefficients (spec §7) with the shipped policy', () => {
 describe('the outlier ratio against the average at the hospital level (spec §6.2, levelAverage)', () => {
   // CHOLE with an average of 30,000 at L3A hospitals (and none at L2A): s = 3000, m = 24000.
   const BY_LEVEL = { ...CHOLE, levelAvgCost: { L3A_GENERAL: '30000.00' } };
-  const byLevel = compileScoring(policyWith((p) => (p.scoring.outlierReference = 'levelAverage')), '8.000000');
-  const at = (level: 'L3A_GENERAL' | 'L2A_GENERAL' | null, c: ScoringInput, k: string, sp = byLevel) => scoreCase(grouped(BY_LEVEL), c, { scoring: sp, coefficient: k, level, severity: SEVERITY });
+  const byLevel = compileScoring(
+    policyWith((p) => (p.scoring.outlierReference = 'levelAverage')),
+    '8.000000',
+  );
+  const at = (level: 'L3A_GENERAL' | 'L2A_GENERAL' | null, c: ScoringInput, k: string, sp = byLevel) =>
+    scoreCase(grouped(BY_LEVEL), c, { scoring: sp, coefficient: k, level, severity: SEVERITY });
 
   it('measures r against the level average × a, without k, where the group has one', () => {
     // L3A, k 1.03: r = 30000 / 30000 = 1 → normal, 3000 × 1.03 = 3090. (Coefficient-adjusted: 30000 / 24720 = 1.2136.)
-    expect(at('L3A_GENERAL', kase('30000.00'), '1.03')).toMatchObject({ points: '3090.0000', rule: 'normal', ratio: '1.0000', reference: 'levelAverage:L3A_GENERAL' });
+    expect(at('L3A_GENERAL', kase('30000.00'), '1.03')).toMatchObject({
+      points: '3090.0000',
+      rule: 'normal',
+      ratio: '1.0000',
+      reference: 'levelAverage:L3A_GENERAL',
+    });
     // r = 14999.99 / 30000 < 0.5 → low: 3000 × 1.03 × 0.4999996… = 1544.9990 (1544.998970 → 1544.9990).
     expect(at('L3A_GENERAL', kase('14999.99'), '1.03')).toMatchObject({ points: '1544.9990', rule: 'low', ratio: '0.5000' });
     // Severity class 3 (a = 1.25): r = 37500 / (30000 × 1.25) = 1 → 3000 × 1.25 × 1.03 = 3862.5.
@@ -316,7 +390,11 @@ describe('the outlier ratio against the average at the hospital level (spec §6.
 
   it('falls back to m × a × k for a level without an average, an unknown level, and under coefficientAdjusted', () => {
     // L2A, k 0.86: r = 30000 / (24000 × 0.86) = 1.4535 → normal, 3000 × 0.86 = 2580.
-    expect(at('L2A_GENERAL', kase('30000.00'), '0.86')).toMatchObject({ points: '2580.0000', ratio: '1.4535', reference: 'coefficientAdjusted' });
+    expect(at('L2A_GENERAL', kase('30000.00'), '0.86')).toMatchObject({
+      points: '2580.0000',
+      ratio: '1.4535',
+      reference: 'coefficientAdjusted',
+    });
     expect(at(null, kase('30000.00'), '0.86')).toMatchObject({ ratio: '1.4535', reference: 'coefficientAdjusted' });
     expect(at('L3A_GENERAL', kase('30000.00'), '1.03', scoring)).toMatchObject({ ratio: '1.2136', reference: 'coefficientAdjusted' });
   });

@@ -1,7 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Dec } from '../../src/domain/decimal';
-import { Hospital, HOSPITAL_BONUSES, HOSPITAL_LEVELS, HospitalBonus, coefficientSum, HospitalLevel, validateHospital } from '../../src/domain/hospital';
+import {
+  Hospital,
+  HOSPITAL_BONUSES,
+  HOSPITAL_LEVELS,
+  HospitalBonus,
+  coefficientSum,
+  HospitalLevel,
+  validateHospital,
+} from '../../src/domain/hospital';
 import { parsePolicy } from '../../src/domain/policy';
 
 const SHIPPED = path.resolve(__dirname, '../../catalogs/policies/370300-2024.json');
@@ -50,7 +58,13 @@ describe('validateHospital', () => {
 
   it('trims values, orders bonuses as the seed does and drops duplicates', () => {
     const h = hospitalOf(csv({ code: ' H_01-a ', name: ' 医院 ', bonuses: ' keyDisciplineProvincial | tcm |tcm| primaryCare ' }));
-    expect(h).toEqual({ code: 'H_01-a', name: '医院', region: '370300', level: 'L2A_GENERAL', bonuses: ['primaryCare', 'tcm', 'keyDisciplineProvincial'] });
+    expect(h).toEqual({
+      code: 'H_01-a',
+      name: '医院',
+      region: '370300',
+      level: 'L2A_GENERAL',
+      bonuses: ['primaryCare', 'tcm', 'keyDisciplineProvincial'],
+    });
   });
 
   it.each<[string, unknown]>([
@@ -72,7 +86,9 @@ describe('validateHospital', () => {
   });
 
   it.each(['L3B', 'l2a_general', 'LEVEL_2', ''])('rejects the level %j', (level) => {
-    expect(errorsOf(csv({ level }))).toEqual([{ field: 'level', reason: expect.stringMatching(/^must be one of L3A_GENERAL, L3_OTHER, L2A_GENERAL/) }]);
+    expect(errorsOf(csv({ level }))).toEqual([
+      { field: 'level', reason: expect.stringMatching(/^must be one of L3A_GENERAL, L3_OTHER, L2A_GENERAL/) },
+    ]);
   });
 
   it('rejects an unknown bonus, naming it', () => {

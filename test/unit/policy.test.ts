@@ -192,8 +192,12 @@ describe('parsePolicy: problems name their path', () => {
   });
 
   it('rejects a decimal given as a JSON number where a string is required', () => {
-    expect(problemsOf(edited((d) => (d.scoring.lowRatio = 0.5)))).toEqual([{ path: 'scoring.lowRatio', reason: 'must be a decimal string such as "0.5"' }]);
-    expect(problemsOf(edited((d) => (d.hospitalLevels.L1 = 0.72)))).toEqual([{ path: 'hospitalLevels.L1', reason: 'must be a decimal string such as "0.5"' }]);
+    expect(problemsOf(edited((d) => (d.scoring.lowRatio = 0.5)))).toEqual([
+      { path: 'scoring.lowRatio', reason: 'must be a decimal string such as "0.5"' },
+    ]);
+    expect(problemsOf(edited((d) => (d.hospitalLevels.L1 = 0.72)))).toEqual([
+      { path: 'hospitalLevels.L1', reason: 'must be a decimal string such as "0.5"' },
+    ]);
   });
 
   it.each<[string, (d: Doc) => void, RegExp]>([
@@ -220,12 +224,18 @@ describe('parsePolicy: problems name their path', () => {
     ['"0"', '0'],
     ['"-1"', '-1'],
   ])('rejects coreThreshold %s', (_, value) => {
-    expect(problemsOf(edited((d) => (d.catalog.coreThreshold = value)))).toEqual([{ path: 'catalog.coreThreshold', reason: expect.stringMatching(/greater than 0/) }]);
+    expect(problemsOf(edited((d) => (d.catalog.coreThreshold = value)))).toEqual([
+      { path: 'catalog.coreThreshold', reason: expect.stringMatching(/greater than 0/) },
+    ]);
   });
 
   it('rejects a hospital level coefficient of 0 and a negative bonus', () => {
-    expect(problemsOf(edited((d) => (d.hospitalLevels.L1 = '0')))).toEqual([{ path: 'hospitalLevels.L1', reason: expect.stringMatching(/greater than 0/) }]);
-    expect(problemsOf(edited((d) => (d.bonuses.tcm = '-0.01')))).toEqual([{ path: 'bonuses.tcm', reason: expect.stringMatching(/below the minimum 0/) }]);
+    expect(problemsOf(edited((d) => (d.hospitalLevels.L1 = '0')))).toEqual([
+      { path: 'hospitalLevels.L1', reason: expect.stringMatching(/greater than 0/) },
+    ]);
+    expect(problemsOf(edited((d) => (d.bonuses.tcm = '-0.01')))).toEqual([
+      { path: 'bonuses.tcm', reason: expect.stringMatching(/below the minimum 0/) },
+    ]);
   });
 
   it.each<[number[], number]>([
@@ -243,7 +253,9 @@ describe('parsePolicy: problems name their path', () => {
   });
 
   it('rejects a yearWeight of 0', () => {
-    expect(problemsOf(edited((d) => (d.catalog.yearWeights = [0, 2, 7])))).toEqual([{ path: 'catalog.yearWeights[0]', reason: expect.stringMatching(/greater than 0/) }]);
+    expect(problemsOf(edited((d) => (d.catalog.yearWeights = [0, 2, 7])))).toEqual([
+      { path: 'catalog.yearWeights[0]', reason: expect.stringMatching(/greater than 0/) },
+    ]);
   });
 
   it.each<[string, string, string]>([
@@ -257,7 +269,9 @@ describe('parsePolicy: problems name their path', () => {
   });
 
   it('rejects a trim whose lower bound is not below the upper', () => {
-    expect(problemsOf(edited((d) => (d.catalog.trim.lower = 97.5)))).toEqual([{ path: 'catalog.trim', reason: 'lower must be below upper' }]);
+    expect(problemsOf(edited((d) => (d.catalog.trim.lower = 97.5)))).toEqual([
+      { path: 'catalog.trim', reason: 'lower must be below upper' },
+    ]);
   });
 
   it.each<[string, string]>([
@@ -271,7 +285,10 @@ describe('parsePolicy: problems name their path', () => {
   });
 
   it('accepts a reserveSplit of 1 and 0', () => {
-    expect(parsePolicy(edited((d) => (d.settlement.reserveSplit = { dip: '1', adjustment: '0' }))).settlement.reserveSplit).toEqual({ dip: '1', adjustment: '0' });
+    expect(parsePolicy(edited((d) => (d.settlement.reserveSplit = { dip: '1', adjustment: '0' }))).settlement.reserveSplit).toEqual({
+      dip: '1',
+      adjustment: '0',
+    });
   });
 
   it('accepts three increasing overspend tiers', () => {
@@ -322,7 +339,9 @@ describe('parsePolicy: problems name their path', () => {
   });
 
   it('rejects an empty list of overspend tiers', () => {
-    expect(problemsOf(edited((d) => (d.settlement.overspendTiers = [])))).toEqual([{ path: 'settlement.overspendTiers', reason: 'needs at least one tier' }]);
+    expect(problemsOf(edited((d) => (d.settlement.overspendTiers = [])))).toEqual([
+      { path: 'settlement.overspendTiers', reason: 'needs at least one tier' },
+    ]);
   });
 
   it.each<[string, (d: Doc) => void]>([
@@ -335,11 +354,15 @@ describe('parsePolicy: problems name their path', () => {
   });
 
   it.each(['', ' 0.5', '0.5 ', '.5', '0,5', '1/2'])('rejects the decimal text %j', (text) => {
-    expect(problemsOf(edited((d) => (d.scoring.noScoreFactor = text)))).toEqual([{ path: 'scoring.noScoreFactor', reason: expect.stringMatching(/not a decimal number/) }]);
+    expect(problemsOf(edited((d) => (d.scoring.noScoreFactor = text)))).toEqual([
+      { path: 'scoring.noScoreFactor', reason: expect.stringMatching(/not a decimal number/) },
+    ]);
   });
 
   it('rejects a selfPayLimit above 1', () => {
-    expect(problemsOf(edited((d) => (d.scoring.selfPayLimit = '1.01')))).toEqual([{ path: 'scoring.selfPayLimit', reason: expect.stringMatching(/above the maximum 1/) }]);
+    expect(problemsOf(edited((d) => (d.scoring.selfPayLimit = '1.01')))).toEqual([
+      { path: 'scoring.selfPayLimit', reason: expect.stringMatching(/above the maximum 1/) },
+    ]);
   });
 
   it('rejects duplicate fixed-score keys', () => {

@@ -26,7 +26,10 @@ const list = (cell: string): string[] => (cell === '' ? [] : cell.split('|'));
 const MONEY = /^(0|[1-9]\d*)\.\d{2}$/;
 
 function lines(file: string): string[] {
-  return readFileSync(path.join(CODES, file), 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  return readFileSync(path.join(CODES, file), 'utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 }
 const entries = (file: string): CodeEntry[] =>
   lines(file).map((l) => {
@@ -44,7 +47,9 @@ const tableUniverse: CodeUniverse = codeUniverseFromTables({
   moderateSecondary: lines('moderate-secondary-dx.txt'),
 });
 const hospitals = generateHospitals({ seed: 1, region: '370300', count: 130 });
-const rows = (seed: number, year: number, cases: number, universe: CodeUniverse, hs: readonly Hospital[] = hospitals): string[][] => [...generateCases({ seed, year, cases }, universe, hs)];
+const rows = (seed: number, year: number, cases: number, universe: CodeUniverse, hs: readonly Hospital[] = hospitals): string[][] => [
+  ...generateCases({ seed, year, cases }, universe, hs),
+];
 const toRaw = (row: readonly string[]) => Object.fromEntries(CASE_FIELDS.map((f, i) => [f, row[i]]));
 
 describe('generateHospitals', () => {
@@ -56,7 +61,9 @@ describe('generateHospitals', () => {
     expect(new Set(hospitals.map((h) => h.name)).size).toBe(130);
     for (const bonus of HOSPITAL_BONUSES) expect(hospitals.some((h) => h.bonuses.includes(bonus))).toBe(true);
     // 基层 bonus only for community and township providers.
-    expect(hospitals.filter((h) => h.bonuses.includes('primaryCare')).every((h) => ['L1', 'TOWNSHIP_A', 'TOWNSHIP_OTHER'].includes(h.level))).toBe(true);
+    expect(
+      hospitals.filter((h) => h.bonuses.includes('primaryCare')).every((h) => ['L1', 'TOWNSHIP_A', 'TOWNSHIP_OTHER'].includes(h.level)),
+    ).toBe(true);
     expect(hospitals.filter((h) => h.level === 'L3A_GENERAL').length).toBeLessThan(hospitals.filter((h) => h.level === 'L2_OTHER').length);
   });
 
@@ -103,7 +110,10 @@ describe('generateCases', () => {
     for (const row of sample) {
       expect(row).toHaveLength(CASE_FIELDS.length);
       const fromTable = row[col.dischargeDate].startsWith('2024');
-      const result = validateCase(toRaw(row), { hasHospital: (c) => codes.has(c), hasDiagnosis: fromTable ? (c) => diagnoses.has(c) : undefined });
+      const result = validateCase(toRaw(row), {
+        hasHospital: (c) => codes.has(c),
+        hasDiagnosis: fromTable ? (c) => diagnoses.has(c) : undefined,
+      });
       if ('errors' in result) throw new Error(`${row[col.caseId]}: ${JSON.stringify(result.errors)}`);
       const r = result.record;
       expect(r.losDays).toBe(epochDay(r.dischargeDate)! - epochDay(r.admissionDate)!);
@@ -111,7 +121,13 @@ describe('generateCases', () => {
       if (r.admissionDate.slice(0, 4) < r.dischargeDate.slice(0, 4)) previousYearAdmissions++;
       expect(r.ageDays === null).toBe(r.age !== 0);
       // Normalised values are what was written: codes, money and flags round-trip.
-      expect([r.principalDiagnosis, r.totalCost, r.fundPayment, r.outOfCatalogSelfPay, String(r.daySurgery)]).toEqual([row[col.principalDiagnosis], row[col.totalCost], row[col.fundPayment], row[col.outOfCatalogSelfPay], row[col.daySurgery]]);
+      expect([r.principalDiagnosis, r.totalCost, r.fundPayment, r.outOfCatalogSelfPay, String(r.daySurgery)]).toEqual([
+        row[col.principalDiagnosis],
+        row[col.totalCost],
+        row[col.fundPayment],
+        row[col.outOfCatalogSelfPay],
+        row[col.daySurgery],
+      ]);
     }
     expect(previousYearAdmissions).toBeGreaterThan(0);
     expect(new Set(sample.map((r) => r[col.caseId])).size).toBe(sample.length);
@@ -146,7 +162,9 @@ describe('generateCases', () => {
   it('makes ICD-shaped codes without a table', () => {
     const sample = rows(5, 2023, 2000, synthetic);
     expect(sample.every((r) => /^[A-Z]\d{2}\.[0-9x]00(x\d{3})?(\+[A-Z]\d{2}\.\d\*)?$/.test(r[col.principalDiagnosis]))).toBe(true);
-    expect(sample.filter((r) => r[col.principalProcedure] !== '').every((r) => /^\d{2}\.\d{4}(x\d{3})?$/.test(r[col.principalProcedure]))).toBe(true);
+    expect(
+      sample.filter((r) => r[col.principalProcedure] !== '').every((r) => /^\d{2}\.\d{4}(x\d{3})?$/.test(r[col.principalProcedure])),
+    ).toBe(true);
   });
 });
 
@@ -160,11 +178,32 @@ describe('the shape of a generated year', () => {
   const severe = new Set(tableUniverse.severeSecondary);
   const moderate = new Set(tableUniverse.moderateSecondary);
   const level = new Map(hospitals.map((h) => [h.code, h.level]));
-  const coefficient = { L3A_GENERAL: 1, L3_OTHER: 0.93, L2A_GENERAL: 0.86, L2_OTHER: 0.8, L1: 0.72, TOWNSHIP_A: 0.68, TOWNSHIP_OTHER: 0.64 };
+  const coefficient = {
+    L3A_GENERAL: 1,
+    L3_OTHER: 0.93,
+    L2A_GENERAL: 0.86,
+    L2_OTHER: 0.8,
+    L1: 0.72,
+    TOWNSHIP_A: 0.68,
+    TOWNSHIP_OTHER: 0.64,
+  };
   const keyCases = new Map<string, number>();
   const keyCosts = new Map<string, number[]>();
   const subcategoryCases = new Map<string, number>();
-  const count = { noKey: 0, deaths: 0, class2: 0, class3: 0, employee: 0, selfPayZero: 0, selfPayOver10: 0, day: 0, dayLong: 0, surgery: 0, expert: 0, newTech: 0 };
+  const count = {
+    noKey: 0,
+    deaths: 0,
+    class2: 0,
+    class3: 0,
+    employee: 0,
+    selfPayZero: 0,
+    selfPayOver10: 0,
+    day: 0,
+    dayLong: 0,
+    surgery: 0,
+    expert: 0,
+    newTech: 0,
+  };
   const modes = new Set<string>();
   /** Per case: its (category, treatment type) pair and its combination key. */
   const caseKeys: [pair: string, key: string | null][] = [];
@@ -244,7 +283,10 @@ describe('the shape of a generated year', () => {
     }
     for (const counts of surgicalBySub.values()) {
       if (counts.length < 4) continue;
-      counts.sort((a, b) => b - a).slice(0, 4).forEach((n, i) => (ranks[i] += n));
+      counts
+        .sort((a, b) => b - a)
+        .slice(0, 4)
+        .forEach((n, i) => (ranks[i] += n));
     }
     expect(ranks[0]).toBeGreaterThan(1.5 * ranks[1]);
     expect(ranks[1]).toBeGreaterThan(1.2 * ranks[3]);
@@ -359,7 +401,9 @@ describe('dip generate', () => {
     const cases = readFileSync(path.join(a, 'cases-2023.csv'), 'utf8').trimEnd().split('\n');
     expect(cases[0]).toBe(CASE_FIELDS.join(','));
     expect(cases).toHaveLength(401);
-    expect(cases.slice(1)).toEqual(rows(5, 2023, 400, tableUniverse, generateHospitals({ seed: 5, region: '370300', count: 30 })).map((r) => r.join(',')));
+    expect(cases.slice(1)).toEqual(
+      rows(5, 2023, 400, tableUniverse, generateHospitals({ seed: 5, region: '370300', count: 30 })).map((r) => r.join(',')),
+    );
     const hospitalLines = readFileSync(path.join(a, 'hospitals.csv'), 'utf8').trimEnd().split('\n');
     expect(hospitalLines[0]).toBe('code,name,region,level,bonuses');
     expect(hospitalLines).toHaveLength(31);
@@ -368,15 +412,23 @@ describe('dip generate', () => {
   });
 
   it('reads the shipped code tables by default, makes up codes with --no-codes, and rejects bad options', async () => {
-    const caseRows = (dir: string, year: number) => readFileSync(path.join(dir, `cases-${year}.csv`), 'utf8').trimEnd().split('\n').slice(1);
+    const caseRows = (dir: string, year: number) =>
+      readFileSync(path.join(dir, `cases-${year}.csv`), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .slice(1);
     const shipped = tmp();
     await run(shipped, '--cases', '50', '--years', '2020', '--hospitals', '30');
-    expect(caseRows(shipped, 2020)).toEqual(rows(1, 2020, 50, tableUniverse, generateHospitals({ seed: 1, region: '370300', count: 30 })).map((r) => r.join(',')));
+    expect(caseRows(shipped, 2020)).toEqual(
+      rows(1, 2020, 50, tableUniverse, generateHospitals({ seed: 1, region: '370300', count: 30 })).map((r) => r.join(',')),
+    );
 
     const a = tmp();
     await run(a, '--cases', '50', '--years', '2020', '--region', '110100', '--no-codes');
     expect(readdirSync(a).sort()).toEqual(['cases-2020.csv', 'hospitals.csv', 'policy-110100-2021.json']);
-    expect(caseRows(a, 2020)).toEqual(rows(1, 2020, 50, syntheticCodeUniverse(1), generateHospitals({ seed: 1, region: '110100', count: 130 })).map((r) => r.join(',')));
+    expect(caseRows(a, 2020)).toEqual(
+      rows(1, 2020, 50, syntheticCodeUniverse(1), generateHospitals({ seed: 1, region: '110100', count: 130 })).map((r) => r.join(',')),
+    );
     await expect(run(tmp(), '--years', '2023-2021')).rejects.toThrow(/backwards/);
     await expect(run(tmp(), '--region', '37030')).rejects.toThrow(/6-digit/);
   });

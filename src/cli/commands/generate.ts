@@ -8,7 +8,16 @@ import { pipeline } from 'node:stream/promises';
 import { CODES_DIR } from '../../config/catalogs';
 import { CASE_FIELDS } from '../../domain/case-record';
 import { parsePolicy } from '../../domain/policy';
-import { CodeEntry, codeUniverseFromTables, CodeUniverse, generateCases, generateHospitals, generatePolicy, GenerationTally, syntheticCodeUniverse } from '../../synth';
+import {
+  CodeEntry,
+  codeUniverseFromTables,
+  CodeUniverse,
+  generateCases,
+  generateHospitals,
+  generatePolicy,
+  GenerationTally,
+  syntheticCodeUniverse,
+} from '../../synth';
 
 interface GenerateOptions {
   out: string;
@@ -31,10 +40,13 @@ const CODE_FILES = {
 /** Rows are written in chunks of about this many characters. */
 const CHUNK_CHARS = 1 << 16;
 
-const wholeNumber = (what: string, min: number, max: number) => (text: string): number => {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}.`);
-  return Number(text);
-};
+const wholeNumber =
+  (what: string, min: number, max: number) =>
+  (text: string): number => {
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+      throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}.`);
+    return Number(text);
+  };
 
 /** `2021-2023` or `2021,2022,2023` → sorted distinct years. */
 function parseYears(text: string): number[] {
@@ -88,7 +100,12 @@ export async function loadCodeUniverse(dir: string): Promise<CodeUniverse> {
 }
 
 /** Streams rows to a CSV file in chunks; the pipeline waits whenever the file falls behind. */
-async function writeCsv(file: string, header: readonly string[], rows: Iterable<readonly string[]>, onRow: (row: readonly string[]) => void): Promise<number> {
+async function writeCsv(
+  file: string,
+  header: readonly string[],
+  rows: Iterable<readonly string[]>,
+  onRow: (row: readonly string[]) => void,
+): Promise<number> {
   let count = 0;
   function* chunks(): Generator<string> {
     let chunk = `${csvLine(header)}\n`;
@@ -115,20 +132,40 @@ async function runGenerate(opts: GenerateOptions): Promise<void> {
   const written: [file: string, rows: number | null][] = [];
 
   const hospitalFile = path.join(opts.out, 'hospitals.csv');
-  await writeFile(hospitalFile, [csvLine(['code', 'name', 'region', 'level', 'bonuses']), ...hospitals.map((h) => csvLine([h.code, h.name, h.region, h.level, h.bonuses.join('|')]))].join('\n') + '\n');
+  await writeFile(
+    hospitalFile,
+    [
+      csvLine(['code', 'name', 'region', 'level', 'bonuses']),
+      ...hospitals.map((h) => csvLine([h.code, h.name, h.region, h.level, h.bonuses.join('|')])),
+    ].join('\n') + '\n',
+  );
   written.push([hospitalFile, hospitals.length]);
 
-  const bar = process.stderr.isTTY ? new SingleBar({ stream: process.stderr, format: 'generating {year} [{bar}] {percentage}% | {value}/{total} cases | ETA {eta}s', hideCursor: true }, Presets.shades_classic) : null;
+  const bar = process.stderr.isTTY
+    ? new SingleBar(
+        {
+          stream: process.stderr,
+          format: 'generating {year} [{bar}] {percentage}% | {value}/{total} cases | ETA {eta}s',
+          hideCursor: true,
+        },
+        Presets.shades_classic,
+      )
+    : null;
   bar?.start(opts.cases * opts.years.length, 0, { year: opts.years[0] });
   const tally = new GenerationTally(hospitals, universe.procedureNames);
   try {
     for (const year of opts.years) {
       const file = path.join(opts.out, `cases-${year}.csv`);
       bar?.update({ year });
-      const rows = await writeCsv(file, CASE_FIELDS, generateCases({ seed: opts.seed, year, cases: opts.cases }, universe, hospitals), (row) => {
-        tally.add(row);
-        if (bar && tally.cases % 10_000 === 0) bar.update(tally.cases);
-      });
+      const rows = await writeCsv(
+        file,
+        CASE_FIELDS,
+        generateCases({ seed: opts.seed, year, cases: opts.cases }, universe, hospitals),
+        (row) => {
+          tally.add(row);
+          if (bar && tally.cases % 10_000 === 0) bar.update(tally.cases);
+        },
+      );
       written.push([file, rows]);
     }
   } finally {
@@ -158,14 +195,37 @@ async function runGenerate(opts: GenerateOptions): Promise<void> {
 export function registerGenerate(program: Command): void {
   program
     .command('generate')
-    .description('write deterministic synthetic data: hospitals.csv, cases-<year>.csv and policy-<region>-<year>.json for the year after the last')
+    .description(
+      'write deterministic synthetic data: hospitals.csv, cases-<year>.csv and policy-<region>-<year>.json for the year after the last',
+    )
     .requiredOption('--out <dir>', 'output directory (created if missing)')
-    .addOption(new Option('--seed <n>', 'random seed: the same seed and options give byte-identical files').argParser(wholeNumber('the seed', 0, 2 ** 31 - 1)).default(1))
-    .addOption(new Option('--cases <n>', 'cases (discharges) per year').argParser(wholeNumber('the number of cases', 0, 100_000_000)).default(20_000))
-    .addOption(new Option('--years <list>', 'discharge years, 2021-2023 or 2021,2022,2023').argParser(parseYears).default([2021, 2022, 2023], '2021-2023'))
+    .addOption(
+      new Option('--seed <n>', 'random seed: the same seed and options give byte-identical files')
+        .argParser(wholeNumber('the seed', 0, 2 ** 31 - 1))
+        .default(1),
+    )
+    .addOption(
+      new Option('--cases <n>', 'cases (discharges) per year')
+        .argParser(wholeNumber('the number of cases', 0, 100_000_000))
+        .default(20_000),
+    )
+    .addOption(
+      new Option('--years <list>', 'discharge years, 2021-2023 or 2021,2022,2023')
+        .argParser(parseYears)
+        .default([2021, 2022, 2023], '2021-2023'),
+    )
     .addOption(new Option('--region <code>', '6-digit pooling region').argParser(parseRegion).default('370300'))
-    .addOption(new Option('--hospitals <n>', 'number of hospitals, spread over the seven levels').argParser(wholeNumber('the number of hospitals', 7, 999)).default(130))
-    .addOption(new Option('--codes <dir>', `code-table directory (${Object.values(CODE_FILES).join(', ')})`).default(CODES_DIR, 'the shipped catalogs/codes'))
+    .addOption(
+      new Option('--hospitals <n>', 'number of hospitals, spread over the seven levels')
+        .argParser(wholeNumber('the number of hospitals', 7, 999))
+        .default(130),
+    )
+    .addOption(
+      new Option('--codes <dir>', `code-table directory (${Object.values(CODE_FILES).join(', ')})`).default(
+        CODES_DIR,
+        'the shipped catalogs/codes',
+      ),
+    )
     .option('--no-codes', 'make codes up in the ICD shape instead of reading a code table')
     .action(async (opts: GenerateOptions) => runGenerate(opts));
 }

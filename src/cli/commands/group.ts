@@ -8,7 +8,25 @@ import { GroupingService } from '../../grouping/grouping.service';
 import { cliActor, CliError, EXIT_REFUSED, withApp, withProgress } from '../app-context';
 
 /** The per-case columns `dip group` prints (issue 4), then the rest of the explanation. */
-const COLUMNS: (keyof CaseResult)[] = ['caseId', 'group', 'key', 'kind', 'rule', 'score', 'auxFactor', 'ratio', 'outlier', 'points', 'hospitalCode', 'coefficient', 'caseKey', 'treatmentType', 'tieBreak', 'severityClass', 'specialReview'];
+const COLUMNS: (keyof CaseResult)[] = [
+  'caseId',
+  'group',
+  'key',
+  'kind',
+  'rule',
+  'score',
+  'auxFactor',
+  'ratio',
+  'outlier',
+  'points',
+  'hospitalCode',
+  'coefficient',
+  'caseKey',
+  'treatmentType',
+  'tieBreak',
+  'severityClass',
+  'specialReview',
+];
 
 /** `dip group FILE --catalog ID` and `dip grouping run`: the engine over a file or the stored cases. */
 export function registerGroup(program: Command): void {
@@ -30,34 +48,40 @@ export function registerGroup(program: Command): void {
       };
       let pending: Promise<void> = Promise.resolve();
       await withApp(async (app) => {
-          const grouping = app.get(GroupingService);
-          const v = await grouping.version(o.catalog, cliActor());
-            await grouping.groupFile(
-              createReadStream(file),
-              caseFileFormat(o.format, file) ?? 'csv',
-              v,
-              (results) => {
-                valued += results.length;
-                let text: string;
-                if (o.json) text = results.map((r) => JSON.stringify(r)).join('\n') + '\n';
-                else {
-                  text = Papa.unparse({ fields: COLUMNS as string[], data: results.map((r) => COLUMNS.map((c) => r[c] ?? '')) }, { header: first, newline: '\n' }) + '\n';
-                  first = false;
-                }
-                pending = pending.then(() => write(text));
-              },
-              (line, field, reason) => {
-                rejected++;
-                if (rejected <= 50) process.stderr.write(`line ${line}: ${field}: ${reason}\n`);
-              },
-            );
-            await pending;
-        });
+        const grouping = app.get(GroupingService);
+        const v = await grouping.version(o.catalog, cliActor());
+        await grouping.groupFile(
+          createReadStream(file),
+          caseFileFormat(o.format, file) ?? 'csv',
+          v,
+          (results) => {
+            valued += results.length;
+            let text: string;
+            if (o.json) text = results.map((r) => JSON.stringify(r)).join('\n') + '\n';
+            else {
+              text =
+                Papa.unparse(
+                  { fields: COLUMNS as string[], data: results.map((r) => COLUMNS.map((c) => r[c] ?? '')) },
+                  { header: first, newline: '\n' },
+                ) + '\n';
+              first = false;
+            }
+            pending = pending.then(() => write(text));
+          },
+          (line, field, reason) => {
+            rejected++;
+            if (rejected <= 50) process.stderr.write(`line ${line}: ${field}: ${reason}\n`);
+          },
+        );
+        await pending;
+      });
       if (o.out) {
         out.end();
         await once(out, 'finish');
       }
-      process.stderr.write(`${valued} cases grouped and scored${rejected ? `, ${rejected} problems in rejected rows${rejected > 50 ? ' (first 50 shown)' : ''}` : ''}\n`);
+      process.stderr.write(
+        `${valued} cases grouped and scored${rejected ? `, ${rejected} problems in rejected rows${rejected > 50 ? ' (first 50 shown)' : ''}` : ''}\n`,
+      );
       if (rejected > 0) throw new CliError('some rows were rejected', EXIT_REFUSED);
     });
 
@@ -72,8 +96,13 @@ export function registerGroup(program: Command): void {
     .option('--catalog <id>', 'catalogue version (default: the active one)')
     .option('--json', 'print the run as JSON', false)
     .action(async (o: { region: string; from: string; to?: string; catalog?: string; json: boolean }) => {
-      const run = await withApp((app) => withProgress((observer) => app.get(GroupingService).startRun(o.region, o.from, o.to ?? o.from, cliActor(), o.catalog, observer)));
+      const run = await withApp((app) =>
+        withProgress((observer) => app.get(GroupingService).startRun(o.region, o.from, o.to ?? o.from, cliActor(), o.catalog, observer)),
+      );
       if (o.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-      else process.stdout.write(`grouping run ${run.id}: ${run.cases} cases of ${run.region} ${run.from}…${run.to}, ${run.points} points, ${run.noScoreCases} no-score, ${run.specialReviewCases} eligible for special review (catalogue ${run.catalogueId})\n`);
+      else
+        process.stdout.write(
+          `grouping run ${run.id}: ${run.cases} cases of ${run.region} ${run.from}…${run.to}, ${run.points} points, ${run.noScoreCases} no-score, ${run.specialReviewCases} eligible for special review (catalogue ${run.catalogueId})\n`,
+        );
     });
 }

@@ -25,15 +25,31 @@ export function registerImport(program: Command): void {
     });
 }
 
-export async function importCases(file: string, o: { format?: 'csv' | 'jsonl'; atomic?: boolean; replace?: boolean }): Promise<ImportReport> {
-  const size = (await stat(file).catch(() => {
-    throw new CliError(`cannot read ${file}`);
-  })).size;
+export async function importCases(
+  file: string,
+  o: { format?: 'csv' | 'jsonl'; atomic?: boolean; replace?: boolean },
+): Promise<ImportReport> {
+  const size = (
+    await stat(file).catch(() => {
+      throw new CliError(`cannot read ${file}`);
+    })
+  ).size;
   const format = caseFileFormat(o.format, file) ?? 'csv';
   return withApp(async (app) => {
-    const bar = process.stderr.isTTY ? new SingleBar({ format: 'importing {bar} {percentage}% | {rows} rows | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : null;
+    const bar = process.stderr.isTTY
+      ? new SingleBar(
+          { format: 'importing {bar} {percentage}% | {rows} rows | {eta_formatted} left', hideCursor: true },
+          Presets.shades_classic,
+        )
+      : null;
     bar?.start(size, 0, { rows: 0 });
-    const handle = await app.get(CaseImportService).start(createReadStream(file), { format, atomic: !!o.atomic, replace: !!o.replace, source: file, actor: cliActor(), expectedBytes: size }, (p) => bar?.update(p.bytes, { rows: p.rows }));
+    const handle = await app
+      .get(CaseImportService)
+      .start(
+        createReadStream(file),
+        { format, atomic: !!o.atomic, replace: !!o.replace, source: file, actor: cliActor(), expectedBytes: size },
+        (p) => bar?.update(p.bytes, { rows: p.rows }),
+      );
     try {
       return await handle.done;
     } finally {
@@ -48,8 +64,12 @@ export function printReport(r: ImportReport, json: boolean): void {
     return;
   }
   const c = r.counts;
-  process.stdout.write(`import ${r.batchId}: ${r.status} — ${c.read} rows read, ${c.inserted} inserted, ${c.replaced} replaced, ${c.skipped} skipped as identical, ${c.rejected} rejected\n`);
+  process.stdout.write(
+    `import ${r.batchId}: ${r.status} — ${c.read} rows read, ${c.inserted} inserted, ${c.replaced} replaced, ${c.skipped} skipped as identical, ${c.rejected} rejected\n`,
+  );
   if (r.error) process.stderr.write(`error (${r.error.code})${r.error.line ? ` at line ${r.error.line}` : ''}: ${r.error.message}\n`);
-  for (const x of r.rejections.slice(0, 20)) process.stderr.write(`  line ${x.line}${x.caseId ? ` (${x.caseId})` : ''}: ${x.field}: ${x.reason}\n`);
-  if (r.counts.rejected > 20 || r.rejectionsTruncated) process.stderr.write(`  … all rejections: GET /api/v1/imports/${r.batchId}/rejections\n`);
+  for (const x of r.rejections.slice(0, 20))
+    process.stderr.write(`  line ${x.line}${x.caseId ? ` (${x.caseId})` : ''}: ${x.field}: ${x.reason}\n`);
+  if (r.counts.rejected > 20 || r.rejectionsTruncated)
+    process.stderr.write(`  … all rejections: GET /api/v1/imports/${r.batchId}/rejections\n`);
 }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { registerCatalog } from './catalog';
+import { registerCatalogue } from './catalogue';
 import { registerGenerate } from './generate';
 import { registerGroup } from './group';
 import { registerSettle } from './settle';
@@ -11,7 +11,7 @@ export function registerCommands(program: Command): void {
   registerRegistry(program);
   registerImport(program);
   registerGenerate(program);
-  registerCatalog(program);
+  registerCatalogue(program);
   registerGroup(program);
   registerSettle(program);
 }

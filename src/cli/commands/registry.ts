@@ -26,7 +26,9 @@ export function registerRegistry(program: Command): void {
     .description('Register or update hospitals from a CSV (code,name,region,level,bonuses) or JSON array file')
     .argument('<file>')
     .action(async (file: string) => {
-      const r = await withApp((app) => app.get(HospitalsService).upsertFile(createReadStream(file), /\.json$/i.test(file) ? 'json' : 'csv', cliActor()));
+      const r = await withApp((app) =>
+        app.get(HospitalsService).upsertFile(createReadStream(file), /\.json$/i.test(file) ? 'json' : 'csv', cliActor()),
+      );
       process.stdout.write(`hospitals: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged\n`);
     });
 

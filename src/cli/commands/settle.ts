@@ -24,7 +24,9 @@ async function writeReports(r: SettlementReport, dir: string): Promise<string[]>
 
 /** Runs a settlement of a period (the same use case as POST /api/v1/settlements), printing the summary (or JSON) and writing the report files. */
 async function settleCommand(kind: SettlementKind, o: { region: string; period: string; json: boolean; out: string }): Promise<void> {
-  const report = await withApp((app) => withProgress((observer) => app.get(SettlementService).start(o.region, kind, o.period, cliActor(), observer)));
+  const report = await withApp((app) =>
+    withProgress((observer) => app.get(SettlementService).start(o.region, kind, o.period, cliActor(), observer)),
+  );
   const files = await writeReports(report, o.out);
   if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${settlementSummary(report)}\nreport files: ${files.join(', ')}\n`);
@@ -36,7 +38,9 @@ export function registerSettle(program: Command): void {
 
   settle
     .command('month')
-    .description('Monthly pre-settlement of a region (spec §8.3): group and score the month with the active catalogue, value the points, store the run')
+    .description(
+      'Monthly pre-settlement of a region (spec §8.3): group and score the month with the active catalogue, value the points, store the run',
+    )
     .requiredOption('--region <region>', '6-digit region code')
     .requiredOption('--period <month>', 'settlement month, e.g. 2024-03')
     .option('--json', 'print the report as JSON', false)
@@ -45,7 +49,9 @@ export function registerSettle(program: Command): void {
 
   settle
     .command('year')
-    .description('Annual settlement and clearing of a region (spec §8.4), with the recorded assessments, violations, revolving funds, budget actuals and the finalised months')
+    .description(
+      'Annual settlement and clearing of a region (spec §8.4), with the recorded assessments, violations, revolving funds, budget actuals and the finalised months',
+    )
     .requiredOption('--region <region>', '6-digit region code')
     .requiredOption('--year <year>', 'settlement year, e.g. 2024')
     .option('--json', 'print the report as JSON', false)
@@ -54,7 +60,9 @@ export function registerSettle(program: Command): void {
 
   settle
     .command('record')
-    .description('Record, from a CSV file (header = field names), assessments (year,hospitalCode,score), violations (year,pool,hospitalCode,amount,reason), revolvingFund (year,pool,hospitalCode,amount) or budgetActual (region,year,pool,line,amount); all or nothing')
+    .description(
+      'Record, from a CSV file (header = field names), assessments (year,hospitalCode,score), violations (year,pool,hospitalCode,amount,reason), revolvingFund (year,pool,hospitalCode,amount) or budgetActual (region,year,pool,line,amount); all or nothing',
+    )
     .addOption(new Option('--kind <kind>', 'record kind').choices(RECORD_KINDS).makeOptionMandatory())
     .argument('<file>')
     .action(async (file: string, o: { kind: RecordKind }) => {

@@ -1,7 +1,7 @@
 import { procedureTyper, ProcedureTypeOf, TreatmentType } from '../codes';
-import { Catalogue } from '../catalog/catalogue';
-import { IcdRanges } from '../catalog/ranges';
-import { SeverityLists } from '../catalog/severity';
+import { Catalogue } from '../catalogue/catalogue';
+import { IcdRanges } from '../catalogue/ranges';
+import { SeverityLists } from '../catalogue/severity';
 import { HospitalLevel } from '../hospital';
 import { Policy } from '../policy';
 import { CatalogueIndex } from './catalogue-index';
@@ -52,7 +52,11 @@ export interface Engine {
 }
 
 export function compileEngine(s: EngineSetup): Engine {
-  return { index: new CatalogueIndex(s.catalogue, s.ranges), scoring: compileScoring(s.policy, s.catalogue.costPerPoint), ...compileCodes(s) };
+  return {
+    index: new CatalogueIndex(s.catalogue, s.ranges),
+    scoring: compileScoring(s.policy, s.catalogue.costPerPoint),
+    ...compileCodes(s),
+  };
 }
 
 /** One case as the engine reads it: what §5 and §6 need, its identity, its hospital's k (§7) and level. */
@@ -100,7 +104,25 @@ export interface CaseResult {
 }
 
 /** The columns of a packed result line, in order (also the stored columns, see grouping runs). */
-export const RESULT_FIELDS = ['caseId', 'hospitalCode', 'group', 'key', 'kind', 'rule', 'caseKey', 'treatmentType', 'tieBreak', 'score', 'auxFactor', 'severityClass', 'coefficient', 'ratio', 'outlier', 'points', 'specialReview'] as const;
+export const RESULT_FIELDS = [
+  'caseId',
+  'hospitalCode',
+  'group',
+  'key',
+  'kind',
+  'rule',
+  'caseKey',
+  'treatmentType',
+  'tieBreak',
+  'score',
+  'auxFactor',
+  'severityClass',
+  'coefficient',
+  'ratio',
+  'outlier',
+  'points',
+  'specialReview',
+] as const;
 
 export function toCaseResult(c: EngineCase, v: CaseValuation): CaseResult {
   const { grouping: g, points: p } = v;
@@ -135,7 +157,8 @@ function plain(v: string, what: string): string {
 }
 
 function list(items: readonly string[], what: string): string {
-  for (const i of items) if (i.includes('|') || FORBIDDEN.test(i)) throw new Error(`${what} item ${JSON.stringify(i)} contains a separator`);
+  for (const i of items)
+    if (i.includes('|') || FORBIDDEN.test(i)) throw new Error(`${what} item ${JSON.stringify(i)} contains a separator`);
   return items.join('|');
 }
 
@@ -240,7 +263,11 @@ export function unpackResults(text: string): CaseResult[] {
 }
 
 /** Values one case the way every batch does (without the factor list: CaseResult does not carry it). */
-export const valueOneCase = (e: Engine, c: EngineCase): CaseResult => toCaseResult(c, valueCase(e.index, c, e.typeOf, { scoring: e.scoring, coefficient: c.coefficient, level: c.level, severity: e.severity }, false));
+export const valueOneCase = (e: Engine, c: EngineCase): CaseResult =>
+  toCaseResult(
+    c,
+    valueCase(e.index, c, e.typeOf, { scoring: e.scoring, coefficient: c.coefficient, level: c.level, severity: e.severity }, false),
+  );
 
 /** One hospital's cases of one pool in a batch, added up: what a settlement needs of them (spec §8). */
 export interface HospitalSums {
@@ -296,7 +323,8 @@ export function valueBatch(e: Engine, batch: string, want: { results: boolean; b
     if (want.byHospital) {
       const key = `${c.pool}\t${c.hospitalCode}`;
       let h = byHospital.get(key);
-      if (h === undefined) byHospital.set(key, (h = { pool: c.pool, hospitalCode: c.hospitalCode, cases: 0, points: 0n, costFen: 0n, fundFen: 0n }));
+      if (h === undefined)
+        byHospital.set(key, (h = { pool: c.pool, hospitalCode: c.hospitalCode, cases: 0, points: 0n, costFen: 0n, fundFen: 0n }));
       h.cases++;
       h.points += points;
       h.costFen += cost;

@@ -1,7 +1,7 @@
 import { TREATMENT_TYPES, TreatmentType, treatmentRank } from '../codes';
-import { Catalogue, CatalogueGroup, SeverityClass } from '../catalog/catalogue';
+import { Catalogue, CatalogueGroup, SeverityClass } from '../catalogue/catalogue';
 import { HospitalLevel } from '../hospital';
-import { IcdRanges, rangeName, rangeOf } from '../catalog/ranges';
+import { IcdRanges, rangeName, rangeOf } from '../catalogue/ranges';
 import { Fixed, fixedOf, ONE_F } from './exact';
 
 /** A core group as grouping sees it: its key procedures and its average cost, parsed once. */
@@ -51,8 +51,15 @@ export function groupNumbers(g: CatalogueGroup): GroupNumbers {
       }
     }
     const levelAvg: Partial<Record<HospitalLevel, Fixed>> = {};
-    for (const [level, text] of Object.entries(g.levelAvgCost ?? {})) levelAvg[level as HospitalLevel] = fixedOf(text, `average cost of group ${g.key} at level ${level}`);
-    n = { score: fixedOf(g.score, `score of group ${g.key}`), avgCost: fixedOf(g.avgCost, `avgCost of group ${g.key}`), severity, severityText, levelAvg };
+    for (const [level, text] of Object.entries(g.levelAvgCost ?? {}))
+      levelAvg[level as HospitalLevel] = fixedOf(text, `average cost of group ${g.key} at level ${level}`);
+    n = {
+      score: fixedOf(g.score, `score of group ${g.key}`),
+      avgCost: fixedOf(g.avgCost, `avgCost of group ${g.key}`),
+      severity,
+      severityText,
+      levelAvg,
+    };
     numbersOf.set(g, n);
   }
   return n;

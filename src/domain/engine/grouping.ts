@@ -1,5 +1,5 @@
 import { combinationOf, groupingCode, ProcedureTypeOf, TreatmentType } from '../codes';
-import { CatalogueGroup } from '../catalog/catalogue';
+import { CatalogueGroup } from '../catalogue/catalogue';
 import { CatalogueIndex, IndexedCore } from './catalogue-index';
 import { cmp, Fixed, fixedOf, sub } from './exact';
 
@@ -94,9 +94,20 @@ export function groupCase(index: CatalogueIndex, c: GroupingInput, typeOf: Proce
   if (key !== null) {
     const exact = index.core(key);
     if (exact !== undefined) return { group: exact.group, rule: 'core-exact', key, treatmentType };
-    const chosen = chooseCore(index.coresOf(subcategory), keyProcedures, c.principalProcedure, treatmentType === 'conservative' || treatmentType === 'diagnostic', c.totalCost);
+    const chosen = chooseCore(
+      index.coresOf(subcategory),
+      keyProcedures,
+      c.principalProcedure,
+      treatmentType === 'conservative' || treatmentType === 'diagnostic',
+      c.totalCost,
+    );
     if (chosen !== null) {
-      const g: Grouping = { group: chosen.core.group, rule: chosen.core.procedures.length === 0 ? 'core-conservative' : 'core-subset', key, treatmentType };
+      const g: Grouping = {
+        group: chosen.core.group,
+        rule: chosen.core.procedures.length === 0 ? 'core-conservative' : 'core-subset',
+        key,
+        treatmentType,
+      };
       if (chosen.candidates > 1) {
         g.tieBreak = chosen.tieBreak;
         g.candidates = chosen.candidates;
@@ -129,7 +140,13 @@ const TIE_BREAKS: readonly TieBreak[] = ['most-procedures', 'principal-procedure
  * the order of the list. With several candidates the tie-break reported is the deepest criterion
  * needed to separate the winner from any other candidate.
  */
-function chooseCore(cores: readonly IndexedCore[], keyProcedures: readonly string[], principal: string | null, conservativeAllowed: boolean, totalCost: string): Choice | null {
+function chooseCore(
+  cores: readonly IndexedCore[],
+  keyProcedures: readonly string[],
+  principal: string | null,
+  conservativeAllowed: boolean,
+  totalCost: string,
+): Choice | null {
   const ctx: Ctx = { principal, totalCost, cost: null };
   let best: IndexedCore | null = null;
   let candidates = 0;

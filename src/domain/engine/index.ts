@@ -26,7 +26,13 @@ export interface CaseValuation {
 }
 
 /** groupCase then scoreCase; `explain` false leaves out the factor list (see scoreCase). */
-export function valueCase(index: CatalogueIndex, c: GroupingInput & ScoringInput, typeOf: ProcedureTypeOf, ctx: ScoringContext, explain = true): CaseValuation {
+export function valueCase(
+  index: CatalogueIndex,
+  c: GroupingInput & ScoringInput,
+  typeOf: ProcedureTypeOf,
+  ctx: ScoringContext,
+  explain = true,
+): CaseValuation {
   const grouping = groupCase(index, c, typeOf);
   return { grouping, points: scoreCase(grouping, c, ctx, explain) };
 }

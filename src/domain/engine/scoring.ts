@@ -2,8 +2,8 @@ import { Dec } from '../decimal';
 import { invalid } from '../errors';
 import { Hospital, HOSPITAL_BONUSES, HOSPITAL_LEVELS, HospitalBonus, coefficientSum, HospitalLevel } from '../hospital';
 import { Policy } from '../policy';
-import { SeverityClass } from '../catalog/catalogue';
-import { severityClass, SeverityLists } from '../catalog/severity';
+import { SeverityClass } from '../catalogue/catalogue';
+import { severityClass, SeverityLists } from '../catalogue/severity';
 import { groupNumbers } from './catalogue-index';
 import { add, cmp, Fixed, fixedOf, fixedText, mul, ONE_F, quotientText, roundQuotient, sub } from './exact';
 import { scaledText } from '../money';
@@ -59,7 +59,11 @@ export function compileScoring(policy: Policy, costPerPoint: string): ScoringPol
   const s = policy.scoring;
   const cpp = param(costPerPoint, 'costPerPoint');
   // A catalogue may come from anywhere (an import): a zero here would fail every case.
-  if (cpp.value.n <= 0n) throw invalid('invalid-catalogue', `the catalogue's costPerPoint must be greater than 0; got "${costPerPoint}": no case can be scored with it`);
+  if (cpp.value.n <= 0n)
+    throw invalid(
+      'invalid-catalogue',
+      `the catalogue's costPerPoint must be greater than 0; got "${costPerPoint}": no case can be scored with it`,
+    );
   const groups = new Map<string, GroupTreatment>();
   const entry = (key: string): GroupTreatment => {
     let t = groups.get(key);
@@ -67,8 +71,10 @@ export function compileScoring(policy: Policy, costPerPoint: string): ScoringPol
     return t;
   };
   for (const key of policy.groups.primaryCare) entry(key).primaryCare = true;
-  for (const f of policy.groups.fixedScore) entry(f.key).fixedScore = { score: fixedOf(f.score, `fixed score of ${f.key}`), text: f.score, applyCoefficient: f.applyCoefficient };
-  for (const d of policy.groups.daySurgery) entry(d.key).dayScore = { score: fixedOf(d.score, `day-surgery score of ${d.key}`), text: d.score };
+  for (const f of policy.groups.fixedScore)
+    entry(f.key).fixedScore = { score: fixedOf(f.score, `fixed score of ${f.key}`), text: f.score, applyCoefficient: f.applyCoefficient };
+  for (const d of policy.groups.daySurgery)
+    entry(d.key).dayScore = { score: fixedOf(d.score, `day-surgery score of ${d.key}`), text: d.score };
   const limit = param(s.selfPayLimit, 'scoring.selfPayLimit');
   const bonus = fixedOf(s.externalExpertBonus, 'scoring.externalExpertBonus');
   const expert = add(ONE_F, bonus);
@@ -324,7 +330,13 @@ export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext, exp
           }
           num = national ? mul(mul(base, k), termN) : mul(base, termN);
           den = termD;
-          const name = national ? (eligible ? FACTOR.extremeNational : FACTOR.highNational) : eligible ? FACTOR.extremeShandong : FACTOR.highShandong;
+          const name = national
+            ? eligible
+              ? FACTOR.extremeNational
+              : FACTOR.highNational
+            : eligible
+              ? FACTOR.extremeShandong
+              : FACTOR.highShandong;
           const term = { name, value: eligible ? fixedText(termN) : quotientText(termN, termD, DISPLAY_DP) };
           if (national) factors?.push(kFactor, term);
           else factors?.push(term);
@@ -353,5 +365,15 @@ export function scoreCase(g: Grouping, c: ScoringInput, ctx: ScoringContext, exp
     factors?.push({ name: FACTOR.noScore, value: sp.noScoreFactor.text });
   }
 
-  return { points: scaledText(roundQuotient(num, den, 4), 4), rule, score, auxFactor, ratio, reference, severityClass: cls, factors: factors ?? [], eligibleForSpecialReview: eligible };
+  return {
+    points: scaledText(roundQuotient(num, den, 4), 4),
+    rule,
+    score,
+    auxFactor,
+    ratio,
+    reference,
+    severityClass: cls,
+    factors: factors ?? [],
+    eligibleForSpecialReview: eligible,
+  };
 }

@@ -3,7 +3,16 @@ import type { HospitalSums } from '../engine/batch';
 import { invalid } from '../errors';
 import { fenOf, pointsText, yuanText } from '../money';
 import { BudgetLine, Policy } from '../policy';
-import { AnnualPool, annualPool, HospitalTotals, HospitalYearRecords, monthlyPool, MonthlyPool, poolBudget, yearEndReserve } from './settlement';
+import {
+  AnnualPool,
+  annualPool,
+  HospitalTotals,
+  HospitalYearRecords,
+  monthlyPool,
+  MonthlyPool,
+  poolBudget,
+  yearEndReserve,
+} from './settlement';
 
 /**
  * The pools of a settlement run assembled from what the run added up (spec §8.3, §8.4): the
@@ -17,7 +26,13 @@ export function hospitalTotalsByPool(sums: readonly HospitalSums[]): Map<Pool, H
   const sorted = [...sums].sort((a, b) => (a.hospitalCode < b.hospitalCode ? -1 : a.hospitalCode > b.hospitalCode ? 1 : 0));
   for (const s of sorted) {
     if (s.pool === '') throw new Error(`the sums of hospital ${s.hospitalCode} carry no pool: the run did not read it`);
-    totals.get(s.pool)!.push({ hospitalCode: s.hospitalCode, cases: s.cases, points: pointsText(s.points), nonFund: yuanText(s.costFen - s.fundFen), bookkeeping: yuanText(s.fundFen) });
+    totals.get(s.pool)!.push({
+      hospitalCode: s.hospitalCode,
+      cases: s.cases,
+      points: pointsText(s.points),
+      nonFund: yuanText(s.costFen - s.fundFen),
+      bookkeeping: yuanText(s.fundFen),
+    });
   }
   return totals;
 }
@@ -29,7 +44,8 @@ export function monthlyPools(policy: Policy, totals: ReadonlyMap<Pool, HospitalT
     const hospitals = totals.get(pool) ?? [];
     const b = policy.budget[pool];
     if (!b) {
-      if (hospitals.length > 0) throw invalid('no-budget', `the ${policy.region}/${policy.year} policy has no ${pool} budget, but the period has ${pool} cases`);
+      if (hospitals.length > 0)
+        throw invalid('no-budget', `the ${policy.region}/${policy.year} policy has no ${pool} budget, but the period has ${pool} cases`);
       continue;
     }
     out.push(monthlyPool(pool, poolBudget(pool, b).dipBudget, hospitals, policy.settlement));
@@ -76,15 +92,26 @@ export function annualPools(policy: Policy, totals: ReadonlyMap<Pool, HospitalTo
   const pools: AnnualPool[] = [];
   for (const pool of POOLS) {
     const withCases = totals.get(pool) ?? [];
-    const codes = new Set([...withCases.map((h) => h.hospitalCode), ...recorded.filter((k) => k.startsWith(`${pool}/`)).map((k) => k.slice(pool.length + 1))]);
+    const codes = new Set([
+      ...withCases.map((h) => h.hospitalCode),
+      ...recorded.filter((k) => k.startsWith(`${pool}/`)).map((k) => k.slice(pool.length + 1)),
+    ]);
     const b = policy.budget[pool];
     if (!b) {
-      if (codes.size > 0) throw invalid('no-budget', `the ${policy.region}/${policy.year} policy has no ${pool} budget, but the year has ${pool} cases or records`);
+      if (codes.size > 0)
+        throw invalid(
+          'no-budget',
+          `the ${policy.region}/${policy.year} policy has no ${pool} budget, but the year has ${pool} cases or records`,
+        );
       continue;
     }
     const byCode = new Map(withCases.map((h) => [h.hospitalCode, h]));
-    const hospitals = [...codes].sort().map((code) => byCode.get(code) ?? { hospitalCode: code, cases: 0, points: '0.0000', nonFund: '0.00', bookkeeping: '0.00' });
-    const actuals: Partial<Record<BudgetLine, string>> = Object.fromEntries(records.actuals.filter((a) => a.pool === pool).map((a) => [a.line, a.amount]));
+    const hospitals = [...codes]
+      .sort()
+      .map((code) => byCode.get(code) ?? { hospitalCode: code, cases: 0, points: '0.0000', nonFund: '0.00', bookkeeping: '0.00' });
+    const actuals: Partial<Record<BudgetLine, string>> = Object.fromEntries(
+      records.actuals.filter((a) => a.pool === pool).map((a) => [a.line, a.amount]),
+    );
     const of = (code: string): HospitalYearRecords => ({
       assessmentScore: scores.get(code) ?? '1',
       violations: yuanText(violations.get(`${pool}/${code}`) ?? 0n),

@@ -48,18 +48,24 @@ export interface RecordError {
   reason: string;
 }
 
-const text = (v: unknown): string | null => (typeof v === 'string' ? v.trim() : typeof v === 'number' && Number.isInteger(v) ? String(v) : null);
+const text = (v: unknown): string | null =>
+  typeof v === 'string' ? v.trim() : typeof v === 'number' && Number.isInteger(v) ? String(v) : null;
 
 /** Checks one record of a kind; every problem with its field. Money as a JSON number is refused (it went through a float). */
 export function validateRecord(kind: RecordKind, raw: Record<string, unknown>): { record: SettlementRecord } | { errors: RecordError[] } {
   const errors: RecordError[] = [];
   const out: Record<string, unknown> = {};
-  for (const field of Object.keys(raw)) if (!RECORD_FIELDS[kind].includes(field)) errors.push({ field, reason: `unknown field; a ${kind} record has ${RECORD_FIELDS[kind].join(', ')}` });
+  for (const field of Object.keys(raw))
+    if (!RECORD_FIELDS[kind].includes(field))
+      errors.push({ field, reason: `unknown field; a ${kind} record has ${RECORD_FIELDS[kind].join(', ')}` });
   for (const field of RECORD_FIELDS[kind]) {
     const v = raw[field];
     const t = field === 'year' ? text(v) : typeof v === 'string' ? v.trim() : null;
     if (t === null || t === '') {
-      errors.push({ field, reason: v === undefined || t === '' ? 'required' : `must be a string${field === 'year' ? ' or a whole number' : ''}` });
+      errors.push({
+        field,
+        reason: v === undefined || t === '' ? 'required' : `must be a string${field === 'year' ? ' or a whole number' : ''}`,
+      });
       continue;
     }
     switch (field) {

@@ -10,7 +10,6 @@ import { DipError } from '../errors';
  * points 4 dp, point values 6 dp), half-up.
  */
 
-
 const money = (d: Dec): string => fixed(round2(d), 2);
 const zero = new Dec(0);
 const max0 = (d: Dec): Dec => (d.isNegative() ? zero : d);
@@ -34,7 +33,10 @@ export function poolBudget(pool: Pool, b: PoolBudgetPolicy): PoolBudget {
   let lines = zero;
   for (const l of BUDGET_LINES) if (b.lines[l] !== undefined) lines = lines.plus(b.lines[l]!);
   const dip = revenue.minus(reserve).minus(lines);
-  if (dip.isNegative()) throw new SettlementError(`the ${pool} DIP budget would be negative: revenue ${b.revenue} − reserve ${fixed(reserve, 2)} − lines ${fixed(lines, 2)}`);
+  if (dip.isNegative())
+    throw new SettlementError(
+      `the ${pool} DIP budget would be negative: revenue ${b.revenue} − reserve ${fixed(reserve, 2)} − lines ${fixed(lines, 2)}`,
+    );
   return { pool, revenue: money(revenue), reserve: money(reserve), lines: { ...b.lines }, dipBudget: money(dip) };
 }
 
@@ -58,7 +60,11 @@ export interface YearEndReserve {
  * Spec §8.1, year end. With a budget given directly there is no reserve: L = 0, J = 0. The
  * two shares are rounded to the fen and J takes the last fen (toDipFund + J = L exactly).
  */
-export function yearEndReserve(budget: PoolBudget, actuals: Partial<Record<BudgetLine, string>>, split: Policy['settlement']['reserveSplit']): YearEndReserve {
+export function yearEndReserve(
+  budget: PoolBudget,
+  actuals: Partial<Record<BudgetLine, string>>,
+  split: Policy['settlement']['reserveSplit'],
+): YearEndReserve {
   let shortfall = zero;
   for (const l of COVERED_LINES) {
     const planned = budget.lines[l];
@@ -68,7 +74,13 @@ export function yearEndReserve(budget: PoolBudget, actuals: Partial<Record<Budge
   const reserve = new Dec(budget.reserve ?? 0);
   const remainder = max0(reserve.minus(shortfall));
   const toDip = round2(remainder.times(split.dip));
-  return { shortfall: money(shortfall), remainder: money(remainder), toDipFund: money(toDip), adjustmentFund: money(remainder.minus(toDip)), uncovered: money(max0(shortfall.minus(reserve))) };
+  return {
+    shortfall: money(shortfall),
+    remainder: money(remainder),
+    toDipFund: money(toDip),
+    adjustmentFund: money(remainder.minus(toDip)),
+    uncovered: money(max0(shortfall.minus(reserve))),
+  };
 }
 
 // ---------------------------------------------------------------- §8.2 point value
@@ -117,7 +129,13 @@ export function pointValue(fund: Dec, hospitals: readonly HospitalTotals[], basi
     entitlements.set(h.hospitalCode, e);
     paid = paid.plus(e);
   }
-  return { pointValue: fixed(round6(pv), 6), points: fixed(points, 4), nonFund: money(nonFund), entitlements, residual: money(fund.minus(paid)) };
+  return {
+    pointValue: fixed(round6(pv), 6),
+    points: fixed(points, 4),
+    nonFund: money(nonFund),
+    entitlements,
+    residual: money(fund.minus(paid)),
+  };
 }
 
 // ---------------------------------------------------------------- §8.3 monthly

@@ -9,12 +9,22 @@ export function columnKit(qr: QueryRunner) {
     decimal: (name: string, precision: number, scale: number, extra: Partial<TableColumnOptions> = {}): TableColumnOptions =>
       sqlite ? { name, type: 'text', ...extra } : { name, type: 'decimal', precision, scale, ...extra },
     /** Codes and ids compare byte for byte (C1 ≠ c1): binary collation on MySQL, SQLite's default. */
-    str: (name: string, length: number, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'varchar', length: String(length), ...(sqlite ? {} : { charset: 'utf8mb4', collation: 'utf8mb4_bin' }), ...extra }),
+    str: (name: string, length: number, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
+      name,
+      type: 'varchar',
+      length: String(length),
+      ...(sqlite ? {} : { charset: 'utf8mb4', collation: 'utf8mb4_bin' }),
+      ...extra,
+    }),
     int: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'int', ...extra }),
     bool: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'boolean', ...extra }),
     text: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'text', ...extra }),
     /** Documents of any size (MySQL's TEXT stops at 64 KB). */
-    longText: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: sqlite ? 'text' : 'longtext', ...extra }),
+    longText: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
+      name,
+      type: sqlite ? 'text' : 'longtext',
+      ...extra,
+    }),
     datetime: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'datetime', ...extra }),
     bigId: (name = 'id'): TableColumnOptions =>
       sqlite
@@ -119,7 +129,14 @@ export class Foundation1732400000000 implements MigrationInterface {
     await qr.createTable(
       new Table({
         name: 'import_rejection',
-        columns: [k.bigId(), k.str('batch_id', 36), k.int('line'), k.str('case_id', 64, { isNullable: true }), k.str('field', 40), k.str('reason', 1000)],
+        columns: [
+          k.bigId(),
+          k.str('batch_id', 36),
+          k.int('line'),
+          k.str('case_id', 64, { isNullable: true }),
+          k.str('field', 40),
+          k.str('reason', 1000),
+        ],
         indices: [{ name: 'ix_rejection_batch_line', columnNames: ['batch_id', 'line'] }],
       }),
     );
@@ -128,7 +145,9 @@ export class Foundation1732400000000 implements MigrationInterface {
         name: 'dip_case',
         // Clustered by settlement month: a month's (or a year's) cases are one contiguous range
         // for settlement, and a year's import appends month by month. One secondary index.
-        columns: caseColumns(k).map((c) => (['region_code', 'settlement_month', 'case_id'].includes(c.name) ? { ...c, isPrimary: true } : c)),
+        columns: caseColumns(k).map((c) =>
+          ['region_code', 'settlement_month', 'case_id'].includes(c.name) ? { ...c, isPrimary: true } : c,
+        ),
         indices: [{ name: 'uq_case_region_case_id', columnNames: ['region_code', 'case_id'], isUnique: true }],
       }),
     );
@@ -148,7 +167,16 @@ export class Foundation1732400000000 implements MigrationInterface {
     await qr.createTable(
       new Table({
         name: 'audit_log',
-        columns: [k.bigId(), k.datetime('at'), k.str('actor', 100), k.str('action', 60), k.str('entity', 40), k.str('entity_id', 100), k.text('before_state', { isNullable: true }), k.text('after_state', { isNullable: true })],
+        columns: [
+          k.bigId(),
+          k.datetime('at'),
+          k.str('actor', 100),
+          k.str('action', 60),
+          k.str('entity', 40),
+          k.str('entity_id', 100),
+          k.text('before_state', { isNullable: true }),
+          k.text('after_state', { isNullable: true }),
+        ],
         indices: [{ name: 'ix_audit_entity', columnNames: ['entity', 'entity_id'] }],
       }),
     );
@@ -168,13 +196,28 @@ export class Foundation1732400000000 implements MigrationInterface {
     await qr.createTable(
       new Table({
         name: 'code_entry',
-        columns: [k.str('region_code', 6, { isPrimary: true }), k.str('kind', 20, { isPrimary: true }), k.str('code', 40, { isPrimary: true }), k.str('value', 300)],
+        columns: [
+          k.str('region_code', 6, { isPrimary: true }),
+          k.str('kind', 20, { isPrimary: true }),
+          k.str('code', 40, { isPrimary: true }),
+          k.str('value', 300),
+        ],
       }),
     );
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    for (const t of ['code_entry', 'code_table', 'audit_log', 'case_staging', 'dip_case', 'import_rejection', 'import_batch', 'hospital', 'region']) {
+    for (const t of [
+      'code_entry',
+      'code_table',
+      'audit_log',
+      'case_staging',
+      'dip_case',
+      'import_rejection',
+      'import_batch',
+      'hospital',
+      'region',
+    ]) {
       await qr.dropTable(t);
     }
   }

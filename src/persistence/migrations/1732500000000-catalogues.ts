@@ -14,7 +14,15 @@ export class Catalogues1732500000000 implements MigrationInterface {
     await qr.createTable(
       new Table({
         name: 'policy',
-        columns: [k.str('hash', 64, { isPrimary: true }), k.str('region_code', 6), k.int('year'), k.str('name', 300), k.text('document'), k.str('created_by', 100), k.datetime('created_at')],
+        columns: [
+          k.str('hash', 64, { isPrimary: true }),
+          k.str('region_code', 6),
+          k.int('year'),
+          k.str('name', 300),
+          k.text('document'),
+          k.str('created_by', 100),
+          k.datetime('created_at'),
+        ],
         indices: [{ name: 'ix_policy_region_year', columnNames: ['region_code', 'year'] }],
       }),
     );
@@ -65,7 +73,13 @@ export class Catalogues1732500000000 implements MigrationInterface {
     await qr.createTable(
       new Table({
         name: 'catalogue_activation',
-        columns: [k.str('region_code', 6, { isPrimary: true }), { ...k.int('year'), isPrimary: true }, k.str('catalogue_id', 36), k.str('activated_by', 100), k.datetime('activated_at')],
+        columns: [
+          k.str('region_code', 6, { isPrimary: true }),
+          { ...k.int('year'), isPrimary: true },
+          k.str('catalogue_id', 36),
+          k.str('activated_by', 100),
+          k.datetime('activated_at'),
+        ],
       }),
     );
     await qr.createTable(

@@ -54,7 +54,13 @@ export class Settlement1732700000000 implements MigrationInterface {
     await qr.createTable(
       new Table({
         name: 'settlement_lock',
-        columns: [k.str('region_code', 6, { isPrimary: true }), k.str('kind', 5, { isPrimary: true }), k.str('period', 7, { isPrimary: true }), k.str('run_id', 36), k.datetime('heartbeat_at')],
+        columns: [
+          k.str('region_code', 6, { isPrimary: true }),
+          k.str('kind', 5, { isPrimary: true }),
+          k.str('period', 7, { isPrimary: true }),
+          k.str('run_id', 36),
+          k.datetime('heartbeat_at'),
+        ],
       }),
     );
   }

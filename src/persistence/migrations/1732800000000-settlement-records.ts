@@ -15,7 +15,14 @@ export class SettlementRecords1732800000000 implements MigrationInterface {
     await qr.createTable(
       new Table({
         name: 'budget_actual',
-        columns: [k.str('region_code', 6, { isPrimary: true }), { ...k.int('year'), isPrimary: true }, k.str('pool', 10, { isPrimary: true }), k.str('line', 30, { isPrimary: true }), k.decimal('amount', MONEY.precision, MONEY.scale), ...who],
+        columns: [
+          k.str('region_code', 6, { isPrimary: true }),
+          { ...k.int('year'), isPrimary: true },
+          k.str('pool', 10, { isPrimary: true }),
+          k.str('line', 30, { isPrimary: true }),
+          k.decimal('amount', MONEY.precision, MONEY.scale),
+          ...who,
+        ],
       }),
     );
     await qr.createTable(
@@ -27,14 +34,28 @@ export class SettlementRecords1732800000000 implements MigrationInterface {
     await qr.createTable(
       new Table({
         name: 'violation_deduction',
-        columns: [k.bigId(), { ...k.int('year') }, k.str('pool', 10), k.str('hospital_code', 32), k.decimal('amount', MONEY.precision, MONEY.scale), k.str('reason', 500), ...who],
+        columns: [
+          k.bigId(),
+          { ...k.int('year') },
+          k.str('pool', 10),
+          k.str('hospital_code', 32),
+          k.decimal('amount', MONEY.precision, MONEY.scale),
+          k.str('reason', 500),
+          ...who,
+        ],
         indices: [{ name: 'ix_violation_year_hospital', columnNames: ['year', 'hospital_code'] }],
       }),
     );
     await qr.createTable(
       new Table({
         name: 'revolving_fund',
-        columns: [{ ...k.int('year'), isPrimary: true }, k.str('pool', 10, { isPrimary: true }), k.str('hospital_code', 32, { isPrimary: true }), k.decimal('amount', MONEY.precision, MONEY.scale), ...who],
+        columns: [
+          { ...k.int('year'), isPrimary: true },
+          k.str('pool', 10, { isPrimary: true }),
+          k.str('hospital_code', 32, { isPrimary: true }),
+          k.decimal('amount', MONEY.precision, MONEY.scale),
+          ...who,
+        ],
       }),
     );
   }

@@ -6,4 +6,11 @@ import { SettlementRecords1732800000000 } from './1732800000000-settlement-recor
 import { LevelAverages1732900000000 } from './1732900000000-level-averages';
 
 /** Every migration, in order. Both engines run the same list. */
-export const MIGRATIONS = [Foundation1732400000000, Catalogues1732500000000, Grouping1732600000000, Settlement1732700000000, SettlementRecords1732800000000, LevelAverages1732900000000];
+export const MIGRATIONS = [
+  Foundation1732400000000,
+  Catalogues1732500000000,
+  Grouping1732600000000,
+  Settlement1732700000000,
+  SettlementRecords1732800000000,
+  LevelAverages1732900000000,
+];

@@ -25,7 +25,8 @@ export function parseRangeTable(text: string): IcdRange[] {
   const out: IcdRange[] = [];
   for (const line of text.split(/\r?\n/)) {
     const [lower, upper] = line.split('\t');
-    if (lower && upper && /^[A-Z]\d{2}$/.test(lower.trim()) && /^[A-Z]\d{2}$/.test(upper.trim())) out.push({ lower: lower.trim(), upper: upper.trim() });
+    if (lower && upper && /^[A-Z]\d{2}$/.test(lower.trim()) && /^[A-Z]\d{2}$/.test(upper.trim()))
+      out.push({ lower: lower.trim(), upper: upper.trim() });
   }
   return out;
 }

@@ -37,7 +37,19 @@ async function prepare(dir: string): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   process.stderr.write(`generating ${fmt(CASES)} cases a year for ${YEARS.join(', ')} in ${dir} …\n`);
-  dip(['generate', '--out', dir, '--cases', String(CASES), '--years', `${YEARS[0]}-${YEARS[YEARS.length - 1]}`, '--seed', '42', '--codes', CODES_DIR]);
+  dip([
+    'generate',
+    '--out',
+    dir,
+    '--cases',
+    String(CASES),
+    '--years',
+    `${YEARS[0]}-${YEARS[YEARS.length - 1]}`,
+    '--seed',
+    '42',
+    '--codes',
+    CODES_DIR,
+  ]);
   // Without the shipped code tables, as the recorded baselines were measured.
   const env = { ...process.env, DATABASE_URL: URL_, LOG_LEVEL: 'warn', DEFAULT_CODE_TABLES: 'none' };
   dip(['hospitals', 'import', join(dir, 'hospitals.csv')], env);

@@ -30,20 +30,43 @@ const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : 
 /** A catalogue document that cannot be taken: every problem, by path. */
 export class CatalogueFormatError extends DipError {
   constructor(override readonly problems: { path: string; reason: string }[]) {
-    super('invalid', 'invalid-catalogue', `invalid catalogue: ${problems.slice(0, 20).map((p) => `${p.path}: ${p.reason}`).join('; ')}${problems.length > 20 ? ` (+${problems.length - 20} more)` : ''}`, problems);
+    super(
+      'invalid',
+      'invalid-catalogue',
+      `invalid catalogue: ${problems
+        .slice(0, 20)
+        .map((p) => `${p.path}: ${p.reason}`)
+        .join('; ')}${problems.length > 20 ? ` (+${problems.length - 20} more)` : ''}`,
+      problems,
+    );
   }
 }
 
 const FLAGS: readonly GroupFlag[] = ['primaryCare', 'daySurgery', 'fixedScore'];
 const CORE_KEY = /^([A-Z]\d{2}\.[0-9x])\|((?:\d{2}\.[0-9A-Za-z]+)(?:\+\d{2}\.[0-9A-Za-z]+)*)?$/;
 const COMPOSITE_KEY = /^([A-Z]\d{2}|[A-Z]\d{2}-[A-Z]\d{2}|\*)~(conservative|diagnostic|therapeutic|surgery)$/;
-const CSV_COLUMNS = ['code', 'key', 'kind', 'category', 'treatmentType', 'procedures', 'cases', 'avgCost', 'score', 'aux2', 'aux3', 'aux4', 'flags'] as const;
+const CSV_COLUMNS = [
+  'code',
+  'key',
+  'kind',
+  'category',
+  'treatmentType',
+  'procedures',
+  'cases',
+  'avgCost',
+  'score',
+  'aux2',
+  'aux3',
+  'aux4',
+  'flags',
+] as const;
 
 /** Reads and checks a catalogue document (parsed JSON). Every problem is reported, by path. */
 export function parseCatalogueJson(doc: unknown): Catalogue & { hash?: string } {
   const problems: { path: string; reason: string }[] = [];
   const fail = (path: string, reason: string) => void problems.push({ path, reason });
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new CatalogueFormatError([{ path: '', reason: 'must be a JSON object' }]);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new CatalogueFormatError([{ path: '', reason: 'must be a JSON object' }]);
   const d = doc as Record<string, unknown>;
   const known = ['id', 'region', 'year', 'window', 'reference', 'costPerPoint', 'pvBudget', 'hash', 'groups'];
   for (const k of Object.keys(d)) if (!known.includes(k)) fail(k, 'unknown key');
@@ -62,9 +85,11 @@ export function parseCatalogueJson(doc: unknown): Catalogue & { hash?: string } 
   };
   if (typeof d.region !== 'string' || !/^\d{6}$/.test(d.region)) fail('region', 'must be a 6-digit region code');
   if (!Number.isInteger(d.year)) fail('year', 'must be a whole number');
-  if (!Array.isArray(d.window) || d.window.length === 0 || !d.window.every((y) => Number.isInteger(y))) fail('window', 'must be a non-empty array of years');
+  if (!Array.isArray(d.window) || d.window.length === 0 || !d.window.every((y) => Number.isInteger(y)))
+    fail('window', 'must be a non-empty array of years');
   const ref = d.reference as Record<string, unknown> | undefined;
-  if (typeof ref !== 'object' || ref === null || (ref.type !== 'allCases' && ref.type !== 'benchmark')) fail('reference.type', 'must be allCases or benchmark');
+  if (typeof ref !== 'object' || ref === null || (ref.type !== 'allCases' && ref.type !== 'benchmark'))
+    fail('reference.type', 'must be allCases or benchmark');
   const reference = { type: (ref?.type ?? 'allCases') as 'allCases' | 'benchmark', cost: dec(ref?.cost, 'reference.cost', 2) };
   const costPerPoint = dec(d.costPerPoint, 'costPerPoint', 6);
   const pvBudget = dec(d.pvBudget, 'pvBudget', 6);
@@ -92,13 +117,35 @@ export function parseCatalogueJson(doc: unknown): Catalogue & { hash?: string } 
   };
 }
 
-function readGroup(g: unknown, p: string, dec: (v: unknown, path: string, scale: number) => string, fail: (path: string, reason: string) => void): CatalogueGroup | null {
+function readGroup(
+  g: unknown,
+  p: string,
+  dec: (v: unknown, path: string, scale: number) => string,
+  fail: (path: string, reason: string) => void,
+): CatalogueGroup | null {
   if (typeof g !== 'object' || g === null || Array.isArray(g)) {
     fail(p, 'must be an object');
     return null;
   }
   const o = g as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['code', 'key', 'kind', 'category', 'treatmentType', 'procedures', 'cases', 'avgCost', 'score', 'auxiliary', 'flags', 'levelAvgCost'].includes(k)) fail(`${p}.${k}`, 'unknown key');
+  for (const k of Object.keys(o))
+    if (
+      ![
+        'code',
+        'key',
+        'kind',
+        'category',
+        'treatmentType',
+        'procedures',
+        'cases',
+        'avgCost',
+        'score',
+        'auxiliary',
+        'flags',
+        'levelAvgCost',
+      ].includes(k)
+    )
+      fail(`${p}.${k}`, 'unknown key');
   const key = typeof o.key === 'string' ? o.key : '';
   const core = CORE_KEY.exec(key);
   const composite = COMPOSITE_KEY.exec(key);
@@ -109,9 +156,11 @@ function readGroup(g: unknown, p: string, dec: (v: unknown, path: string, scale:
   if (!TREATMENT_TYPES.includes(treatmentType)) fail(`${p}.treatmentType`, `must be one of ${TREATMENT_TYPES.join(', ')}`);
   if (composite && composite[2] !== treatmentType) fail(`${p}.treatmentType`, `must be "${composite[2]}" for the key "${key}"`);
   const procedures = core && core[2] ? core[2].split('+') : [];
-  if (o.procedures !== undefined && JSON.stringify(o.procedures) !== JSON.stringify(procedures)) fail(`${p}.procedures`, `must be ${JSON.stringify(procedures)} for the key "${key}"`);
+  if (o.procedures !== undefined && JSON.stringify(o.procedures) !== JSON.stringify(procedures))
+    fail(`${p}.procedures`, `must be ${JSON.stringify(procedures)} for the key "${key}"`);
   const category = core ? core[1].slice(0, 3) : composite && /^[A-Z]\d{2}$/.test(composite[1]) ? composite[1] : null;
-  if (o.category !== undefined && o.category !== category) fail(`${p}.category`, `must be ${JSON.stringify(category)} for the key "${key}"`);
+  if (o.category !== undefined && o.category !== category)
+    fail(`${p}.category`, `must be ${JSON.stringify(category)} for the key "${key}"`);
   if (!Number.isInteger(o.cases) || (o.cases as number) < 0) fail(`${p}.cases`, 'must be a whole number ≥ 0');
   const aux = (o.auxiliary ?? {}) as Record<string, unknown>;
   const auxiliary: CatalogueGroup['auxiliary'] = {};
@@ -122,7 +171,8 @@ function readGroup(g: unknown, p: string, dec: (v: unknown, path: string, scale:
       else auxiliary[cls] = dec(v, `${p}.auxiliary.${cls}`, 4);
     }
   const flags = (Array.isArray(o.flags) ? o.flags : []) as GroupFlag[];
-  if (o.flags !== undefined && (!Array.isArray(o.flags) || !flags.every((f) => FLAGS.includes(f)))) fail(`${p}.flags`, `must be a list of ${FLAGS.join(', ')}`);
+  if (o.flags !== undefined && (!Array.isArray(o.flags) || !flags.every((f) => FLAGS.includes(f))))
+    fail(`${p}.flags`, `must be a list of ${FLAGS.join(', ')}`);
   const group: CatalogueGroup = {
     code: '',
     key,
@@ -138,11 +188,13 @@ function readGroup(g: unknown, p: string, dec: (v: unknown, path: string, scale:
   };
   if (o.levelAvgCost !== undefined) {
     const byLevel = o.levelAvgCost as Record<string, unknown>;
-    if (typeof byLevel !== 'object' || byLevel === null || Array.isArray(byLevel)) fail(`${p}.levelAvgCost`, 'must be an object like {"L3A_GENERAL": "24000.00"}');
+    if (typeof byLevel !== 'object' || byLevel === null || Array.isArray(byLevel))
+      fail(`${p}.levelAvgCost`, 'must be an object like {"L3A_GENERAL": "24000.00"}');
     else {
       const levelAvgCost: NonNullable<CatalogueGroup['levelAvgCost']> = {};
       for (const [level, v] of Object.entries(byLevel)) {
-        if (!(HOSPITAL_LEVELS as readonly string[]).includes(level)) fail(`${p}.levelAvgCost.${level}`, `hospital levels are ${HOSPITAL_LEVELS.join(', ')}`);
+        if (!(HOSPITAL_LEVELS as readonly string[]).includes(level))
+          fail(`${p}.levelAvgCost.${level}`, `hospital levels are ${HOSPITAL_LEVELS.join(', ')}`);
         else levelAvgCost[level as HospitalLevel] = dec(v, `${p}.levelAvgCost.${level}`, 2);
       }
       if (Object.keys(levelAvgCost).length > 0) group.levelAvgCost = levelAvgCost;
@@ -154,7 +206,17 @@ function readGroup(g: unknown, p: string, dec: (v: unknown, path: string, scale:
 
 /** The catalogue as the JSON exchange document. */
 export function catalogueToJson(c: Catalogue, id: string, hash: string): CatalogueDocument {
-  return { id, region: c.region, year: c.year, window: c.window, reference: c.reference, costPerPoint: c.costPerPoint, pvBudget: c.pvBudget, hash, groups: c.groups };
+  return {
+    id,
+    region: c.region,
+    year: c.year,
+    window: c.window,
+    reference: c.reference,
+    costPerPoint: c.costPerPoint,
+    pvBudget: c.pvBudget,
+    hash,
+    groups: c.groups,
+  };
 }
 
 /** Averages by level as one text: `L3A_GENERAL=24000.00|L2A_GENERAL=18000.00` ('' for none); also the stored form. */
@@ -165,15 +227,43 @@ export const levelAveragesText = (byLevel: CatalogueGroup['levelAvgCost']): stri
 
 /** The reverse of levelAveragesText, unchecked (the JSON form's checks follow). */
 export const levelAveragesOf = (text: string): Record<string, string> | undefined =>
-  text === '' ? undefined : Object.fromEntries(text.split('|').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  text === ''
+    ? undefined
+    : Object.fromEntries(text.split('|').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 
 /** The catalogue as CSV: `#name=value` lines, then one row a group. */
 /** The file name of an exported catalogue: region, year and the start of its hash. */
-export const catalogueFileName = (c: Pick<Catalogue, 'region' | 'year'>, hash: string, format: 'json' | 'csv'): string => `catalogue-${c.region}-${c.year}-${hash.slice(0, 12)}.${format}`;
+export const catalogueFileName = (c: Pick<Catalogue, 'region' | 'year'>, hash: string, format: 'json' | 'csv'): string =>
+  `catalogue-${c.region}-${c.year}-${hash.slice(0, 12)}.${format}`;
 
 export function catalogueToCsv(c: Catalogue, id: string, hash: string): string {
-  const meta = [`#id=${id}`, `#region=${c.region}`, `#year=${c.year}`, `#window=${c.window.join(',')}`, `#referenceType=${c.reference.type}`, `#referenceCost=${c.reference.cost}`, `#costPerPoint=${c.costPerPoint}`, `#pvBudget=${c.pvBudget}`, `#hash=${hash}`];
-  const rows = c.groups.map((g) => [g.code, g.key, g.kind, g.category ?? '', g.treatmentType, g.procedures.join('+'), String(g.cases), g.avgCost, g.score, g.auxiliary['2'] ?? '', g.auxiliary['3'] ?? '', g.auxiliary['4'] ?? '', g.flags.join('|'), levelAveragesText(g.levelAvgCost)]);
+  const meta = [
+    `#id=${id}`,
+    `#region=${c.region}`,
+    `#year=${c.year}`,
+    `#window=${c.window.join(',')}`,
+    `#referenceType=${c.reference.type}`,
+    `#referenceCost=${c.reference.cost}`,
+    `#costPerPoint=${c.costPerPoint}`,
+    `#pvBudget=${c.pvBudget}`,
+    `#hash=${hash}`,
+  ];
+  const rows = c.groups.map((g) => [
+    g.code,
+    g.key,
+    g.kind,
+    g.category ?? '',
+    g.treatmentType,
+    g.procedures.join('+'),
+    String(g.cases),
+    g.avgCost,
+    g.score,
+    g.auxiliary['2'] ?? '',
+    g.auxiliary['3'] ?? '',
+    g.auxiliary['4'] ?? '',
+    g.flags.join('|'),
+    levelAveragesText(g.levelAvgCost),
+  ]);
   return `${meta.join('\n')}\n${Papa.unparse({ fields: [...CSV_COLUMNS, 'levelAvgCost'], data: rows }, { newline: '\n' })}\n`;
 }
 
@@ -190,9 +280,11 @@ export function parseCatalogueCsv(text: string): Catalogue & { hash?: string } {
   const problems: { path: string; reason: string }[] = parsed.errors.map((e) => ({ path: `row ${(e.row ?? 0) + 1}`, reason: e.message }));
   const missing = CSV_COLUMNS.filter((col) => !(parsed.meta.fields ?? []).includes(col));
   if (missing.length > 0) problems.push({ path: 'header', reason: `missing column(s) ${missing.join(', ')}` });
-  for (const m of ['region', 'year', 'window', 'referenceType', 'referenceCost', 'costPerPoint', 'pvBudget']) if (!(m in meta)) problems.push({ path: `#${m}`, reason: 'is required' });
+  for (const m of ['region', 'year', 'window', 'referenceType', 'referenceCost', 'costPerPoint', 'pvBudget'])
+    if (!(m in meta)) problems.push({ path: `#${m}`, reason: 'is required' });
   if (problems.length > 0) throw new CatalogueFormatError(problems);
-  const aux = (r: Record<string, string>) => Object.fromEntries((['2', '3', '4'] as const).filter((c) => r[`aux${c}`]).map((c) => [c, r[`aux${c}`]]));
+  const aux = (r: Record<string, string>) =>
+    Object.fromEntries((['2', '3', '4'] as const).filter((c) => r[`aux${c}`]).map((c) => [c, r[`aux${c}`]]));
   return parseCatalogueJson({
     region: meta.region,
     year: /^\d+$/.test(meta.year) ? Number(meta.year) : meta.year,

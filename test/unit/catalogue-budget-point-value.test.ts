@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { budgetPointValue } from '../../src/domain/catalog/budget-point-value';
-import { Catalogue } from '../../src/domain/catalog/catalogue';
+import { budgetPointValue } from '../../src/domain/catalogue/budget-point-value';
+import { Catalogue } from '../../src/domain/catalogue/catalogue';
 import { compileEngine, EngineCase, valueOneCase } from '../../src/domain/engine/batch';
 import { parsePolicy } from '../../src/domain/policy';
 
@@ -13,9 +13,31 @@ const catalogue: Catalogue = {
   reference: { type: 'allCases', cost: '8000.00' },
   costPerPoint: '8.000000',
   pvBudget: '0',
-  groups: [{ code: 'K80.1-51.2300', key: 'K80.1|51.2300', kind: 'core', category: 'K80', treatmentType: 'surgery', procedures: ['51.2300'], cases: 3, avgCost: '24000.00', score: '3000.0000', auxiliary: {}, flags: [] }],
+  groups: [
+    {
+      code: 'K80.1-51.2300',
+      key: 'K80.1|51.2300',
+      kind: 'core',
+      category: 'K80',
+      treatmentType: 'surgery',
+      procedures: ['51.2300'],
+      cases: 3,
+      avgCost: '24000.00',
+      score: '3000.0000',
+      auxiliary: {},
+      flags: [],
+    },
+  ],
 };
-const engine = compileEngine({ catalogue, policy, ranges: { chapters: [{ lower: 'K00', upper: 'K93' }], blocks: [] }, severe: [], moderate: [], procedureTypes: [], procedureNames: [] });
+const engine = compileEngine({
+  catalogue,
+  policy,
+  ranges: { chapters: [{ lower: 'K00', upper: 'K93' }], blocks: [] },
+  severe: [],
+  moderate: [],
+  procedureTypes: [],
+  procedureNames: [],
+});
 const gallstone = (totalCost: string): EngineCase => ({
   caseId: 'c',
   hospitalCode: 'H',
@@ -40,7 +62,11 @@ describe('budget point value (spec §4.9)', () => {
   it('weights each year’s total cost and points by the year weights present (2022: 2, 2023: 7)', () => {
     // The engine at k = 1: r = 1 → 3000; r = 0.5, the low boundary, still normal → 3000;
     // r = 2.5, high (national) → 3000 × (2.5 − 2 + 1) = 4500.
-    expect([gallstone('24000.00'), gallstone('12000.00'), gallstone('60000.00')].map((c) => valueOneCase(engine, c).points)).toEqual(['3000.0000', '3000.0000', '4500.0000']);
+    expect([gallstone('24000.00'), gallstone('12000.00'), gallstone('60000.00')].map((c) => valueOneCase(engine, c).points)).toEqual([
+      '3000.0000',
+      '3000.0000',
+      '4500.0000',
+    ]);
     const years = new Map([
       [2022, { costFen: 2_400_000n, points: tenThousandths('3000.0000') }],
       [2023, { costFen: 7_200_000n, points: tenThousandths('7500.0000') }],

@@ -129,8 +129,10 @@ export class CatalogueBuilder {
       return;
     }
     const fen = scaledOrNull(c.totalCost, MONEY_DP);
-    if (fen === null || fen < 0n) throw new CatalogueError(`a case of ${c.year} has the total cost "${c.totalCost}", which is not an amount in yuan such as 12345.60`);
-    if (fen > MAX_FEN) throw new CatalogueError(`a case of ${c.year} has the total cost ${c.totalCost} yuan, beyond what a catalogue can hold`);
+    if (fen === null || fen < 0n)
+      throw new CatalogueError(`a case of ${c.year} has the total cost "${c.totalCost}", which is not an amount in yuan such as 12345.60`);
+    if (fen > MAX_FEN)
+      throw new CatalogueError(`a case of ${c.year} has the total cost ${c.totalCost} yuan, beyond what a catalogue can hold`);
     const combination = caseKeyOf(c.principalDiagnosis, c.principalProcedure, c.otherProcedures, this.input.typeOf);
     const cell = this.cellOf(combination.key, c.principalDiagnosis, combination.treatmentType);
     const level = c.level ? HOSPITAL_LEVELS.indexOf(c.level) + 1 : 0;
@@ -177,7 +179,9 @@ export class CatalogueBuilder {
     // Step 1: the window years with data and their weights.
     const total = this.yearCases.reduce((a, b) => a + b, 0);
     if (total === 0) {
-      throw new CatalogueError(`region ${region} has no cases discharged in ${span}${this.ignoredCases > 0 ? ` (${this.ignoredCases} cases outside these years were ignored)` : ''}: there is nothing to build a ${year} catalogue from`);
+      throw new CatalogueError(
+        `region ${region} has no cases discharged in ${span}${this.ignoredCases > 0 ? ` (${this.ignoredCases} cases outside these years were ignored)` : ''}: there is nothing to build a ${year} catalogue from`,
+      );
     }
     const present = this.windowYears.map((_, i) => i).filter((i) => this.yearCases[i] > 0);
     const needed = Math.min(2, cat.lookbackYears);
@@ -208,12 +212,28 @@ export class CatalogueBuilder {
       if (atLeastPerYear(cases, coreThreshold)) {
         const procedures = key.slice(key.indexOf('|') + 1);
         const list = procedures === '' ? [] : procedures.split('+');
-        plans.push({ key, kind: 'core', category: key.slice(0, 3), treatmentType: keyType(list, this.input.typeOf), procedures: list, cells: own, cases });
+        plans.push({
+          key,
+          kind: 'core',
+          category: key.slice(0, 3),
+          treatmentType: keyType(list, this.input.typeOf),
+          procedures: list,
+          cells: own,
+          cases,
+        });
       } else own.forEach(toComposite);
     }
     this.noKey.forEach(toComposite);
     for (const g of mergeComposites([...composite.values()], this.input.ranges, (cases) => !atLeastPerYear(cases, compositeMin))) {
-      plans.push({ key: g.key, kind: 'composite', category: g.category, treatmentType: g.treatmentType, procedures: [], cells: g.members, cases: g.cases });
+      plans.push({
+        key: g.key,
+        kind: 'composite',
+        category: g.category,
+        treatmentType: g.treatmentType,
+        procedures: [],
+        cells: g.members,
+        cases: g.cases,
+      });
     }
     plans.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
@@ -256,7 +276,8 @@ export class CatalogueBuilder {
       M = avg[benchmarkIndex];
       scale = new Dec(cat.reference.score);
     }
-    if (M.lte(0)) throw new CatalogueError(`the reference cost of ${span} is ${fixed(M, 2)} yuan: scores cannot be computed relative to it`);
+    if (M.lte(0))
+      throw new CatalogueError(`the reference cost of ${span} is ${fixed(M, 2)} yuan: scores cannot be computed relative to it`);
     const costPerPoint = round6(M.div(scale));
 
     // Steps 4, 7, 8 and 10: flags, scores, severity factors, stored precision.

@@ -14,7 +14,10 @@ export const NO_SEVERITY_LISTS: SeverityLists = { severe: new Set(), moderate: n
  * list; 2 = LOS ≥ 3 and one on the moderate list; 1 otherwise. A dagger pair matches by the
  * part before `+`.
  */
-export function severityClass(c: { dischargeMode: string; losDays: number; secondaryDiagnoses: readonly string[] }, lists: SeverityLists): SeverityClass {
+export function severityClass(
+  c: { dischargeMode: string; losDays: number; secondaryDiagnoses: readonly string[] },
+  lists: SeverityLists,
+): SeverityClass {
   if (c.dischargeMode === '5') return 4;
   if (c.losDays < 3) return 1;
   let moderate = false;

@@ -9,10 +9,10 @@ import { readTextFile } from '../../io/text-input';
 import { cliActor, withApp, withProgress } from '../app-context';
 
 /** `dip catalog build | export | import | activate`. */
-export function registerCatalog(program: Command): void {
-  const catalog = program.command('catalog').description('DIP catalogues (病种目录库): build from history, exchange, activate');
+export function registerCatalogue(program: Command): void {
+  const catalogue = program.command('catalog').description('DIP catalogues (病种目录库): build from history, exchange, activate');
 
-  catalog
+  catalogue
     .command('build')
     .description('Build the catalogue of a region for a settlement year from the stored cases of the look-back years')
     .requiredOption('--region <region>', '6-digit region code')
@@ -21,7 +21,9 @@ export function registerCatalog(program: Command): void {
     .option('--json', 'print the outcome as JSON', false)
     .action(async (o: { region: string; year: number; policy?: string; json: boolean }) => {
       const outcome = await withApp(async (app) => {
-        const doc = o.policy ? parseJsonFile(o.policy, (await readTextFile(o.policy, app.get(Environment).MAX_UPLOAD_BYTES)).text) : undefined;
+        const doc = o.policy
+          ? parseJsonFile(o.policy, (await readTextFile(o.policy, app.get(Environment).MAX_UPLOAD_BYTES)).text)
+          : undefined;
         return withProgress((observer) => app.get(CatalogueService).startBuild(o.region, o.year, doc, cliActor(), observer));
       });
       if (o.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
@@ -31,7 +33,7 @@ export function registerCatalog(program: Command): void {
         );
     });
 
-  catalog
+  catalogue
     .command('export')
     .description('Write a catalogue in the exchange format')
     .argument('<id>')
@@ -43,16 +45,20 @@ export function registerCatalog(program: Command): void {
       else process.stdout.write(file.text);
     });
 
-  catalog
+  catalogue
     .command('import')
     .description('Store an official catalogue given in the exchange format (.json or .csv)')
     .argument('<file>')
     .action(async (file: string) => {
-      const r = await withApp((app) => app.get(CatalogueService).importFile(createReadStream(file), /\.csv$/i.test(file) ? 'csv' : 'json', cliActor()));
-      process.stdout.write(`catalogue ${r.catalogueId}${r.created ? '' : ' (already stored: same content)'}: ${r.groups} groups, hash ${r.hash}\n`);
+      const r = await withApp((app) =>
+        app.get(CatalogueService).importFile(createReadStream(file), /\.csv$/i.test(file) ? 'csv' : 'json', cliActor()),
+      );
+      process.stdout.write(
+        `catalogue ${r.catalogueId}${r.created ? '' : ' (already stored: same content)'}: ${r.groups} groups, hash ${r.hash}\n`,
+      );
     });
 
-  catalog
+  catalogue
     .command('activate')
     .description('Make a catalogue version the active one of its region and year')
     .argument('<id>')

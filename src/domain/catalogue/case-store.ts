@@ -61,7 +61,8 @@ export const MAX_FEN = ((1n << 63n) - 1n - TAG_MASK) >> COST_SHIFT;
 export const LEVEL_COUNT = 7;
 
 /** A case's cost, hospital level number (0–7) and severity class in one sortable value. */
-export const pack = (fen: bigint, level: number, cls: SeverityClass): bigint => (fen << COST_SHIFT) | (BigInt(level) << LEVEL_SHIFT) | BigInt(cls);
+export const pack = (fen: bigint, level: number, cls: SeverityClass): bigint =>
+  (fen << COST_SHIFT) | (BigInt(level) << LEVEL_SHIFT) | BigInt(cls);
 
 /** What trimming kept of one group in one year (spec §4.5), with the kept costs by severity class. */
 export interface YearStats {

@@ -2,16 +2,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CASE_FIELDS, CaseField } from '../../src/domain/case-record';
 import { combinationOf, procedureTyper } from '../../src/domain/codes';
-import { CatalogueBuilder, CatalogueError, HistoryCase } from '../../src/domain/catalog/build';
-import { caseKeyOf } from '../../src/domain/catalog/case-key';
-import { Catalogue, CatalogueGroup } from '../../src/domain/catalog/catalogue';
-import { nearestRank } from '../../src/domain/catalog/case-store';
+import { CatalogueBuilder, CatalogueError, HistoryCase } from '../../src/domain/catalogue/build';
+import { caseKeyOf } from '../../src/domain/catalogue/case-key';
+import { Catalogue, CatalogueGroup } from '../../src/domain/catalogue/catalogue';
+import { nearestRank } from '../../src/domain/catalogue/case-store';
 import { scaledOrNull } from '../../src/domain/money';
 
 const yuanTextToFen = (text: string) => scaledOrNull(text, 2);
-import { catalogueHash, catalogueToJson, parseCatalogueJson } from '../../src/domain/catalog/exchange';
-import { IcdRanges, parseRangeTable } from '../../src/domain/catalog/ranges';
-import { SeverityLists } from '../../src/domain/catalog/severity';
+import { catalogueHash, catalogueToJson, parseCatalogueJson } from '../../src/domain/catalogue/exchange';
+import { IcdRanges, parseRangeTable } from '../../src/domain/catalogue/ranges';
+import { SeverityLists } from '../../src/domain/catalogue/severity';
 import { parsePolicy, Policy } from '../../src/domain/policy';
 import { generateCases, generateHospitals, syntheticCodeUniverse } from '../../src/synth';
 
@@ -67,7 +67,8 @@ function hc(year: number, key: string, cost: string, extra: Partial<HistoryCase>
     ...extra,
   };
 }
-const many = (n: number, year: number, key: string, cost: string, extra: Partial<HistoryCase> = {}): HistoryCase[] => Array.from({ length: n }, () => hc(year, key, cost, extra));
+const many = (n: number, year: number, key: string, cost: string, extra: Partial<HistoryCase> = {}): HistoryCase[] =>
+  Array.from({ length: n }, () => hc(year, key, cost, extra));
 /** 15 a year in 2021, 2022, 2023 (45 cases: exactly core at the default threshold). */
 const core45 = (key: string, cost: string): HistoryCase[] => [2021, 2022, 2023].flatMap((y) => many(15, y, key, cost));
 /** `n` cases of `year` with costs from, from + step, …, as yuan with two decimals. */
@@ -75,9 +76,20 @@ const ladder = (n: number, year: number, key: string, from: number, step: number
   Array.from({ length: n }, (_, i) => hc(year, key, `${from + i * step}.00`, extra));
 
 function builder(catalog: CatalogOverrides = {}, opts: { groups?: unknown; ranges?: IcdRanges; year?: number } = {}): CatalogueBuilder {
-  return new CatalogueBuilder({ region: '370300', year: opts.year ?? 2024, policy: policyWith(catalog, opts.groups), ranges: opts.ranges ?? RANGES, severity: SEVERITY, typeOf });
+  return new CatalogueBuilder({
+    region: '370300',
+    year: opts.year ?? 2024,
+    policy: policyWith(catalog, opts.groups),
+    ranges: opts.ranges ?? RANGES,
+    severity: SEVERITY,
+    typeOf,
+  });
 }
-function build(cases: readonly HistoryCase[], catalog: CatalogOverrides = {}, opts: { groups?: unknown; ranges?: IcdRanges } = {}): Omit<Catalogue, 'pvBudget'> {
+function build(
+  cases: readonly HistoryCase[],
+  catalog: CatalogOverrides = {},
+  opts: { groups?: unknown; ranges?: IcdRanges } = {},
+): Omit<Catalogue, 'pvBudget'> {
   const b = builder(catalog, opts);
   for (const c of cases) b.add(c);
   return b.finish();
@@ -100,7 +112,14 @@ describe('core groups (spec §4.2)', () => {
       ],
       { compositeMinCases: 0 }, // no merging: the non-core cases stay in their category's composite group
     );
-    expect(group(c, 'K80.1|51.2300')).toMatchObject({ kind: 'core', cases: 45, code: 'K80.1-51.2300', category: 'K80', treatmentType: 'surgery', procedures: ['51.2300'] });
+    expect(group(c, 'K80.1|51.2300')).toMatchObject({
+      kind: 'core',
+      cases: 45,
+      code: 'K80.1-51.2300',
+      category: 'K80',
+      treatmentType: 'surgery',
+      procedures: ['51.2300'],
+    });
     expect(keys(c)).not.toContain('K80.0|51.2300');
     expect(keys(c)).not.toContain('K81.0|51.2200');
     expect(group(c, 'K80~surgery')).toMatchObject({ kind: 'composite', cases: 44, category: 'K80', procedures: [], code: 'Z-K80-S' });
@@ -124,7 +143,10 @@ describe('core groups (spec §4.2)', () => {
   });
 
   it('compares a decimal threshold exactly: 14.5 a year over three years needs 43.5, so 44 is core and 43 is not', () => {
-    const c = build([...ladder(44, 2021, 'K80.1|51.2300', 1000, 0), ...ladder(43, 2022, 'K80.0|51.2300', 1000, 0), ...many(1, 2023, 'J18.9|', '500.00')], { coreThreshold: '14.5', compositeMinCases: 0 });
+    const c = build(
+      [...ladder(44, 2021, 'K80.1|51.2300', 1000, 0), ...ladder(43, 2022, 'K80.0|51.2300', 1000, 0), ...many(1, 2023, 'J18.9|', '500.00')],
+      { coreThreshold: '14.5', compositeMinCases: 0 },
+    );
     expect(group(c, 'K80.1|51.2300').kind).toBe('core');
     expect(keys(c)).not.toContain('K80.0|51.2300');
   });
@@ -137,7 +159,13 @@ describe('core groups (spec §4.2)', () => {
       ...many(3, 2023, 'K80.1|', '800.00', diagnosticOnly), // + 3 diagnostic = 45: core
       ...[2021, 2022, 2023].flatMap((y) => many(20, y, 'K80.1|', '900.00', therapeuticOnly)), // 60 therapeutic, no key
     ]);
-    expect(group(c, 'K80.1|')).toMatchObject({ kind: 'core', cases: 45, code: 'K80.1-CONS', treatmentType: 'conservative', procedures: [] });
+    expect(group(c, 'K80.1|')).toMatchObject({
+      kind: 'core',
+      cases: 45,
+      code: 'K80.1-CONS',
+      treatmentType: 'conservative',
+      procedures: [],
+    });
     // 60 cases ≥ 15 × 3: the category group stands on its own.
     expect(group(c, 'K80~therapeutic')).toMatchObject({ kind: 'composite', cases: 60, category: 'K80', avgCost: '900.00' });
     // And the no-key cases never make a core group even when they are many.
@@ -167,8 +195,12 @@ describe('year weights (spec §4.1, §4.5) and the allCases reference (§4.6, §
     expect(c.costPerPoint).toBe('1.275000');
   });
 
-  it("weights a group over its own years: a group without 2022 cases while the region has them uses 1 and 7", () => {
-    const c = build([...many(15, 2021, 'K80.1|51.2300', '1000.00'), ...many(30, 2023, 'K80.1|51.2300', '3000.00'), ...core45('J18.9|', '600.00')]);
+  it('weights a group over its own years: a group without 2022 cases while the region has them uses 1 and 7', () => {
+    const c = build([
+      ...many(15, 2021, 'K80.1|51.2300', '1000.00'),
+      ...many(30, 2023, 'K80.1|51.2300', '3000.00'),
+      ...core45('J18.9|', '600.00'),
+    ]);
     expect(c.window).toEqual([2021, 2022, 2023]);
     // (1 × 1000 + 7 × 3000) / 8 = 22000 / 8 = 2750 (not / 10).
     expect(group(c, 'K80.1|51.2300').avgCost).toBe('2750.00');
@@ -215,7 +247,12 @@ describe('trimming at nearest-rank percentiles (spec §4.5)', () => {
   it('keeps every case tied with a percentile value', () => {
     // 41 costs: 500 × 3, 1000 … 4500 (36 values), 9000 × 2. Ranks 2 and 40 (see above) → lower 500, upper 9000.
     // Kept: all 41 (ties at both ends are inside the band): (1500 + 36 × 2750 + 18000) / 41 = 118500 / 41 = 2890.2439… → 2890.24.
-    const cases = [...many(3, 2023, 'K80.1|51.2300', '500.00'), ...ladder(36, 2023, 'K80.1|51.2300', 1000, 100), ...many(2, 2023, 'K80.1|51.2300', '9000.00'), ...many(1, 2022, 'J18.9|', '1.00')];
+    const cases = [
+      ...many(3, 2023, 'K80.1|51.2300', '500.00'),
+      ...ladder(36, 2023, 'K80.1|51.2300', 1000, 100),
+      ...many(2, 2023, 'K80.1|51.2300', '9000.00'),
+      ...many(1, 2022, 'J18.9|', '1.00'),
+    ];
     expect(group(build(cases), 'K80.1|51.2300').avgCost).toBe('2890.24');
   });
 
@@ -229,12 +266,17 @@ describe('trimming at nearest-rank percentiles (spec §4.5)', () => {
     const c24 = build([...ladder(24, 2023, 'K80.1|51.2300', 100, 100), ...many(1, 2022, 'J18.9|', '1.00')], { trim, coreThreshold: 12 });
     expect(group(c24, 'K80.1|51.2300').avgCost).toBe('1250.00');
     // A year of 24 with an outlier under the default band is not trimmed either: (23 × 1000 + 25000) / 24 = 2000.
-    const outlier = build([...many(23, 2023, 'K80.1|51.2300', '1000.00'), hc(2023, 'K80.1|51.2300', '25000.00'), ...many(1, 2022, 'J18.9|', '1.00')], { coreThreshold: 12 });
+    const outlier = build(
+      [...many(23, 2023, 'K80.1|51.2300', '1000.00'), hc(2023, 'K80.1|51.2300', '25000.00'), ...many(1, 2022, 'J18.9|', '1.00')],
+      { coreThreshold: 12 },
+    );
     expect(group(outlier, 'K80.1|51.2300').avgCost).toBe('2000.00');
   });
 
   it("trim.method 'none' keeps every case", () => {
-    const c = build([...ladder(40, 2023, 'K80.1|51.2300', 100, 100), ...many(1, 2022, 'J18.9|', '1.00')], { trim: { method: 'none', lower: '2.5', upper: '97.5', minCases: 25 } });
+    const c = build([...ladder(40, 2023, 'K80.1|51.2300', 100, 100), ...many(1, 2022, 'J18.9|', '1.00')], {
+      trim: { method: 'none', lower: '2.5', upper: '97.5', minCases: 25 },
+    });
     // 100 × (1 + … + 40) / 40 = 100 × 820 / 40 = 2050.
     expect(group(c, 'K80.1|51.2300').avgCost).toBe('2050.00');
   });
@@ -242,7 +284,8 @@ describe('trimming at nearest-rank percentiles (spec §4.5)', () => {
 
 describe('composite groups merged upward (spec §4.3)', () => {
   // 3 years with data, compositeMinCases 15: a composite group is small below 45 cases.
-  const spread = (n: number, key: string, cost: string, extra: Partial<HistoryCase> = {}) => Array.from({ length: n }, (_, i) => hc(2021 + (i % 3), key, cost, extra));
+  const spread = (n: number, key: string, cost: string, extra: Partial<HistoryCase> = {}) =>
+    Array.from({ length: n }, (_, i) => hc(2021 + (i % 3), key, cost, extra));
   const cases = [
     ...core45('K80.1|51.2300', '5000.00'), // a core group, untouched by merging
     ...spread(10, 'K80.0|51.2200', '1000.00'), // K80 surgery: 10, small → block K80-K87
@@ -260,7 +303,14 @@ describe('composite groups merged upward (spec §4.3)', () => {
     const c = build(cases);
     expect(keys(c)).toEqual(['*~surgery', 'K00-K93~surgery', 'K35~conservative', 'K80-K87~diagnostic', 'K80.1|51.2300']);
     // K80 + K81 = 20 < 45 at block K80-K87, K25 = 30 < 45 at block K20-K31; at chapter K00-K93: 10 + 10 + 30 = 50 ≥ 45.
-    expect(group(c, 'K00-K93~surgery')).toMatchObject({ kind: 'composite', category: null, treatmentType: 'surgery', procedures: [], cases: 50, code: 'Z-K00-K93-S' });
+    expect(group(c, 'K00-K93~surgery')).toMatchObject({
+      kind: 'composite',
+      category: null,
+      treatmentType: 'surgery',
+      procedures: [],
+      cases: 50,
+      code: 'Z-K00-K93-S',
+    });
     expect(group(c, '*~surgery')).toMatchObject({ kind: 'composite', category: null, cases: 8, code: 'Z-ALL-S' });
     expect(group(c, 'K35~conservative')).toMatchObject({ category: 'K35', cases: 80, code: 'Z-K35-C' });
     expect(group(c, 'K80-K87~diagnostic')).toMatchObject({ category: null, cases: 50, treatmentType: 'diagnostic', code: 'Z-K80-K87-D' });
@@ -296,7 +346,9 @@ describe('composite groups merged upward (spec §4.3)', () => {
 describe('benchmark reference (spec §4.6, §4.7)', () => {
   const reference = { type: 'benchmark', key: 'K80.1|51.2300', score: '700' };
   it('fixes the benchmark score and scores the others relative to its average cost', () => {
-    const c = build([...core45('K80.1|51.2300', '3000.00'), ...core45('J18.9|', '1111.11'), ...core45('K35.8|47.0900', '1000.00')], { reference });
+    const c = build([...core45('K80.1|51.2300', '3000.00'), ...core45('J18.9|', '1111.11'), ...core45('K35.8|47.0900', '1000.00')], {
+      reference,
+    });
     expect(c.reference).toEqual({ type: 'benchmark', cost: '3000.00' });
     expect(group(c, 'K80.1|51.2300').score).toBe('700.0000');
     // 1111.11 / 3000 × 700 = 259.259 → 259.2590; 1000 / 3000 × 700 = 233.3333… → 233.3333.
@@ -309,7 +361,9 @@ describe('benchmark reference (spec §4.6, §4.7)', () => {
   it('refuses a benchmark key that has no group, and one that is not core', () => {
     const cases = [...core45('J18.9|', '1111.11'), ...many(10, 2023, 'K80.1|51.2300', '3000.00')];
     expect(() => build(cases, { reference: { ...reference, key: 'K99.9|' } })).toThrow(CatalogueError);
-    expect(() => build(cases, { reference: { ...reference, key: 'K99.9|' } })).toThrow(/benchmark group K99\.9\| .*has no case in 2021–2023/);
+    expect(() => build(cases, { reference: { ...reference, key: 'K99.9|' } })).toThrow(
+      /benchmark group K99\.9\| .*has no case in 2021–2023/,
+    );
     expect(() => build(cases, { reference })).toThrow(/benchmark group K80\.1\|51\.2300 .*is not a core group: it has 10 cases/);
   });
 });
@@ -352,7 +406,11 @@ describe('severity auxiliary factors (spec §4.8)', () => {
 
   it('counts kept cases only: a severe case trimmed away leaves 4', () => {
     // 2023, 41 cases: plain 1000 … 4500 (36), severe 5000, 5100, 5200, 5300, 9000. Ranks 2 and 40 → keep 1100 … 5300.
-    const cases = [...ladder(36, 2023, KEY, 1000, 100), ...[5000, 5100, 5200, 5300, 9000].map((x) => hc(2023, KEY, `${x}.00`, SEVERE)), ...many(1, 2022, 'J18.9|', '1.00')];
+    const cases = [
+      ...ladder(36, 2023, KEY, 1000, 100),
+      ...[5000, 5100, 5200, 5300, 9000].map((x) => hc(2023, KEY, `${x}.00`, SEVERE)),
+      ...many(1, 2022, 'J18.9|', '1.00'),
+    ];
     const trimmed = group(build(cases), KEY);
     // kept: 1100 … 4500 (35 values, 98000) + 5000 … 5300 (20600) = 118600 / 39 = 3041.025… → 3041.03.
     expect(trimmed.avgCost).toBe('3041.03');
@@ -363,7 +421,11 @@ describe('severity auxiliary factors (spec §4.8)', () => {
   });
 
   it('gives composite groups no factors', () => {
-    const c = build([...core45('J18.9|', '100.00'), ...many(5, 2023, 'K80.0|51.2200', '1000.00'), ...many(5, 2023, 'K80.0|51.2200', '9000.00', DIED)]);
+    const c = build([
+      ...core45('J18.9|', '100.00'),
+      ...many(5, 2023, 'K80.0|51.2200', '1000.00'),
+      ...many(5, 2023, 'K80.0|51.2200', '9000.00', DIED),
+    ]);
     expect(group(c, '*~surgery').auxiliary).toEqual({});
   });
 });
@@ -375,7 +437,11 @@ describe('flags from the policy (spec §4.4)', () => {
       fixedScore: [{ key: 'K35.8|47.0900', score: '820', applyCoefficient: false }],
       daySurgery: [{ key: 'H25.9|13.4100', score: '610' }],
     };
-    const c = build([...core45('J18.9|', '800.00'), ...core45('H25.9|13.4100', '3000.00'), ...many(10, 2023, 'K35.8|47.0900', '5000.00')], {}, { groups });
+    const c = build(
+      [...core45('J18.9|', '800.00'), ...core45('H25.9|13.4100', '3000.00'), ...many(10, 2023, 'K35.8|47.0900', '5000.00')],
+      {},
+      { groups },
+    );
     expect(group(c, 'J18.9|').flags).toEqual(['primaryCare']);
     expect(group(c, 'H25.9|13.4100').flags).toEqual(['daySurgery', 'primaryCare']);
     expect(keys(c)).not.toContain('K35.8|47.0900'); // 10 cases: composite, no flag
@@ -401,20 +467,64 @@ describe('the catalogue as a whole', () => {
       costPerPoint: '1.500000',
       groups: [
         // 1500 / 1500 × 1000
-        { code: 'Z-ALL-S', key: '*~surgery', kind: 'composite', category: null, treatmentType: 'surgery', procedures: [], cases: 3, avgCost: '1500.00', score: '1000.0000', auxiliary: {}, flags: [] },
+        {
+          code: 'Z-ALL-S',
+          key: '*~surgery',
+          kind: 'composite',
+          category: null,
+          treatmentType: 'surgery',
+          procedures: [],
+          cases: 3,
+          avgCost: '1500.00',
+          score: '1000.0000',
+          auxiliary: {},
+          flags: [],
+        },
         // 1000 / 1500 × 1000 = 666.666… → 666.6667
-        { code: 'J18.9-CONS', key: 'J18.9|', kind: 'core', category: 'J18', treatmentType: 'conservative', procedures: [], cases: 45, avgCost: '1000.00', score: '666.6667', auxiliary: {}, flags: ['primaryCare'] },
+        {
+          code: 'J18.9-CONS',
+          key: 'J18.9|',
+          kind: 'core',
+          category: 'J18',
+          treatmentType: 'conservative',
+          procedures: [],
+          cases: 45,
+          avgCost: '1000.00',
+          score: '666.6667',
+          auxiliary: {},
+          flags: ['primaryCare'],
+        },
         // 2000 / 1500 × 1000 = 1333.333… → 1333.3333
-        { code: 'K80.1-51.2300', key: 'K80.1|51.2300', kind: 'core', category: 'K80', treatmentType: 'surgery', procedures: ['51.2300'], cases: 45, avgCost: '2000.00', score: '1333.3333', auxiliary: {}, flags: [] },
+        {
+          code: 'K80.1-51.2300',
+          key: 'K80.1|51.2300',
+          kind: 'core',
+          category: 'K80',
+          treatmentType: 'surgery',
+          procedures: ['51.2300'],
+          cases: 45,
+          avgCost: '2000.00',
+          score: '1333.3333',
+          auxiliary: {},
+          flags: [],
+        },
       ],
     });
   });
 
   it('takes the core group type from its key procedures (highest type), whatever else its cases had', () => {
     // Principal procedure 87.4400 (diagnostic) plus a therapeutic 93.0100 on some cases: key K80.1|87.4400 either way.
-    const c = build([...core45('K80.1|87.4400', '1000.00'), ...many(5, 2023, 'K80.1|87.4400', '1000.00', { otherProcedures: ['93.0100'] }), ...core45('K80.0|87.4400+51.2200', '2000.00').map((x) => ({ ...x, principalProcedure: '87.4400', otherProcedures: ['51.2200'] }))]);
+    const c = build([
+      ...core45('K80.1|87.4400', '1000.00'),
+      ...many(5, 2023, 'K80.1|87.4400', '1000.00', { otherProcedures: ['93.0100'] }),
+      ...core45('K80.0|87.4400+51.2200', '2000.00').map((x) => ({ ...x, principalProcedure: '87.4400', otherProcedures: ['51.2200'] })),
+    ]);
     expect(group(c, 'K80.1|87.4400')).toMatchObject({ treatmentType: 'diagnostic', cases: 50, procedures: ['87.4400'] });
-    expect(group(c, 'K80.0|51.2200+87.4400')).toMatchObject({ treatmentType: 'surgery', procedures: ['51.2200', '87.4400'], code: 'K80.0-51.2200+87.4400' });
+    expect(group(c, 'K80.0|51.2200+87.4400')).toMatchObject({
+      treatmentType: 'surgery',
+      procedures: ['51.2200', '87.4400'],
+      code: 'K80.0-51.2200+87.4400',
+    });
   });
 
   it('ignores cases outside the window and counts them', () => {
@@ -439,7 +549,9 @@ describe('refusals', () => {
 
   it('a window with one year of data', () => {
     expect(() => build(many(60, 2022, 'J18.9|', '1.00'))).toThrow(CatalogueError);
-    expect(() => build(many(60, 2022, 'J18.9|', '1.00'))).toThrow(/cases in only one year of the look-back window 2021–2023 \(2022, 60 cases\)/);
+    expect(() => build(many(60, 2022, 'J18.9|', '1.00'))).toThrow(
+      /cases in only one year of the look-back window 2021–2023 \(2022, 60 cases\)/,
+    );
   });
 
   it('a total cost that is not money', () => {
@@ -481,14 +593,24 @@ describe('money and combination keys at volume', () => {
   it('the fast combination key agrees with combinationOf on generated cases', () => {
     for (const c of synthetic) {
       const full = combinationOf(c.principalDiagnosis, c.principalProcedure, c.otherProcedures, synthTypeOf);
-      expect(caseKeyOf(c.principalDiagnosis, c.principalProcedure, c.otherProcedures, synthTypeOf)).toEqual({ key: full.key, treatmentType: full.treatmentType });
+      expect(caseKeyOf(c.principalDiagnosis, c.principalProcedure, c.otherProcedures, synthTypeOf)).toEqual({
+        key: full.key,
+        treatmentType: full.treatmentType,
+      });
     }
   });
 
   it('gives the same catalogue in any order of arrival, and every case lands in exactly one group', () => {
     const chapters = parseRangeTable(readFileSync(path.resolve(__dirname, '../../catalogs/icd10-chapters.tsv'), 'utf8'));
     const make = (cases: readonly HistoryCase[]) => {
-      const b = new CatalogueBuilder({ region: '370300', year: 2024, policy: policyWith(), ranges: { chapters, blocks: [] }, severity: { severe: new Set(universe.severeSecondary), moderate: new Set(universe.moderateSecondary) }, typeOf: synthTypeOf });
+      const b = new CatalogueBuilder({
+        region: '370300',
+        year: 2024,
+        policy: policyWith(),
+        ranges: { chapters, blocks: [] },
+        severity: { severe: new Set(universe.severeSecondary), moderate: new Set(universe.moderateSecondary) },
+        typeOf: synthTypeOf,
+      });
       cases.forEach((c) => b.add(c));
       return b.finish();
     };
@@ -535,10 +657,18 @@ describe('average cost by hospital level (spec §6.2, levelAverage)', () => {
 
   it('leaves the field out when no level has 15 cases, and carries it through the exchange format', () => {
     // The 2021 L3A cases from a hospital of unknown level: L3A keeps 10.
-    expect(group(build(cases.map((c) => (c.level === 'L3A_GENERAL' && c.year === 2021 ? { ...c, level: null } : c))), KEY).levelAvgCost).toBeUndefined();
+    expect(
+      group(build(cases.map((c) => (c.level === 'L3A_GENERAL' && c.year === 2021 ? { ...c, level: null } : c))), KEY).levelAvgCost,
+    ).toBeUndefined();
     const c = { ...build(cases), pvBudget: '1.000000' };
     const back = parseCatalogueJson(JSON.parse(JSON.stringify(catalogueToJson(c, 'x', catalogueHash(c)))));
     expect(group(back, KEY).levelAvgCost).toEqual({ L3A_GENERAL: '3600.00' });
-    expect(() => parseCatalogueJson({ ...catalogueToJson(c, 'x', catalogueHash(c)), hash: undefined, groups: [{ ...group(c, KEY), levelAvgCost: { L9: '1.00' } }] })).toThrow(/levelAvgCost.L9: hospital levels are/);
+    expect(() =>
+      parseCatalogueJson({
+        ...catalogueToJson(c, 'x', catalogueHash(c)),
+        hash: undefined,
+        groups: [{ ...group(c, KEY), levelAvgCost: { L9: '1.00' } }],
+      }),
+    ).toThrow(/levelAvgCost.L9: hospital levels are/);
   });
 });

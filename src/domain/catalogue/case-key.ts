@@ -15,7 +15,12 @@ const CONSERVATIVE: TreatmentType = 'conservative';
  * no procedure at all and a principal procedure alone, are answered without building the
  * key-procedure set, which matters at millions of cases.
  */
-export function caseKeyOf(principalDiagnosis: string, principalProcedure: string | null, otherProcedures: readonly string[], typeOf: ProcedureTypeOf): CaseKey {
+export function caseKeyOf(
+  principalDiagnosis: string,
+  principalProcedure: string | null,
+  otherProcedures: readonly string[],
+  typeOf: ProcedureTypeOf,
+): CaseKey {
   if (otherProcedures.length === 0) {
     const sub = subcategoryOf(groupingCode(principalDiagnosis));
     if (principalProcedure === null) return { key: `${sub}|`, treatmentType: CONSERVATIVE };

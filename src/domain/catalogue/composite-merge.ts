@@ -42,7 +42,11 @@ interface Pending<M> {
  *   `*~<type>` like any other missing level.
  * - Should a block and a chapter have the same range name, both levels' groups are one group.
  */
-export function mergeComposites<M>(groups: readonly CategoryGroup<M>[], ranges: IcdRanges, isSmall: (cases: number) => boolean): CompositeGroup<M>[] {
+export function mergeComposites<M>(
+  groups: readonly CategoryGroup<M>[],
+  ranges: IcdRanges,
+  isSmall: (cases: number) => boolean,
+): CompositeGroup<M>[] {
   const out = new Map<string, CompositeGroup<M>>();
   const emit = (key: string, category: string | null, treatmentType: TreatmentType, members: M[], cases: number) => {
     const existing = out.get(key);
@@ -81,15 +85,36 @@ export function mergeComposites<M>(groups: readonly CategoryGroup<M>[], ranges: 
     }
     for (const [name, list] of blocks) {
       const cases = total(list);
-      if (!isSmall(cases)) emit(`${name}~${type}`, null, type, list.flatMap((p) => p.members), cases);
+      if (!isSmall(cases))
+        emit(
+          `${name}~${type}`,
+          null,
+          type,
+          list.flatMap((p) => p.members),
+          cases,
+        );
       else list.forEach(toChapter);
     }
     for (const [name, list] of chapters) {
       const cases = total(list);
-      if (!isSmall(cases)) emit(`${name}~${type}`, null, type, list.flatMap((p) => p.members), cases);
+      if (!isSmall(cases))
+        emit(
+          `${name}~${type}`,
+          null,
+          type,
+          list.flatMap((p) => p.members),
+          cases,
+        );
       else regionWide.push(...list);
     }
-    if (regionWide.length > 0) emit(`*~${type}`, null, type, regionWide.flatMap((p) => p.members), total(regionWide));
+    if (regionWide.length > 0)
+      emit(
+        `*~${type}`,
+        null,
+        type,
+        regionWide.flatMap((p) => p.members),
+        total(regionWide),
+      );
   }
   return [...out.values()];
 }
