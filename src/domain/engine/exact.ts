@@ -1,5 +1,3 @@
-import { scaledText } from '../money';
-
 /**
  * Exact scaled-integer arithmetic for the engine's hot path. A `Fixed` is `n × 10^-e` with a
  * BigInt `n`: products, sums and comparisons of such numbers are exact, and a quotient is kept
@@ -94,6 +92,17 @@ export function roundQuotient(num: Fixed, den: Fixed, dp: number): bigint {
   }
   const q = (2n * N + D) / (2n * D);
   return negative ? -q : q;
+}
+
+/** An integer count of 10^-dp units as text with exactly `dp` decimals: (12345n, 4) → `1.2345`. */
+export function scaledText(x: bigint, dp: number): string {
+  const negative = x < 0n;
+  let s = (negative ? -x : x).toString();
+  if (dp > 0) {
+    if (s.length <= dp) s = '0'.repeat(dp - s.length + 1) + s;
+    s = `${s.slice(0, s.length - dp)}.${s.slice(s.length - dp)}`;
+  }
+  return negative && x !== 0n ? `-${s}` : s;
 }
 
 /** num / den rounded half-up to `dp` decimals, as text with exactly `dp` decimals. */

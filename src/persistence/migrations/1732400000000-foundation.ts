@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from 'typeorm';
-import { MONEY } from '../columns';
+import { MONEY_COLUMN } from '../../domain/money';
 
 /** Engine-neutral column helpers: the one place where MySQL and SQLite DDL differ. */
 export function columnKit(qr: QueryRunner) {
@@ -57,9 +57,9 @@ export function caseColumns(k: ReturnType<typeof columnKit>): TableColumnOptions
     k.str('secondary_diagnoses', 2000),
     k.str('principal_procedure', 20, { isNullable: true }),
     k.str('other_procedures', 2000),
-    k.decimal('total_cost', MONEY.precision, MONEY.scale),
-    k.decimal('fund_payment', MONEY.precision, MONEY.scale),
-    k.decimal('out_of_catalog_self_pay', MONEY.precision, MONEY.scale),
+    k.decimal('total_cost', MONEY_COLUMN.precision, MONEY_COLUMN.scale),
+    k.decimal('fund_payment', MONEY_COLUMN.precision, MONEY_COLUMN.scale),
+    k.decimal('out_of_catalog_self_pay', MONEY_COLUMN.precision, MONEY_COLUMN.scale),
     k.bool('day_surgery'),
     k.bool('external_expert'),
     k.bool('new_technology'),

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { MONEY } from '../columns';
+import { MONEY_COLUMN } from '../../domain/money';
 import { columnKit } from './1732400000000-foundation';
 
 /**
@@ -35,7 +35,7 @@ export class Catalogues1732500000000 implements MigrationInterface {
           k.int('year'),
           k.str('window_years', 60),
           k.str('reference_type', 12),
-          k.decimal('reference_cost', MONEY.precision, MONEY.scale),
+          k.decimal('reference_cost', MONEY_COLUMN.precision, MONEY_COLUMN.scale),
           k.decimal('cost_per_point', 20, 6),
           k.decimal('pv_budget', 20, 6),
           k.str('hash', 64),
@@ -61,7 +61,7 @@ export class Catalogues1732500000000 implements MigrationInterface {
           k.str('treatment_type', 12),
           k.str('procedures', 200),
           k.int('cases'),
-          k.decimal('avg_cost', MONEY.precision, MONEY.scale),
+          k.decimal('avg_cost', MONEY_COLUMN.precision, MONEY_COLUMN.scale),
           k.decimal('score', 18, 4),
           k.decimal('aux2', 10, 4, { isNullable: true }),
           k.decimal('aux3', 10, 4, { isNullable: true }),

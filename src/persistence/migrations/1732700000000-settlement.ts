@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { MONEY } from '../columns';
+import { MONEY_COLUMN } from '../../domain/money';
 import { columnKit } from './1732400000000-foundation';
 
 /**
@@ -42,11 +42,11 @@ export class Settlement1732700000000 implements MigrationInterface {
           k.str('hospital_code', 32, { isPrimary: true }),
           k.int('cases'),
           k.decimal('points', 24, 4),
-          k.decimal('non_fund', MONEY.precision, MONEY.scale),
-          k.decimal('bookkeeping', MONEY.precision, MONEY.scale),
-          k.decimal('entitlement', MONEY.precision, MONEY.scale),
+          k.decimal('non_fund', MONEY_COLUMN.precision, MONEY_COLUMN.scale),
+          k.decimal('bookkeeping', MONEY_COLUMN.precision, MONEY_COLUMN.scale),
+          k.decimal('entitlement', MONEY_COLUMN.precision, MONEY_COLUMN.scale),
           // Monthly: the pre-settlement amount; annual: the balance due (negative: repaid).
-          k.decimal('amount', MONEY.precision, MONEY.scale),
+          k.decimal('amount', MONEY_COLUMN.precision, MONEY_COLUMN.scale),
         ],
         indices: [{ name: 'ix_settlement_hospital', columnNames: ['hospital_code'] }],
       }),

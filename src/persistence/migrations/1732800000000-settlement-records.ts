@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { MONEY } from '../columns';
+import { MONEY_COLUMN } from '../../domain/money';
 import { columnKit } from './1732400000000-foundation';
 
 /**
@@ -20,7 +20,7 @@ export class SettlementRecords1732800000000 implements MigrationInterface {
           { ...k.int('year'), isPrimary: true },
           k.str('pool', 10, { isPrimary: true }),
           k.str('line', 30, { isPrimary: true }),
-          k.decimal('amount', MONEY.precision, MONEY.scale),
+          k.decimal('amount', MONEY_COLUMN.precision, MONEY_COLUMN.scale),
           ...who,
         ],
       }),
@@ -39,7 +39,7 @@ export class SettlementRecords1732800000000 implements MigrationInterface {
           { ...k.int('year') },
           k.str('pool', 10),
           k.str('hospital_code', 32),
-          k.decimal('amount', MONEY.precision, MONEY.scale),
+          k.decimal('amount', MONEY_COLUMN.precision, MONEY_COLUMN.scale),
           k.str('reason', 500),
           ...who,
         ],
@@ -53,7 +53,7 @@ export class SettlementRecords1732800000000 implements MigrationInterface {
           { ...k.int('year'), isPrimary: true },
           k.str('pool', 10, { isPrimary: true }),
           k.str('hospital_code', 32, { isPrimary: true }),
-          k.decimal('amount', MONEY.precision, MONEY.scale),
+          k.decimal('amount', MONEY_COLUMN.precision, MONEY_COLUMN.scale),
           ...who,
         ],
       }),
