@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { QueryRunner } from 'typeorm';
-import { auditStatement } from '../audit/audit';
+import { auditStatement } from '../audit/audit.store';
 import { CaseRecord } from '../domain/case-record';
 import { IncomingCase, StoredVersion } from '../domain/case-duplicates';
 import { monthsBetween } from '../domain/periods';

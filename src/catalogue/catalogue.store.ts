@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { auditStatement } from '../audit/audit';
+import { auditStatement } from '../audit/audit.store';
 import { Catalogue, CatalogueGroup, GroupFlag } from '../domain/catalogue/catalogue';
 import { levelAveragesOf, levelAveragesText } from '../domain/catalogue/exchange';
 import { notFound } from '../domain/errors';

@@ -20,7 +20,9 @@ export type ErrorKind =
   /** The input is over a size limit (413). */
   | 'too-large'
   /** The input is not UTF-8 (415). */
-  | 'encoding';
+  | 'encoding'
+  /** A service the work needs does not answer (503). */
+  | 'unavailable';
 
 /** One thing wrong, as precisely as it can be located. */
 export interface Problem {

@@ -3,10 +3,14 @@
  * The one definition of their shapes, for validation of requests, runs and records.
  */
 
+const YEAR = '\\d{4}';
+const MONTH_OF_YEAR = '(0[1-9]|1[0-2])';
 /** `YYYY-MM`, month 01–12. */
-export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+export const MONTH_PATTERN = new RegExp(`^${YEAR}-${MONTH_OF_YEAR}$`);
 /** `YYYY`. */
-export const YEAR_PATTERN = /^\d{4}$/;
+export const YEAR_PATTERN = new RegExp(`^${YEAR}$`);
+/** A month or a year. */
+export const PERIOD_PATTERN = new RegExp(`^${YEAR}(-${MONTH_OF_YEAR})?$`);
 
 export const isMonth = (text: string): boolean => MONTH_PATTERN.test(text);
 export const isYear = (text: string): boolean => YEAR_PATTERN.test(text);

@@ -1,5 +1,6 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DipError } from '../domain/errors';
 import { DatabaseService } from '../persistence/database.service';
 
 @ApiTags('health')
@@ -10,11 +11,7 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Liveness and database reachability' })
   async health(): Promise<{ status: 'ok'; database: string }> {
-    try {
-      await this.db.dataSource.query('SELECT 1');
-    } catch {
-      throw new ServiceUnavailableException({ error: 'database-unreachable', message: 'the database does not answer' });
-    }
+    if (!(await this.db.ping())) throw new DipError('unavailable', 'database-unreachable', 'the database does not answer');
     return { status: 'ok', database: this.db.engine };
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { auditStatement } from '../audit/audit';
+import { auditStatement } from '../audit/audit.store';
 import { Hospital, HospitalBonus } from '../domain/hospital';
 import { DatabaseService, Statement, StatementResult } from '../persistence/database.service';
 

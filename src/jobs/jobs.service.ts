@@ -17,11 +17,13 @@ export interface Started<T> {
   done: Promise<T>;
 }
 
-export interface StartOptions {
+export interface StartOptions<T> {
   /** The job's id, when the caller made it already (a settlement run's id is its job's). */
   id?: string;
   /** Also told every stage and step (a terminal's progress bar). */
   observer?: JobProgress;
+  /** What the job's record keeps of the result, when not all of it (a year's report is megabytes: a pointer). */
+  record?: (result: T) => unknown;
 }
 
 const HEARTBEAT_MS = 1000;
@@ -47,7 +49,7 @@ export class JobsService {
     params: unknown,
     actor: string,
     work: (p: JobProgress) => Promise<T>,
-    opts: StartOptions = {},
+    opts: StartOptions<T> = {},
   ): Promise<Started<T>> {
     const id = opts.id ?? randomUUID();
     await this.store.create(id, kind, region, params, actor);
@@ -68,7 +70,7 @@ export class JobsService {
     const done = (async () => {
       try {
         const result = await work(progress);
-        await this.store.succeeded(id, result);
+        await this.store.succeeded(id, opts.record ? opts.record(result) : result);
         return result;
       } catch (err) {
         if (!(err instanceof DipError)) this.logger.error({ err, job: id }, 'job failed');

@@ -44,6 +44,16 @@ export class DatabaseService {
     return this.engine === 'sqlite' ? this.transactionSqlite(work) : this.transactionMysql(work);
   }
 
+  /** Whether the database answers a trivial query. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.execute('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** A single statement outside any explicit transaction (still its own atomic unit). */
   async execute(sql: string, params: SqlParam[] = []): Promise<StatementResult> {
     if (this.engine === 'sqlite') return runSqlite(this.sqlite, sql, params);

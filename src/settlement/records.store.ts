@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { auditStatement } from '../audit/audit';
+import { auditStatement } from '../audit/audit.store';
 import {
   AssessmentRecord,
   BudgetActualRecord,

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { PERIOD_PATTERN } from '../domain/periods';
 
 export class StartSettlementRequest {
   @ApiProperty({ example: '370300' })
@@ -16,7 +17,7 @@ export class StartSettlementRequest {
   kind!: 'month' | 'year';
 
   @ApiProperty({ example: '2024-03', description: 'A month (2024-03) for kind month, a year (2024) for kind year' })
-  @Matches(/^\d{4}(-(0[1-9]|1[0-2]))?$/, { message: 'period must be a month like 2024-03 or a year like 2024' })
+  @Matches(PERIOD_PATTERN, { message: 'period must be a month like 2024-03 or a year like 2024' })
   period!: string;
 }
 

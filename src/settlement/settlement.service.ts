@@ -49,7 +49,9 @@ export class SettlementService {
     await this.hospitals.requireRegion(region);
     const id = await this.claim(key);
     try {
-      return await this.jobs.start(`settlement.${kind}`, region, key, actor, (p) => this.run(id, key, actor, p), { id, observer });
+      // The job keeps a pointer to the stored report (GET /settlements/:id), not the report.
+      const record = (r: SettlementReport) => ({ settlementId: r.run.id, status: r.run.status });
+      return await this.jobs.start(`settlement.${kind}`, region, key, actor, (p) => this.run(id, key, actor, p), { id, observer, record });
     } catch (err) {
       await this.store.unlock(key, id);
       throw err;
