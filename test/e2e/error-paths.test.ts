@@ -153,7 +153,10 @@ describeEngines('errors keep their code over HTTP and in the CLI on %s', (engine
     const draft = await settled(`/api/v1/settlements/${first.body.id}`);
     expect(draft.body.run.status).toBe('draft');
     // The job keeps a pointer to the stored report, not the report (a year's is megabytes).
-    expect((await http().get(`/api/v1/jobs/${first.body.id}`)).body).toMatchObject({ status: 'succeeded', result: { settlementId: first.body.id, status: 'draft' } });
+    expect((await http().get(`/api/v1/jobs/${first.body.id}`)).body).toMatchObject({
+      status: 'succeeded',
+      result: { settlementId: first.body.id, status: 'draft' },
+    });
 
     // The second run is held after its grouping until the first run's draft is finalised.
     const grouping = t.app.get(GroupingService);
