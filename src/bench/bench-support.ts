@@ -27,6 +27,19 @@ export function dip(args: string[], env: NodeJS.ProcessEnv = process.env): strin
   });
 }
 
+/**
+ * Registers a generated region's hospitals and imports its case files through the CLI into the
+ * bench database, without the shipped code tables (as the recorded baselines were measured).
+ */
+export function importGenerated(url: string, dir: string, caseFiles: string[]): void {
+  const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', DEFAULT_CODE_TABLES: 'none' };
+  dip(['hospitals', 'import', join(dir, 'hospitals.csv')], env);
+  for (const file of caseFiles) {
+    process.stderr.write(`importing ${file} …\n`);
+    dip(['import', 'cases', file], env);
+  }
+}
+
 export function machine(): string {
   return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 }

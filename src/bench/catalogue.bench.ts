@@ -17,7 +17,7 @@ import { CaseStore } from '../cases/case.store';
 import { ENGINE_COLUMNS } from '../cases/stored-cases';
 import { CatalogueService } from '../catalogue/catalogue.service';
 import { CODES_DIR } from '../config/catalogs';
-import { dip, fmt, machine, measure, recreateDatabase } from './bench-support';
+import { dip, fmt, importGenerated, machine, measure, recreateDatabase } from './bench-support';
 
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
 const URL_ = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/dip_bench_catalog';
@@ -50,13 +50,11 @@ async function prepare(dir: string): Promise<void> {
     '--codes',
     CODES_DIR,
   ]);
-  // Without the shipped code tables, as the recorded baselines were measured.
-  const env = { ...process.env, DATABASE_URL: URL_, LOG_LEVEL: 'warn', DEFAULT_CODE_TABLES: 'none' };
-  dip(['hospitals', 'import', join(dir, 'hospitals.csv')], env);
-  for (const y of YEARS) {
-    process.stderr.write(`importing ${y} …\n`);
-    dip(['import', 'cases', join(dir, `cases-${y}.csv`)], env);
-  }
+  importGenerated(
+    URL_,
+    dir,
+    YEARS.map((y) => join(dir, `cases-${y}.csv`)),
+  );
   writeFileSync(join(dir, 'done'), '');
 }
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { AppModule } from '../app.module';
 import { CaseImportService } from '../cases/case-import.service';
-import { dip, fmt, machine, measure, recreateDatabase } from './bench-support';
+import { dip, fmt, importGenerated, machine, measure, recreateDatabase } from './bench-support';
 
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
 const URL_ = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/dip_bench';
@@ -26,8 +26,7 @@ async function main(): Promise<void> {
   // Made-up codes and a region without code tables: the setup of the recorded baselines.
   dip(['generate', '--out', dir, '--cases', String(CASES), '--years', String(YEAR), '--seed', '42', '--no-codes']);
   const file = join(dir, `cases-${YEAR}.csv`);
-  const env = { ...process.env, DATABASE_URL: URL_, LOG_LEVEL: 'warn', DEFAULT_CODE_TABLES: 'none' };
-  dip(['hospitals', 'import', join(dir, 'hospitals.csv')], env);
+  importGenerated(URL_, dir, []);
   const bytes = statSync(file).size;
 
   // Baseline: the database's own bulk loader, same file, a bare table, no validation.

@@ -20,7 +20,7 @@ import { CatalogueService } from '../catalogue/catalogue.service';
 import { CatalogueStore } from '../catalogue/catalogue.store';
 import { CODES_DIR } from '../config/catalogs';
 import { SettlementService } from '../settlement/settlement.service';
-import { dip, fmt, machine, measure, recreateDatabase } from './bench-support';
+import { dip, fmt, importGenerated, machine, measure, recreateDatabase } from './bench-support';
 
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
 const URL_ = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/dip_bench_settle';
@@ -54,13 +54,11 @@ async function prepare(dir: string): Promise<void> {
     '--codes',
     CODES_DIR,
   ]);
-  // Without the shipped code tables, as the recorded baselines were measured.
-  const env = { ...process.env, DATABASE_URL: URL_, LOG_LEVEL: 'warn', DEFAULT_CODE_TABLES: 'none' };
-  dip(['hospitals', 'import', join(dir, 'hospitals.csv')], env);
-  for (const file of [1, 2, 3].map((i) => join(dir, `cases-${YEAR - 4 + i}.csv`)).concat(join(dir, String(YEAR), `cases-${YEAR}.csv`))) {
-    process.stderr.write(`importing ${file} …\n`);
-    dip(['import', 'cases', file], env);
-  }
+  importGenerated(
+    URL_,
+    dir,
+    [1, 2, 3].map((i) => join(dir, `cases-${YEAR - 4 + i}.csv`)).concat(join(dir, String(YEAR), `cases-${YEAR}.csv`)),
+  );
   process.env.DATABASE_URL = URL_;
   process.env.LOG_LEVEL = 'warn';
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
