@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { MAX_OFFSET } from '../http/paging';
 import { IsBooleanString, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export class CaseImportQuery {
@@ -40,11 +41,12 @@ export class CaseArrayQuery {
 }
 
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_OFFSET)
   offset = 0;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 1000 })

@@ -2,13 +2,17 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
+/** The largest offset a listing takes: beyond it a number is no longer an exact SQL integer on both engines (a 400, not a 500). */
+export const MAX_OFFSET = 2_147_483_647;
+
 /** `?offset=&limit=` of the paged listings of catalogue groups and case results. */
 export class Page {
-  @ApiPropertyOptional({ default: 0 })
+  @ApiPropertyOptional({ default: 0, maximum: MAX_OFFSET })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_OFFSET)
   offset = 0;
 
   @ApiPropertyOptional({ default: 100, maximum: 5000 })

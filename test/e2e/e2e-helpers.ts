@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import request from 'supertest';
 import { CASE_HEADER, caseLine, TestApp } from '../support/app';
 
@@ -33,4 +35,17 @@ export async function waitForImport(t: TestApp, batchId: string, timeoutMs = 30_
     if (Date.now() > deadline) throw new Error(`import ${batchId} still running after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+const CLI = resolve(__dirname, '../../dist/cli/main.js');
+
+/** Runs `dip …` (the built CLI) against a test's database: its exit code and what it printed. */
+export function dip(t: { env: Record<string, string> }, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...t.env, MIGRATE_ON_START: 'false' };
+    if (!t.env.DATABASE_URL) delete env.DATABASE_URL;
+    execFile(process.execPath, [CLI, ...args], { env }, (err, stdout, stderr) => {
+      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
 }

@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import request from 'supertest';
 import { catalogueHash, catalogueToJson } from '../../src/domain/catalogue/exchange';
 import { Catalogue } from '../../src/domain/catalogue/catalogue';
@@ -9,20 +8,7 @@ import { GroupingService } from '../../src/grouping/grouping.service';
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
 import { describeEngines } from '../support/engines';
 import { SAMPLE } from '../support/sample-catalogue';
-import { jsonCase } from './e2e-helpers';
-
-const CLI = resolve(__dirname, '../../dist/cli/main.js');
-
-/** Runs `dip …` against the test's database: its exit code and what it printed. */
-function dip(t: TestApp, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...t.env, MIGRATE_ON_START: 'false' };
-    if (!t.env.DATABASE_URL) delete env.DATABASE_URL;
-    execFile(process.execPath, [CLI, ...args], { env }, (err, stdout, stderr) => {
-      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+import { dip, jsonCase } from './e2e-helpers';
 
 /**
  * The error paths of issue 10 item 1, each with its real code over HTTP (a 4xx answer, or the

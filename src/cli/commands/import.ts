@@ -22,6 +22,10 @@ export function registerImport(program: Command): void {
       const report = await importCases(file, o);
       printReport(report, o.json);
       if (report.status !== 'committed') throw new CliError(`import ${report.status}`, EXIT_REFUSED);
+      // Committed, but nothing of the file is stored: every row was rejected.
+      const c = report.counts;
+      if (c.rejected > 0 && c.inserted + c.replaced + c.skipped === 0)
+        throw new CliError(`import stored nothing: all ${c.rejected} rows were rejected`, EXIT_REFUSED);
     });
 }
 

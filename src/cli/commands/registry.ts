@@ -3,7 +3,9 @@ import { createReadStream } from 'node:fs';
 import { CodeTablesService } from '../../codes/code-tables.service';
 import { CODE_TABLE_KINDS, CodeTableKind } from '../../domain/code-table';
 import { HospitalsService } from '../../hospitals/hospitals.service';
-import { DatabaseService } from '../../persistence/database.service';
+import { DataSource } from 'typeorm';
+import { validateEnvironment } from '../../config/environment';
+import { dataSourceOptions } from '../../persistence/data-source-options';
 import { cliActor, withApp } from '../app-context';
 
 /** `dip migrate`, `dip hospitals import`, `dip codes load`: the registers cases depend on. */
@@ -12,11 +14,21 @@ export function registerRegistry(program: Command): void {
     .command('migrate')
     .description('Create or upgrade the database schema')
     .action(async () => {
-      await withApp(async (app) => {
-        const db = app.get(DatabaseService);
-        const pending = await db.dataSource.showMigrations();
-        process.stdout.write(`database (${db.engine}) is up to date${pending ? ' — pending migrations remain' : ''}\n`);
-      });
+      // The data source alone, not the service (whose start-up reads the schema): this command
+      // applies the migrations itself and says which.
+      const options = dataSourceOptions(validateEnvironment(process.env));
+      const source = await new DataSource(options).initialize();
+      try {
+        const applied = await source.runMigrations({ transaction: 'each' });
+        const engine = options.type === 'mysql' ? 'mysql' : 'sqlite';
+        process.stdout.write(
+          applied.length === 0
+            ? `database (${engine}) is up to date\n`
+            : `database (${engine}): applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}\n`,
+        );
+      } finally {
+        await source.destroy();
+      }
     });
 
   program

@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
 import { createReadStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RECORD_KINDS, RecordKind } from '../../domain/settlement/records';
 import { RecordsService } from '../../settlement/records.service';
 import { ReportFormat, settlementReportFile, settlementSummary } from '../../settlement/report-format';
 import { SettlementKind, SettlementReport, SettlementService } from '../../settlement/settlement.service';
-import { cliActor, withApp, withProgress } from '../app-context';
+import { cliActor, CliError, EXIT_REFUSED, withApp, withProgress } from '../app-context';
 
 const REPORT_FORMATS: ReportFormat[] = ['json', 'csv', 'xlsx'];
 
@@ -24,6 +24,10 @@ async function writeReports(r: SettlementReport, dir: string): Promise<string[]>
 
 /** Runs a settlement of a period (the same use case as POST /api/v1/settlements), printing the summary (or JSON) and writing the report files. */
 async function settleCommand(kind: SettlementKind, o: { region: string; period: string; json: boolean; out: string }): Promise<void> {
+  // Checked before the run: a run stored and then unable to write its reports would look failed.
+  const out = await stat(o.out).catch(() => null);
+  if (out && !out.isDirectory())
+    throw new CliError(`--out ${o.out} is a file; give a folder for the report files (it is created when missing)`, EXIT_REFUSED);
   const report = await withApp((app) =>
     withProgress((observer) => app.get(SettlementService).start(o.region, kind, o.period, cliActor(), observer)),
   );
