@@ -102,9 +102,13 @@ export class SettlementStore {
   /** Stores a run as its period's draft, replacing the previous draft, in one transaction (audited). */
   async replaceDraft(report: SettlementReport, at: Date): Promise<void> {
     const { run, pools } = report;
+    // A locking read on MySQL: a plain read sees the transaction's snapshot, so a finalise
+    // committed meanwhile would go unseen and its run be deleted. SQLite's transaction is
+    // BEGIN IMMEDIATE: no other writer can commit in between.
+    const forUpdate = this.db.engine === 'mysql' ? ' FOR UPDATE' : '';
     await this.db.transaction(function* (): Generator<Statement, void, StatementResult> {
       const before = (yield {
-        sql: 'SELECT id, status FROM settlement_run WHERE region_code = ? AND kind = ? AND period = ?',
+        sql: `SELECT id, status FROM settlement_run WHERE region_code = ? AND kind = ? AND period = ?${forUpdate}`,
         params: [run.region, run.kind, run.period],
       }).rows[0];
       // Checked again inside the transaction: a finalise may have landed while this run worked.
