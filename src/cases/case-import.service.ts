@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { Environment } from '../config/environment';
@@ -12,7 +12,7 @@ import { decideAgainstStored, firstOfEachCase } from '../domain/case-duplicates'
 import { badRequest, DipError, ErrorBody, INTERNAL } from '../domain/errors';
 import { CodeTablesService } from '../codes/code-tables.service';
 import { HospitalsService } from '../hospitals/hospitals.service';
-import { tooLarge } from '../io/text-input';
+import { byteLimit, tooLarge } from '../io/text-input';
 import { CaseStore, CaseWriter, ImportCounts, ValidCase } from './case.store';
 import { ImportBatchStore } from './import-batch.store';
 import { ImportReport, Rejection, REPORTED_REJECTIONS } from './import-report';
@@ -108,11 +108,7 @@ export class CaseImportService {
    */
   async upload(u: CaseUpload): Promise<ImportHandle> {
     if (u.contentLength !== undefined && u.contentLength > this.env.MAX_UPLOAD_BYTES)
-      throw new DipError(
-        'too-large',
-        'too-large',
-        `the upload is ${u.contentLength} bytes; the limit is ${this.env.MAX_UPLOAD_BYTES} (MAX_UPLOAD_BYTES)`,
-      );
+      throw tooLarge(this.env.MAX_UPLOAD_BYTES, u.contentLength);
     const format = caseFileFormat(u.format, u.contentType);
     if (!format)
       throw badRequest('unknown-format', 'say format=csv or format=jsonl, or send Content-Type text/csv or application/x-ndjson');
@@ -279,17 +275,6 @@ export class CaseImportService {
   report(batchId: string, rejectionsFrom = 0, rejectionsLimit = REPORTED_REJECTIONS): Promise<ImportReport | null> {
     return this.batches.report(batchId, rejectionsFrom, rejectionsLimit);
   }
-}
-
-/** Passes bytes on until more than `maxBytes` have come, then fails: a spool never grows past the limit. */
-function byteLimit(maxBytes: number): Transform {
-  let bytes = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
-      done(bytes > maxBytes ? tooLarge(maxBytes) : null, chunk);
-    },
-  });
 }
 
 /** Writes rejections as they come, in chunks, so that a million bad rows never sit in memory. */

@@ -8,7 +8,6 @@ import { budgetPointValue, YearTotals } from '../domain/catalogue/budget-point-v
 import { Catalogue } from '../domain/catalogue/catalogue';
 import {
   catalogueFileName,
-  CatalogueFormatError,
   catalogueHash,
   catalogueToCsv,
   catalogueToJson,
@@ -20,7 +19,7 @@ import { invalid } from '../domain/errors';
 import { HospitalLevel } from '../domain/hospital';
 import { BATCH_CASES, BatchesByYear, withEnginePool } from '../engine-pool/engine-pool';
 import { HospitalsService } from '../hospitals/hospitals.service';
-import { readText } from '../io/text-input';
+import { parseJson, readText } from '../io/text-input';
 import { JobProgress, JobsService, Started } from '../jobs/jobs.service';
 import { PoliciesService, ResolvedPolicy } from '../policies/policies.service';
 import { BuildSetup, BuildThread } from './build-thread';
@@ -193,13 +192,7 @@ export class CatalogueService {
   async importFile(input: Readable, format: CatalogueFileFormat, actor: string): Promise<ImportOutcome> {
     const { text } = await readText(input, this.env.MAX_UPLOAD_BYTES);
     if (format === 'csv') return this.importParsed(parseCatalogueCsv(text), actor);
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (err) {
-      throw new CatalogueFormatError([{ path: '', reason: `not valid JSON: ${(err as Error).message}` }]);
-    }
-    return this.importDocument(doc, actor);
+    return this.importDocument(parseJson(text, 'invalid-catalogue', 'the catalogue'), actor);
   }
 
   /** Stores an official catalogue given as a parsed JSON document (an HTTP body). */

@@ -49,7 +49,7 @@ export function terminalError(err: unknown): { text: string; exitCode: number } 
 }
 
 /** A progress bar on standard error for a job's stages, when it is a terminal; nothing otherwise. */
-export function progressBar(): (JobProgress & { stop(): void }) | undefined {
+function progressBar(): (JobProgress & { stop(): void }) | undefined {
   if (!process.stderr.isTTY) return undefined;
   const bar = new SingleBar({ format: '{stage} {bar} {percentage}% | {value}/{total}', hideCursor: true }, Presets.shades_classic);
   return {

@@ -8,6 +8,6 @@ import { HospitalsStore } from './hospitals.store';
   imports: [CodesModule],
   controllers: [HospitalsController],
   providers: [HospitalsService, HospitalsStore],
-  exports: [HospitalsService, HospitalsStore],
+  exports: [HospitalsService],
 })
 export class HospitalsModule {}

@@ -5,7 +5,7 @@ import { CodeTablesService } from '../codes/code-tables.service';
 import { Environment } from '../config/environment';
 import { invalid, notFound, Problem } from '../domain/errors';
 import { Hospital, validateHospital } from '../domain/hospital';
-import { readText } from '../io/text-input';
+import { parseJson, readText } from '../io/text-input';
 import { HospitalsStore, HospitalUpsertResult } from './hospitals.store';
 
 export type { HospitalUpsertResult } from './hospitals.store';
@@ -50,12 +50,7 @@ export class HospitalsService {
   async upsertFile(input: Readable, format: 'csv' | 'json', actor: string): Promise<HospitalUpsertResult> {
     const { text } = await readText(input, this.env.MAX_UPLOAD_BYTES);
     if (format === 'json') {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(text);
-      } catch (err) {
-        throw invalid('invalid-hospitals', `not valid JSON: ${(err as Error).message}`);
-      }
+      const doc = parseJson(text, 'invalid-hospitals', 'the hospital file');
       if (!Array.isArray(doc)) throw invalid('invalid-hospitals', 'expected a JSON array of hospitals');
       return this.upsert(doc, actor);
     }

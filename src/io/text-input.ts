@@ -1,7 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { pipeline, Readable, Transform, TransformCallback } from 'node:stream';
-import { DipError } from '../domain/errors';
+import { DipError, invalid } from '../domain/errors';
 
 /**
  * The one way text comes in, from an HTTP body or a file: bytes → size limit → strict UTF-8 →
@@ -11,8 +12,15 @@ import { DipError } from '../domain/errors';
  * no upload exceeds MAX_UPLOAD_BYTES.
  */
 
-export const tooLarge = (maxBytes: number) =>
-  new DipError('too-large', 'too-large', `the upload exceeds the limit of ${maxBytes} bytes (MAX_UPLOAD_BYTES)`);
+/** Over the limit: as read so far, or as declared (a Content-Length) before reading. */
+export const tooLarge = (maxBytes: number, declared?: number) =>
+  new DipError(
+    'too-large',
+    'too-large',
+    declared === undefined
+      ? `the upload exceeds the limit of ${maxBytes} bytes (MAX_UPLOAD_BYTES)`
+      : `the upload is ${declared} bytes; the limit is ${maxBytes} (MAX_UPLOAD_BYTES)`,
+  );
 const notUtf8 = (where: string) => new DipError('encoding', 'encoding', `the file is not valid UTF-8 (${where}); save it as UTF-8`);
 
 /** Counts, hashes and limits bytes and decodes them as UTF-8, refusing anything else. */
@@ -78,9 +86,26 @@ export const readTextFile = (path: string, maxBytes: number) => readText(createR
 
 /** For bodies parsed by body-parser (JSON): the same UTF-8 check on the raw bytes. */
 export function assertUtf8(bytes: Buffer): void {
+  if (!isUtf8(bytes)) throw notUtf8('the request body');
+}
+
+/** Passes bytes on, unread, until more than `maxBytes` have come, then fails: a spool file never grows past the limit. */
+export function byteLimit(maxBytes: number): Transform {
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      done(bytes > maxBytes ? tooLarge(maxBytes) : null, chunk);
+    },
+  });
+}
+
+/** A JSON document read from an upload's text; bad JSON is refused with `code`. */
+export function parseJson(text: string, code: string, what: string): unknown {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw notUtf8('the request body');
+    return JSON.parse(text);
+  } catch (err) {
+    const reason = `not valid JSON: ${(err as Error).message}`;
+    throw invalid(code, `${what} is ${reason}`, [{ path: '', reason }]);
   }
 }

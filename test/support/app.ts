@@ -20,17 +20,10 @@ export interface TestApp {
 export async function startTestApp(engine: TestEngine, name: string, extraEnv: Record<string, string> = {}): Promise<TestApp> {
   const database = await freshDatabase(engine, name);
   // Regions start without the shipped code tables (hand-computed fixtures use few codes); a test of that default asks for it.
-  const env = {
-    DATABASE_URL: undefined,
-    DIP_SQLITE_PATH: undefined,
-    LOG_LEVEL: 'silent',
-    DEFAULT_CODE_TABLES: 'none',
-    ...database.env,
-    ...extraEnv,
-  };
+  const own: Record<string, string> = { LOG_LEVEL: 'silent', DEFAULT_CODE_TABLES: 'none', ...database.env, ...extraEnv };
   let app: INestApplication;
   try {
-    app = await withEnv(env, async () => {
+    app = await withEnv({ DATABASE_URL: undefined, DIP_SQLITE_PATH: undefined, ...own }, async () => {
       const a = await createHttpApp({ logger: false });
       await a.init();
       return a;
@@ -43,7 +36,7 @@ export async function startTestApp(engine: TestEngine, name: string, extraEnv: R
     app,
     db: app.get(DatabaseService),
     engine,
-    env: { LOG_LEVEL: 'silent', DEFAULT_CODE_TABLES: 'none', ...database.env, ...extraEnv },
+    env: own,
     close: async () => {
       await app.close();
       await database.drop();

@@ -5,7 +5,7 @@ import { combinationOf, procedureTyper } from '../../src/domain/codes';
 import { CatalogueBuilder, CatalogueError, HistoryCase } from '../../src/domain/catalogue/build';
 import { caseKeyOf } from '../../src/domain/catalogue/case-key';
 import { Catalogue, CatalogueGroup } from '../../src/domain/catalogue/catalogue';
-import { nearestRank } from '../../src/domain/catalogue/case-store';
+import { nearestRank } from '../../src/domain/catalogue/packed-costs';
 import { scaledOrNull } from '../../src/domain/money';
 
 const yuanTextToFen = (text: string) => scaledOrNull(text, 2);

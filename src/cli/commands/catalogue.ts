@@ -4,8 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { CatalogueService } from '../../catalogue/catalogue.service';
 import { CatalogueStore } from '../../catalogue/catalogue.store';
 import { Environment } from '../../config/environment';
-import { invalid } from '../../domain/errors';
-import { readTextFile } from '../../io/text-input';
+import { parseJson, readTextFile } from '../../io/text-input';
 import { cliActor, withApp, withProgress } from '../app-context';
 
 /** `dip catalog build | export | import | activate`. */
@@ -22,7 +21,7 @@ export function registerCatalogue(program: Command): void {
     .action(async (o: { region: string; year: number; policy?: string; json: boolean }) => {
       const outcome = await withApp(async (app) => {
         const doc = o.policy
-          ? parseJsonFile(o.policy, (await readTextFile(o.policy, app.get(Environment).MAX_UPLOAD_BYTES)).text)
+          ? parseJson((await readTextFile(o.policy, app.get(Environment).MAX_UPLOAD_BYTES)).text, 'invalid-policy', o.policy)
           : undefined;
         return withProgress((observer) => app.get(CatalogueService).startBuild(o.region, o.year, doc, cliActor(), observer));
       });
@@ -66,13 +65,4 @@ export function registerCatalogue(program: Command): void {
       const m = await withApp((app) => app.get(CatalogueStore).activate(id, cliActor()));
       process.stdout.write(`catalogue ${m.id} is now active for ${m.region} / ${m.year}\n`);
     });
-}
-
-/** A JSON file's document; a syntax error names the file. */
-function parseJsonFile(path: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw invalid('invalid-policy', `${path} is not valid JSON: ${(err as Error).message}`);
-  }
 }

@@ -5,7 +5,7 @@ import { Policy } from '../policy';
 import { Catalogue, CatalogueGroup, GroupFlag, groupCode, GroupKind } from './catalogue';
 import { caseKeyOf } from './case-key';
 import { CategoryGroup, mergeComposites } from './composite-merge';
-import { CaseStore, MAX_FEN, pack, trimYear, YearStats } from './case-store';
+import { MAX_FEN, pack, PackedCosts, trimYear, YearStats } from './packed-costs';
 import { MONEY_DP, scaledOrNull } from '../money';
 import { IcdRanges } from './ranges';
 import { severityClass, SeverityLists } from './severity';
@@ -88,7 +88,7 @@ interface YearMean {
  * grouping engine and is a second pass: see budget-point-value). Streaming: `add` each case of
  * the window once, in any order, then `finish`. Memory is about 12 bytes a case (its cost and
  * severity class packed in one BigInt64, and its cell-and-year slot in one Int32, see
- * CaseStore) plus one small record per combination key: no case object is kept.
+ * PackedCosts) plus one small record per combination key: no case object is kept.
  */
 export class CatalogueBuilder {
   private readonly windowYears: number[];
@@ -98,7 +98,7 @@ export class CatalogueBuilder {
   /** Category → the cell of its therapeutic cases without key procedures. */
   private readonly noKey = new Map<string, Cell>();
   private readonly yearCases: number[];
-  private readonly store = new CaseStore();
+  private readonly store = new PackedCosts();
   /** The store's costs ordered by slot, made by the first finish(). */
   private costs: { values: BigInt64Array; start: Int32Array } | null = null;
   private cellCount = 0;

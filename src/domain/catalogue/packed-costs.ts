@@ -12,7 +12,7 @@ import { SeverityClass } from './catalogue';
  * a second array or index pairs. Money stays exact: fen are integers in a BigInt, never a JS
  * number.
  */
-export class CaseStore {
+export class PackedCosts {
   private packed = new BigInt64Array(1 << 12);
   private slots = new Int32Array(1 << 12);
   length = 0;
