@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { MAX_OFFSET } from '../http/paging';
+import { Offset } from '../http/paging';
 import { IsBooleanString, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export class CaseImportQuery {
@@ -40,15 +40,8 @@ export class CaseArrayQuery {
   replace?: string;
 }
 
-export class PageQuery {
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(MAX_OFFSET)
-  offset = 0;
-
+/** `?offset=&limit=` of an import's rejections (larger pages than the other listings). */
+export class PageQuery extends Offset {
   @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 1000 })
   @IsOptional()
   @Type(() => Number)

@@ -5,8 +5,8 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 /** The largest offset a listing takes: beyond it a number is no longer an exact SQL integer on both engines (a 400, not a 500). */
 export const MAX_OFFSET = 2_147_483_647;
 
-/** `?offset=&limit=` of the paged listings of catalogue groups and case results. */
-export class Page {
+/** `?offset=` of every paged listing. */
+export class Offset {
   @ApiPropertyOptional({ default: 0, maximum: MAX_OFFSET })
   @IsOptional()
   @Type(() => Number)
@@ -14,7 +14,10 @@ export class Page {
   @Min(0)
   @Max(MAX_OFFSET)
   offset = 0;
+}
 
+/** `?offset=&limit=` of the paged listings of catalogue groups and case results. */
+export class Page extends Offset {
   @ApiPropertyOptional({ default: 100, maximum: 5000 })
   @IsOptional()
   @Type(() => Number)
