@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { CatalogueStore } from '../../src/catalogue/catalogue.store';
 import { catalogueHash, catalogueToJson } from '../../src/domain/catalogue/exchange';
 import { Catalogue } from '../../src/domain/catalogue/catalogue';
 import { GroupingService } from '../../src/grouping/grouping.service';
@@ -121,7 +122,11 @@ describeEngines('errors keep their code over HTTP and in the CLI on %s', (engine
   });
 
   it('invalid-catalogue: a catalogue with costPerPoint 0 fails the run before any case is valued', async () => {
-    const zero = await importCatalogue({ ...SAMPLE, costPerPoint: '0.000000' });
+    // The import refuses it now (catalogue-import-checks.test.ts): stored directly, as a catalogue
+    // written before that check would be, to test the run's own guard.
+    const bad = { ...SAMPLE, costPerPoint: '0.000000' };
+    const zero = (await t.app.get(CatalogueStore).save(bad, catalogueHash(bad), { source: 'import', policyHash: null, actor: 'tester' }))
+      .id;
     const res = await http().post('/api/v1/groupings').send({ region: '370300', from: '2024-03', to: '2024-03', catalogueId: zero });
     expect(res.status).toBe(202);
     const job = await settled(`/api/v1/jobs/${res.body.jobId}`);

@@ -6,7 +6,7 @@ import { CatalogueStore } from '../../src/catalogue/catalogue.store';
 import { PoliciesService } from '../../src/policies/policies.service';
 import { CodeTablesService } from '../../src/codes/code-tables.service';
 import { CASE_FIELDS } from '../../src/domain/case-record';
-import { catalogueToJson } from '../../src/domain/catalogue/exchange';
+import { catalogueHash, catalogueToJson } from '../../src/domain/catalogue/exchange';
 import { CodeTableKind } from '../../src/domain/code-table';
 import { CaseResult, valueOneCase } from '../../src/domain/engine/batch';
 import { GroupingService } from '../../src/grouping/grouping.service';
@@ -45,7 +45,7 @@ describeEngines('grouping runs over stored cases on %s', (engine) => {
         .start(Readable.from([csv]), { format: 'csv', atomic: true, replace: false, source: 'gen', actor: 'tester' })
     ).done;
     expect(report.status).toBe('committed');
-    const { hash: _unset, ...doc } = catalogueToJson(region.catalogue, 'generated', '');
+    const doc = catalogueToJson(region.catalogue, 'generated', catalogueHash(region.catalogue));
     catalogueId = (await t.app.get(CatalogueService).importDocument(doc, 'tester')).catalogueId;
   });
   afterAll(async () => t?.close());

@@ -62,7 +62,7 @@ export async function seedHandMonth(t: TestApp, policy: unknown): Promise<void> 
     })
   ).done;
   if (report.status !== 'committed') throw new Error(`hand cases not imported: ${JSON.stringify(report.rejections)}`);
-  const { hash: _h, ...doc } = catalogueToJson(SAMPLE, 'x', catalogueHash(SAMPLE));
+  const doc = catalogueToJson(SAMPLE, 'x', catalogueHash(SAMPLE));
   const { catalogueId } = await t.app.get(CatalogueService).importDocument(doc, 'tester');
   await t.app.get(CatalogueStore).activate(catalogueId, 'tester');
   await t.app.get(PoliciesService).resolve('370300', 2024, 'tester', policy);

@@ -48,21 +48,31 @@ export function registerCatalogue(program: Command): void {
     .command('import')
     .description('Store an official catalogue given in the exchange format (.json or .csv)')
     .argument('<file>')
-    .action(async (file: string) => {
+    .option('--accept-unverified', 'accept a file without its content hash for activation and runs as it is (audited)', false)
+    .action(async (file: string, o: { acceptUnverified: boolean }) => {
       const r = await withApp((app) =>
-        app.get(CatalogueService).importFile(createReadStream(file), /\.csv$/i.test(file) ? 'csv' : 'json', cliActor()),
+        app
+          .get(CatalogueService)
+          .importFile(createReadStream(file), /\.csv$/i.test(file) ? 'csv' : 'json', cliActor(), { acceptUnverified: o.acceptUnverified }),
       );
       process.stdout.write(
         `catalogue ${r.catalogueId}${r.created ? '' : ' (already stored: same content)'}: ${r.groups} groups, hash ${r.hash}\n`,
       );
+      if (r.unverified)
+        process.stderr.write(
+          r.accepted
+            ? `warning: the file has no content hash; the catalogue is unverified, accepted for use as it is\n`
+            : `warning: the file has no content hash; the catalogue is stored unverified and cannot be activated or used by a run until accepted (dip catalog activate ${r.catalogueId} --accept-unverified)\n`,
+        );
     });
 
   catalogue
     .command('activate')
     .description('Make a catalogue version the active one of its region and year')
     .argument('<id>')
-    .action(async (id: string) => {
-      const m = await withApp((app) => app.get(CatalogueStore).activate(id, cliActor()));
-      process.stdout.write(`catalogue ${m.id} is now active for ${m.region} / ${m.year}\n`);
+    .option('--accept-unverified', 'accept a catalogue imported without its content hash as it is (audited)', false)
+    .action(async (id: string, o: { acceptUnverified: boolean }) => {
+      const m = await withApp((app) => app.get(CatalogueStore).activate(id, cliActor(), { acceptUnverified: o.acceptUnverified }));
+      process.stdout.write(`catalogue ${m.id} is now active for ${m.region} / ${m.year}${m.unverified ? ' (unverified, accepted)' : ''}\n`);
     });
 }

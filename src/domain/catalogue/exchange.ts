@@ -15,7 +15,8 @@ import { DipError } from '../errors';
 
 export interface CatalogueDocument extends Catalogue {
   id?: string;
-  hash: string;
+  /** Absent from the export of an unverified catalogue: the exporter cannot vouch for its content. */
+  hash?: string;
 }
 
 /** sha256 of the catalogue's content (canonical JSON, groups in key order, without id and hash). */
@@ -41,6 +42,16 @@ export class CatalogueFormatError extends DipError {
     );
   }
 }
+
+/**
+ * What an imported catalogue must keep besides its format (docs/decisions.md, "Catalogue import
+ * checks"): the settlement years a policy file accepts (a catalogue is used with the policy of
+ * its year), and a window that ends by the catalogue's year and starts no earlier than the
+ * policy's longest look-back (`catalog.lookbackYears` ≤ 20) before it. Figures: costPerPoint and
+ * the reference cost above 0, severity factors at least 1.
+ */
+export const CATALOGUE_BOUNDS = { minYear: 1900, maxYear: 2999, maxLookbackYears: 20, minSeverityFactor: '1' } as const;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 const FLAGS: readonly GroupFlag[] = ['primaryCare', 'daySurgery', 'fixedScore'];
 const CORE_KEY = /^([A-Z]\d{2}\.[0-9x])\|((?:\d{2}\.[0-9A-Za-z]+)(?:\+\d{2}\.[0-9A-Za-z]+)*)?$/;
@@ -70,7 +81,7 @@ export function parseCatalogueJson(doc: unknown): Catalogue & { hash?: string } 
   const d = doc as Record<string, unknown>;
   const known = ['id', 'region', 'year', 'window', 'reference', 'costPerPoint', 'pvBudget', 'hash', 'groups'];
   for (const k of Object.keys(d)) if (!known.includes(k)) fail(k, 'unknown key');
-  const dec = (v: unknown, path: string, scale: number): string => {
+  const dec: ReadDecimal = (v, path, scale, bound) => {
     if (typeof v !== 'string') {
       fail(path, 'must be a decimal string');
       return '0';
@@ -80,19 +91,30 @@ export function parseCatalogueJson(doc: unknown): Catalogue & { hash?: string } 
       fail(path, x);
       return '0';
     }
-    if (x.isNegative()) fail(path, 'must not be negative');
+    if (bound?.positive && x.lte(0)) fail(path, `must be greater than 0${bound.why ? `: ${bound.why}` : ''}`);
+    else if (bound?.min !== undefined && x.lessThan(bound.min))
+      fail(path, `must be at least ${bound.min}${bound.why ? `: ${bound.why}` : ''}`);
+    else if (x.isNegative()) fail(path, 'must not be negative');
     return x.toFixed(scale);
   };
   if (typeof d.region !== 'string' || !/^\d{6}$/.test(d.region)) fail('region', 'must be a 6-digit region code');
-  if (!Number.isInteger(d.year)) fail('year', 'must be a whole number');
-  if (!Array.isArray(d.window) || d.window.length === 0 || !d.window.every((y) => Number.isInteger(y)))
-    fail('window', 'must be a non-empty array of years');
+  const year = readYear(d.year, fail);
+  readWindow(d.window, year, fail);
   const ref = d.reference as Record<string, unknown> | undefined;
   if (typeof ref !== 'object' || ref === null || (ref.type !== 'allCases' && ref.type !== 'benchmark'))
     fail('reference.type', 'must be allCases or benchmark');
-  const reference = { type: (ref?.type ?? 'allCases') as 'allCases' | 'benchmark', cost: dec(ref?.cost, 'reference.cost', 2) };
-  const costPerPoint = dec(d.costPerPoint, 'costPerPoint', 6);
+  const reference = {
+    type: (ref?.type ?? 'allCases') as 'allCases' | 'benchmark',
+    cost: dec(ref?.cost, 'reference.cost', 2, { positive: true, why: 'the scores are relative to this reference cost M' }),
+  };
+  const costPerPoint = dec(d.costPerPoint, 'costPerPoint', 6, {
+    positive: true,
+    why: 'a case without a score is valued at totalCost / costPerPoint',
+  });
+  // 0 is what a build gives when the window's cases have no points (spec §4.9).
   const pvBudget = dec(d.pvBudget, 'pvBudget', 6);
+  if (d.hash !== undefined && (typeof d.hash !== 'string' || !SHA256_HEX.test(d.hash)))
+    fail('hash', 'must be the sha256 of the content as 64 lowercase hex digits (without a hash the catalogue is imported unverified)');
   if (!Array.isArray(d.groups) || d.groups.length === 0) fail('groups', 'must be a non-empty array');
   const groups: CatalogueGroup[] = [];
   const seen = new Map<string, number>();
@@ -117,12 +139,42 @@ export function parseCatalogueJson(doc: unknown): Catalogue & { hash?: string } 
   };
 }
 
-function readGroup(
-  g: unknown,
-  p: string,
-  dec: (v: unknown, path: string, scale: number) => string,
-  fail: (path: string, reason: string) => void,
-): CatalogueGroup | null {
+/** Reads a decimal string of at most `scale` decimals, ≥ 0 unless a bound says more; '0' (and a problem) when it is not one. */
+type ReadDecimal = (v: unknown, path: string, scale: number, bound?: { positive?: boolean; min?: string; why?: string }) => string;
+
+/** The catalogue's settlement year, within CATALOGUE_BOUNDS; undefined (with a problem) otherwise. */
+function readYear(v: unknown, fail: (path: string, reason: string) => void): number | undefined {
+  const { minYear, maxYear } = CATALOGUE_BOUNDS;
+  if (!Number.isInteger(v)) fail('year', 'must be a whole number');
+  else if ((v as number) < minYear || (v as number) > maxYear)
+    fail('year', `must be a settlement year from ${minYear} to ${maxYear} (the years a policy may have); got ${v as number}`);
+  else return v as number;
+  return undefined;
+}
+
+/**
+ * The window: the years of history the catalogue was built from, ascending, each once, none after
+ * the catalogue's year and none more than the longest look-back before it (checked only against
+ * a valid year).
+ */
+function readWindow(v: unknown, year: number | undefined, fail: (path: string, reason: string) => void): void {
+  if (!Array.isArray(v) || v.length === 0 || !v.every((y) => Number.isInteger(y))) {
+    fail('window', 'must be a non-empty array of years');
+    return;
+  }
+  const years = v as number[];
+  const lookback = CATALOGUE_BOUNDS.maxLookbackYears;
+  years.forEach((y, i) => {
+    const p = `window[${i}]`;
+    if (i > 0 && y <= years[i - 1]) fail(p, `${y} follows ${years[i - 1]}: the window's years are in ascending order, each once`);
+    else if (year !== undefined && y > year)
+      fail(p, `${y} is after the catalogue's year ${year}: the window is the history the catalogue was built from`);
+    else if (year !== undefined && y < year - lookback)
+      fail(p, `${y} is more than ${lookback} years before the catalogue's year ${year} (the longest look-back a policy may have)`);
+  });
+}
+
+function readGroup(g: unknown, p: string, dec: ReadDecimal, fail: (path: string, reason: string) => void): CatalogueGroup | null {
   if (typeof g !== 'object' || g === null || Array.isArray(g)) {
     fail(p, 'must be an object');
     return null;
@@ -168,7 +220,11 @@ function readGroup(
   else
     for (const [cls, v] of Object.entries(aux)) {
       if (cls !== '2' && cls !== '3' && cls !== '4') fail(`${p}.auxiliary.${cls}`, 'severity classes are 2, 3 and 4');
-      else auxiliary[cls] = dec(v, `${p}.auxiliary.${cls}`, 4);
+      else
+        auxiliary[cls] = dec(v, `${p}.auxiliary.${cls}`, 4, {
+          min: CATALOGUE_BOUNDS.minSeverityFactor,
+          why: "a severity factor multiplies the score of the class's cases (1 is no adjustment)",
+        });
     }
   const flags = (Array.isArray(o.flags) ? o.flags : []) as GroupFlag[];
   if (o.flags !== undefined && (!Array.isArray(o.flags) || !flags.every((f) => FLAGS.includes(f))))
@@ -204,8 +260,8 @@ function readGroup(
   return group;
 }
 
-/** The catalogue as the JSON exchange document. */
-export function catalogueToJson(c: Catalogue, id: string, hash: string): CatalogueDocument {
+/** The catalogue as the JSON exchange document; without a hash when it is null (an unverified catalogue). */
+export function catalogueToJson(c: Catalogue, id: string, hash: string | null): CatalogueDocument {
   return {
     id,
     region: c.region,
@@ -214,7 +270,7 @@ export function catalogueToJson(c: Catalogue, id: string, hash: string): Catalog
     reference: c.reference,
     costPerPoint: c.costPerPoint,
     pvBudget: c.pvBudget,
-    hash,
+    ...(hash === null ? {} : { hash }),
     groups: c.groups,
   };
 }
@@ -231,12 +287,12 @@ export const levelAveragesOf = (text: string): Record<string, string> | undefine
     ? undefined
     : Object.fromEntries(text.split('|').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 
-/** The catalogue as CSV: `#name=value` lines, then one row a group. */
 /** The file name of an exported catalogue: region, year and the start of its hash. */
 export const catalogueFileName = (c: Pick<Catalogue, 'region' | 'year'>, hash: string, format: 'json' | 'csv'): string =>
   `catalogue-${c.region}-${c.year}-${hash.slice(0, 12)}.${format}`;
 
-export function catalogueToCsv(c: Catalogue, id: string, hash: string): string {
+/** The catalogue as CSV: `#name=value` lines (no `#hash` line when the hash is null), then one row a group. */
+export function catalogueToCsv(c: Catalogue, id: string, hash: string | null): string {
   const meta = [
     `#id=${id}`,
     `#region=${c.region}`,
@@ -246,7 +302,7 @@ export function catalogueToCsv(c: Catalogue, id: string, hash: string): string {
     `#referenceCost=${c.reference.cost}`,
     `#costPerPoint=${c.costPerPoint}`,
     `#pvBudget=${c.pvBudget}`,
-    `#hash=${hash}`,
+    ...(hash === null ? [] : [`#hash=${hash}`]),
   ];
   const rows = c.groups.map((g) => [
     g.code,
@@ -292,7 +348,8 @@ export function parseCatalogueCsv(text: string): Catalogue & { hash?: string } {
     reference: { type: meta.referenceType, cost: meta.referenceCost },
     costPerPoint: meta.costPerPoint,
     pvBudget: meta.pvBudget,
-    ...(meta.hash ? { hash: meta.hash } : {}),
+    // A `#hash=` line is checked even when empty; only a file without one is unverified.
+    ...('hash' in meta ? { hash: meta.hash } : {}),
     groups: parsed.data.map((r) => ({
       code: r.code,
       key: r.key,
