@@ -1,10 +1,10 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Presets, SingleBar } from 'cli-progress';
 import { userInfo } from 'node:os';
 import { AppModule } from '../app.module';
 import { DipError, problemLines } from '../domain/errors';
 import { JobProgress } from '../jobs/jobs.service';
+import { progressBar } from './progress-bar';
 
 /** Boots the service without HTTP (migrating the database unless told not to), runs, closes. */
 export async function withApp<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
@@ -48,21 +48,7 @@ export function terminalError(err: unknown): { text: string; exitCode: number } 
   return { text: `dip: failed: ${e.message ?? String(err)}`, exitCode: 1 };
 }
 
-/** A progress bar on standard error for a job's stages, when it is a terminal; nothing otherwise. */
-function progressBar(): (JobProgress & { stop(): void }) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  const bar = new SingleBar({ format: '{stage} {bar} {percentage}% | {value}/{total}', hideCursor: true }, Presets.shades_classic);
-  return {
-    stage: async (name, total) => {
-      bar.stop();
-      bar.start(total ?? 1, 0, { stage: name });
-    },
-    advance: async (done) => bar.update(done),
-    stop: () => bar.stop(),
-  };
-}
-
-/** Waits for a started job with a progress bar; the bar is gone whatever the outcome. */
+/** Waits for a started job with a progress bar on standard error (when a terminal); the bar is gone whatever the outcome. */
 export async function withProgress<T>(start: (observer: JobProgress | undefined) => Promise<{ done: Promise<T> }>): Promise<T> {
   const bar = progressBar();
   try {
