@@ -76,8 +76,10 @@ describeEngines('settlements over HTTP on %s', (engine) => {
 
     const csv = await http().get(`/api/v1/settlements/${started.body.id}/report`).query({ format: 'csv' });
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
-    expect(csv.text).toContain('#employee.pointValue=6.921481');
-    expect(csv.text).toContain('employee,H001,2,6180.0000,15720.00,33000.00,27054.76,25702.02');
+    // One plain table (the run's parameters are in the JSON and on the workbook's parameters sheet).
+    expect(csv.text.split('\n')[0]).toBe('pool,hospitalCode,hospitalName,cases,points,nonFund,bookkeeping,entitlement,prepay');
+    expect(csv.text).not.toMatch(/^#/m);
+    expect(csv.text).toContain('employee,H001,第一人民医院,2,6180.0000,15720.00,33000.00,27054.76,25702.02');
 
     const xlsx = await http()
       .get(`/api/v1/settlements/${started.body.id}/report`)
@@ -90,10 +92,12 @@ describeEngines('settlements over HTTP on %s', (engine) => {
       });
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(xlsx.body as unknown as ArrayBuffer);
-    const sheet = book.getWorksheet('employee')!;
-    expect(sheet.getRow(1).values).toEqual([
+    // Figures as numbers; the whole layout is checked in http-report-xlsx.test.ts.
+    const sheet = book.getWorksheet('职工医保 employee')!;
+    expect(sheet.getRow(2).values).toEqual([
       undefined,
       'hospitalCode',
+      'hospitalName',
       'cases',
       'points',
       'nonFund',
@@ -101,7 +105,7 @@ describeEngines('settlements over HTTP on %s', (engine) => {
       'entitlement',
       'prepay',
     ]);
-    expect(sheet.getRow(2).getCell(6).value).toBe('27054.76');
+    expect(sheet.getRow(3).getCell(7).value).toBe(27054.76);
   });
 
   it('finalises a month: a re-run is refused with 409 from then on', async () => {

@@ -111,6 +111,7 @@ describeEngines('annual settlement and clearing on %s', (engine) => {
       // final 28,977.42 − 144.89 + 900 = 29,732.53; balance − 1,783.13 − 500 = 27,449.40.
       {
         hospitalCode: 'H001',
+        hospitalName: '第一人民医院',
         cases: 2,
         points: '6180.0000',
         nonFund: '15720.00',
@@ -128,6 +129,7 @@ describeEngines('annual settlement and clearing on %s', (engine) => {
       // H002: violations 100; final 3,022.58; balance − 591.87 = 2,430.71.
       {
         hospitalCode: 'H002',
+        hospitalName: '甲等镇卫生院',
         cases: 1,
         points: '570.0000',
         nonFund: '1000.00',
