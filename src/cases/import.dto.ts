@@ -42,7 +42,7 @@ export class CaseArrayQuery {
 
 /** `?offset=&limit=` of an import's rejections (larger pages than the other listings). */
 export class PageQuery extends Offset {
-  @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 1000 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 10000, default: 1000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -52,7 +52,7 @@ export class PageQuery extends Offset {
 }
 
 export class ListQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

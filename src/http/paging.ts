@@ -7,7 +7,7 @@ export const MAX_OFFSET = 2_147_483_647;
 
 /** `?offset=` of every paged listing. */
 export class Offset {
-  @ApiPropertyOptional({ default: 0, maximum: MAX_OFFSET })
+  @ApiPropertyOptional({ type: 'integer', default: 0, minimum: 0, maximum: MAX_OFFSET })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -18,7 +18,7 @@ export class Offset {
 
 /** `?offset=&limit=` of the paged listings of catalogue groups and case results. */
 export class Page extends Offset {
-  @ApiPropertyOptional({ default: 100, maximum: 5000 })
+  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 5000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
