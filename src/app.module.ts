@@ -5,11 +5,13 @@ import { CatalogueModule } from './catalogue/catalogue.module';
 import { CodesModule } from './codes/codes.module';
 import { ConfigModule } from './config/config.module';
 import { Environment } from './config/environment';
+import { loggedError } from './config/log-serializers';
 import { GroupingModule } from './grouping/grouping.module';
 import { SettlementModule } from './settlement/settlement.module';
 import { HealthController } from './health/health.controller';
 import { HospitalsModule } from './hospitals/hospitals.module';
 import { JobsModule } from './jobs/jobs.module';
+import { LivenessModule } from './liveness/liveness.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { PoliciesModule } from './policies/policies.module';
 
@@ -24,11 +26,14 @@ import { PoliciesModule } from './policies/policies.module';
           level: env.LOG_LEVEL,
           // Request bodies are never logged: they carry patient pseudonyms.
           redact: ['req.headers.authorization', 'req.headers.cookie'],
+          // Errors without their statements and parameters (config/log-serializers.ts).
+          serializers: { err: loggedError },
           transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
         },
       }),
     }),
     PersistenceModule,
+    LivenessModule,
     HospitalsModule,
     CodesModule,
     CasesModule,

@@ -1,17 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { randomUUID } from 'node:crypto';
 import { Environment } from '../config/environment';
-import { caseContentHash, CaseValidationContext, FieldError, validateCase } from '../domain/case-record';
+import { caseContentHash, CaseValidationContext, chinaToday, FieldError, validateCase } from '../domain/case-record';
 import { decideAgainstStored, firstOfEachCase } from '../domain/case-duplicates';
 import { badRequest, DipError, ErrorBody, INTERNAL } from '../domain/errors';
 import { CodeTablesService } from '../codes/code-tables.service';
 import { HospitalsService } from '../hospitals/hospitals.service';
+import { LivenessService } from '../liveness/liveness.service';
+import { spoolPath, sweepOrphanSpools } from '../io/spool';
 import { byteLimit, tooLarge } from '../io/text-input';
 import { CaseStore, CaseWriter, ImportCounts, ValidCase } from './case.store';
 import { ImportBatchStore } from './import-batch.store';
@@ -69,8 +68,6 @@ const HEARTBEAT_MS = 1000;
 const CHUNK_ROWS = 20_000;
 /** Rejections are written to the batch's report in groups of about this many. */
 const REJECTION_FLUSH = 500;
-/** A running batch whose heartbeat is older than this was interrupted (process killed). */
-const STALE_MS = 120_000;
 const INTERRUPTED: ErrorBody = {
   code: 'interrupted',
   message: 'the import stopped before it finished (process ended); nothing was stored; run it again',
@@ -92,6 +89,7 @@ export class CaseImportService {
     private readonly codeTables: CodeTablesService,
     private readonly hospitals: HospitalsService,
     private readonly env: Environment,
+    private readonly liveness: LivenessService,
   ) {}
 
   /** Imports a CSV or JSON-lines stream. The batch exists (status `running`) when this resolves. */
@@ -114,7 +112,7 @@ export class CaseImportService {
       throw badRequest('unknown-format', 'say format=csv or format=jsonl, or send Content-Type text/csv or application/x-ndjson');
     const opts = { format, atomic: u.atomic, replace: u.replace, source: u.source, actor: u.actor, expectedBytes: u.contentLength };
     if (!u.background) return this.start(u.body, opts);
-    const spool = join(tmpdir(), `dip-import-${randomUUID()}`);
+    const spool = spoolPath();
     try {
       await pipeline(u.body, byteLimit(this.env.MAX_UPLOAD_BYTES), createWriteStream(spool));
       const handle = await this.start(createReadStream(spool), opts);
@@ -154,6 +152,7 @@ export class CaseImportService {
       replace: opts.replace,
       expectedBytes: opts.expectedBytes ?? null,
       actor: opts.actor,
+      owner: this.liveness.processId,
     });
   }
 
@@ -161,11 +160,12 @@ export class CaseImportService {
   private async validation(): Promise<{ regionOf: Map<string, string>; contextOf(region: string | undefined): CaseValidationContext }> {
     const regionOf = new Map((await this.hospitals.list()).map((h) => [h.code, h.region]));
     const hasHospital = (code: string) => regionOf.has(code);
-    const unplaced: CaseValidationContext = { hasHospital };
+    const today = chinaToday();
+    const unplaced: CaseValidationContext = { hasHospital, today };
     const contexts = new Map<string, CaseValidationContext>();
     for (const region of new Set(regionOf.values())) {
       const table = await this.codeTables.entries(region, 'diagnosis');
-      contexts.set(region, { hasHospital, hasDiagnosis: table ? (code: string) => table.has(code) : undefined });
+      contexts.set(region, { hasHospital, today, hasDiagnosis: table ? (code: string) => table.has(code) : undefined });
     }
     return { regionOf, contextOf: (region) => (region !== undefined && contexts.get(region)) || unplaced };
   }
@@ -269,7 +269,13 @@ export class CaseImportService {
 
   /** Marks imports whose process died as failed and drops their staged rows. */
   failInterrupted(): Promise<number> {
-    return this.batches.failStale(STALE_MS, INTERRUPTED);
+    return this.batches.failOrphaned(INTERRUPTED);
+  }
+
+  /** Deletes the spool files of uploads whose process was killed (at start-up). */
+  async sweepSpools(): Promise<void> {
+    const n = await sweepOrphanSpools();
+    if (n > 0) this.logger.log(`deleted ${n} spool file(s) of interrupted uploads`);
   }
 
   report(batchId: string, rejectionsFrom = 0, rejectionsLimit = REPORTED_REJECTIONS): Promise<ImportReport | null> {

@@ -75,6 +75,18 @@ export class CaseStore {
     }
   }
 
+  /**
+   * How many cases a region has stored for the settlement months from … to (the total a grouping
+   * run announces for its progress): one count over a range of the primary key, no row read.
+   */
+  async count(region: string, fromMonth: string, toMonth: string): Promise<number> {
+    const { rows } = await this.db.execute(
+      'SELECT COUNT(*) AS n FROM dip_case WHERE region_code = ? AND settlement_month >= ? AND settlement_month <= ?',
+      [region, fromMonth, toMonth],
+    );
+    return Number(rows[0].n);
+  }
+
   /** One stored case as the engine reads it (ENGINE_COLUMNS), or null. */
   async engineRow(region: string, caseId: string): Promise<Record<string, unknown> | null> {
     return (

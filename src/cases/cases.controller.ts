@@ -1,7 +1,21 @@
 import { Body, Controller, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { badRequest } from '../domain/errors';
+import { ApiErrors } from '../http/error.response';
+import { CaseBody } from './case-body.dto';
+import { ApiImportReportOrError, ImportAcceptedResponse, ImportReportResponse } from './cases.responses';
 import { CaseImportService, MAX_CASES_PER_REQUEST } from './case-import.service';
 import { ImportReport } from './import-report';
 import { CaseArrayQuery, CaseImportQuery } from './import.dto';
@@ -31,7 +45,17 @@ export class CasesController {
   @ApiOperation({
     summary: `Store up to ${MAX_CASES_PER_REQUEST} cases given as a JSON array; every rejected element is reported with its index, field and reason`,
   })
-  @ApiBody({ schema: { type: 'array', items: { type: 'object' } } })
+  @ApiExtraModels(CaseBody)
+  @ApiBody({ schema: { type: 'array', minItems: 1, maxItems: MAX_CASES_PER_REQUEST, items: { $ref: getSchemaPath(CaseBody) } } })
+  @ApiCreatedResponse({ type: ImportReportResponse, description: 'committed: the good cases stored, each bad one in `rejections`' })
+  @ApiUnprocessableEntityResponse({ type: ImportReportResponse, description: 'rejected (mode=atomic): a case was bad, nothing stored' })
+  @ApiImportReportOrError(500, 'failed (`internal`), or a bug before the import began; nothing stored')
+  @ApiErrors({
+    400: '`not-an-array`, `empty`, malformed JSON, a bad mode or replace',
+    413: `\`too-many-cases\` (more than ${MAX_CASES_PER_REQUEST}), or the body is over the limit`,
+    415: 'the body is not UTF-8',
+    500: false,
+  })
   async create(@Body() body: unknown, @Query() q: CaseArrayQuery, @Res() res: Response): Promise<void> {
     if (!Array.isArray(body)) throw badRequest('not-an-array', 'expected a JSON array of cases');
     const report = await this.imports.importArray(body, {
@@ -47,6 +71,16 @@ export class CasesController {
   @ApiOperation({ summary: 'Import a CSV or JSON-lines file sent as the request body (streamed, never held whole)' })
   @ApiConsumes('text/csv', 'application/x-ndjson')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiCreatedResponse({ type: ImportReportResponse, description: 'committed: the good rows stored, each bad one in `rejections`' })
+  @ApiAcceptedResponse({ type: ImportAcceptedResponse, description: '`async=true`: received; follow it at `statusUrl`' })
+  @ApiUnprocessableEntityResponse({
+    type: ImportReportResponse,
+    description: 'rejected (mode=atomic), or failed: `error.code` empty, header, syntax, no-rows; nothing stored',
+  })
+  @ApiUnsupportedMediaTypeResponse({ type: ImportReportResponse, description: 'failed: `error.code` encoding (not UTF-8); nothing stored' })
+  @ApiImportReportOrError(413, 'failed while reading (`error.code` too-large), or refused at once for its declared length')
+  @ApiImportReportOrError(500, 'failed (`internal`), or a bug before the import began; nothing stored')
+  @ApiErrors({ 400: '`unknown-format`, a bad format, mode, replace or async', 413: false, 500: false })
   async import(@Req() req: Request, @Query() q: CaseImportQuery, @Res() res: Response): Promise<void> {
     const length = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
     const background = q.async === 'true';

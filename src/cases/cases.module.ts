@@ -1,4 +1,5 @@
-import { Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { LivenessService } from '../liveness/liveness.service';
 import { CodesModule } from '../codes/codes.module';
 import { HospitalsModule } from '../hospitals/hospitals.module';
 import { CaseImportService } from './case-import.service';
@@ -13,11 +14,20 @@ import { ImportsController } from './imports.controller';
   providers: [CaseImportService, CaseStore, ImportBatchStore],
   exports: [CaseImportService, CaseStore],
 })
-export class CasesModule implements OnApplicationBootstrap {
-  constructor(private readonly imports: CaseImportService) {}
+export class CasesModule implements OnModuleInit, OnApplicationBootstrap {
+  constructor(
+    private readonly imports: CaseImportService,
+    private readonly liveness: LivenessService,
+  ) {}
 
-  /** Imports cut off by a crash are marked failed (their staged rows were never visible). */
+  /** Imports whose process died are marked failed (their staged rows were never visible) on every sweep. */
+  onModuleInit(): void {
+    this.liveness.addReaper(async () => void (await this.imports.failInterrupted()));
+  }
+
+  /** At start-up: the sweep, and the spool files that killed uploads left. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.imports.failInterrupted();
+    await this.liveness.sweep();
+    await this.imports.sweepSpools();
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ErrorBody } from '../domain/errors';
+import { ORPHANED } from '../liveness/liveness.store';
 import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
 import { ImportReport, Rejection } from './import-report';
 
@@ -12,6 +13,8 @@ export interface BatchStart {
   replace: boolean;
   expectedBytes: number | null;
   actor: string;
+  /** The process doing the import (liveness/). */
+  owner: string;
 }
 
 /** Where a running batch has got to. */
@@ -40,8 +43,19 @@ export class ImportBatchStore {
     const id = randomUUID();
     const now = new Date();
     await this.db.execute(
-      `INSERT INTO import_batch (id, kind, source, format, mode, replace_existing, status, bytes_expected, actor, started_at, heartbeat_at) VALUES (?, 'cases', ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
-      [id, b.source.slice(0, 500), b.format, b.atomic ? 'atomic' : 'default', b.replace, b.expectedBytes, b.actor.slice(0, 100), now, now],
+      `INSERT INTO import_batch (id, kind, source, format, mode, replace_existing, status, bytes_expected, actor, owner, started_at, heartbeat_at) VALUES (?, 'cases', ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
+      [
+        id,
+        b.source.slice(0, 500),
+        b.format,
+        b.atomic ? 'atomic' : 'default',
+        b.replace,
+        b.expectedBytes,
+        b.actor.slice(0, 100),
+        b.owner,
+        now,
+        now,
+      ],
     );
     return id;
   }
@@ -88,11 +102,12 @@ export class ImportBatchStore {
     });
   }
 
-  /** Marks batches whose heartbeat is older than `staleMs` failed (their process died) and drops their staged rows. */
-  async failStale(staleMs: number, error: ErrorBody): Promise<number> {
-    const { rows } = await this.db.execute(`SELECT id FROM import_batch WHERE status = 'running' AND heartbeat_at < ?`, [
-      new Date(Date.now() - staleMs),
-    ]);
+  /**
+   * Marks running batches whose process is gone failed (liveness/) and drops their staged rows
+   * (SQLite; on MySQL the open transaction died with its connection). The number marked.
+   */
+  async failOrphaned(error: ErrorBody): Promise<number> {
+    const { rows } = await this.db.execute(`SELECT id FROM import_batch WHERE status = 'running' AND ${ORPHANED}`);
     for (const r of rows) {
       const id = String(r.id);
       await this.db.execute('DELETE FROM case_staging WHERE batch_id = ?', [id]);

@@ -1,12 +1,38 @@
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import { CASE_FIELDS, REQUIRED_CASE_FIELDS, RawCase } from '../domain/case-record';
-import { DipError } from '../domain/errors';
-import { ByteGate, gated } from '../io/text-input';
+import { DipError, excerpt } from '../domain/errors';
+import { ByteGate, gated, jsonSyntax } from '../io/text-input';
 
 /** What can be wrong with a case file as a whole, besides its bytes (io/text-input.ts): nothing of it is stored. */
 export type ImportFileErrorCode = 'empty' | 'header' | 'syntax' | 'no-rows';
 export const fileError = (code: ImportFileErrorCode, message: string, line?: number) => new DipError('invalid', code, message, [], line);
+
+/**
+ * The longest one record (a CSV row, quoted line breaks included, or a JSON line) may be. A case
+ * at every limit of its fields is under 5,000 characters; past this, the file is broken (an
+ * unclosed quote, or not a case file) and is refused at once instead of being buffered whole.
+ * It also keeps parsing linear: no more than this is ever carried from one chunk to the next.
+ */
+export const MAX_RECORD_CHARS = 65_536;
+const tooLong = (what: string, line: number) =>
+  fileError(
+    'syntax',
+    `${what} starting at line ${line} is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters: an unclosed quote, or not a case file`,
+    line,
+  );
+
+/**
+ * The line break of a CSV file, from its first line: CRLF, LF or a lone CR (old Mac files).
+ * Null while the text so far does not tell (no break yet, or a CR that ends the chunk).
+ */
+function lineBreakOf(text: string, last: boolean): '\r\n' | '\n' | '\r' | null {
+  const i = text.search(/[\r\n]/);
+  if (i < 0) return last ? '\n' : null;
+  if (text[i] === '\n') return '\n';
+  if (i + 1 < text.length) return text[i + 1] === '\n' ? '\r\n' : '\r';
+  return last ? '\r' : null;
+}
 
 /** The case file formats: CSV with the field names as header, or one JSON object a line. */
 export type CaseFileFormat = 'csv' | 'jsonl';
@@ -34,15 +60,19 @@ async function* csvRecords(text: Readable): AsyncGenerator<SourceRow[]> {
   let base = 0;
   let header: string[] | null = null;
   let line = 0;
+  let lineBreak = '\n';
 
   function rowsOf(input: string, last: boolean): SourceRow[] {
     const out: SourceRow[] = [];
     if (parser === null) {
-      if (!last && !/\r?\n/.test(input)) {
-        partial = input; // wait until the first line ends to tell its newline
+      const found = lineBreakOf(input, last);
+      if (found === null) {
+        if (input.length > MAX_RECORD_CHARS) throw tooLong('the header line', 1);
+        partial = input; // wait until the first line ends to tell its line break
         return out;
       }
-      parser = new Papa.Parser({ delimiter: ',', newline: input.includes('\r\n') ? '\r\n' : '\n', quoteChar: '"' });
+      lineBreak = found === '\r\n' ? '\n' : found;
+      parser = new Papa.Parser({ delimiter: ',', newline: found, quoteChar: '"' });
     }
     const result = parser.parse(input, base, !last) as Papa.ParseResult<string[]>;
     const quoteErrors = new Map(result.errors.filter((e) => e.type === 'Quotes').map((e) => [e.row, e.message]));
@@ -50,7 +80,7 @@ async function* csvRecords(text: Readable): AsyncGenerator<SourceRow[]> {
       const record = result.data[r] as string[];
       const start = line + 1; // a record is named by the line it starts on
       line = start;
-      for (const f of record) if (f.includes('\n')) line += f.split('\n').length - 1;
+      for (const f of record) if (f.includes(lineBreak)) line += f.split(lineBreak).length - 1;
       const quote = quoteErrors.get(r);
       if (quote) throw fileError('syntax', `CSV syntax error: ${quote}`, start);
       if (record.length === 1 && record[0].trim() === '') continue;
@@ -69,6 +99,7 @@ async function* csvRecords(text: Readable): AsyncGenerator<SourceRow[]> {
     if (!last) {
       partial = input.substring(result.meta.cursor - base);
       base = result.meta.cursor;
+      if (partial.length > MAX_RECORD_CHARS) throw tooLong('the record', line + 1);
     }
     return out;
   }
@@ -83,12 +114,11 @@ function checkHeader(names: string[]): string[] {
   const header = names.map((n) => n.trim());
   const known = new Set<string>(CASE_FIELDS);
   const unknown = header.filter((n) => !known.has(n));
-  if (unknown.length > 0)
-    throw fileError(
-      'header',
-      `unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')}; the header must use the field names of the case record`,
-      1,
-    );
+  if (unknown.length > 0) {
+    const named = unknown.slice(0, 5).map((u) => excerpt(u));
+    if (unknown.length > 5) named.push(`and ${unknown.length - 5} more`);
+    throw fileError('header', `unknown column(s) ${named.join(', ')}; the header must use the field names of the case record`, 1);
+  }
   const missing = REQUIRED_CASE_FIELDS.filter((f) => !header.includes(f));
   if (missing.length > 0) throw fileError('header', `missing column(s) ${missing.join(', ')}`, 1);
   const dup = header.find((n, i) => header.indexOf(n) !== i);
@@ -137,7 +167,7 @@ async function* jsonLines(text: Readable): AsyncGenerator<SourceRow[]> {
       try {
         v = JSON.parse(s);
       } catch (err) {
-        out.push({ line, unreadable: `not valid JSON: ${(err as Error).message}` });
+        out.push({ line, unreadable: `not valid JSON: ${jsonSyntax(err as Error)}` });
         continue;
       }
       if (typeof v !== 'object' || v === null || Array.isArray(v))
@@ -149,6 +179,7 @@ async function* jsonLines(text: Readable): AsyncGenerator<SourceRow[]> {
   for await (const chunk of text as AsyncIterable<string>) {
     const lines = (rest + chunk).split('\n');
     rest = lines.pop()!;
+    if (rest.length > MAX_RECORD_CHARS) throw tooLong('the line', line + lines.length + 1);
     yield rowsOf(lines);
   }
   yield rowsOf([rest]);

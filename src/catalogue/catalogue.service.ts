@@ -11,11 +11,12 @@ import {
   catalogueHash,
   catalogueToCsv,
   catalogueToJson,
+  CatalogueFormatError,
   parseCatalogueCsv,
   parseCatalogueJson,
 } from '../domain/catalogue/exchange';
 import { EngineSetup } from '../domain/engine/batch';
-import { invalid } from '../domain/errors';
+import { DipError, invalid } from '../domain/errors';
 import { HospitalLevel } from '../domain/hospital';
 import { BATCH_CASES, BatchesByYear, withEnginePool } from '../engine-pool/engine-pool';
 import { HospitalsService } from '../hospitals/hospitals.service';
@@ -40,6 +41,15 @@ export interface ImportOutcome {
   created: boolean;
   hash: string;
   groups: number;
+  /** Imported without a hash (or stored so before): not activated nor used by a run until accepted. */
+  unverified: boolean;
+  /** An unverified catalogue accepted for use (by this import's flag, or before). */
+  accepted: boolean;
+}
+
+export interface ImportOptions {
+  /** Accept a catalogue without a hash for use as it is (audited); a catalogue with a hash needs nothing. */
+  acceptUnverified?: boolean;
 }
 
 export type CatalogueFileFormat = 'json' | 'csv';
@@ -124,8 +134,9 @@ export class CatalogueService {
     });
     const catalogue: Catalogue = { ...partial, pvBudget: budgetPointValue(years, year, policy) };
     const hash = catalogueHash(catalogue);
-    await progress.stage('storing');
+    await progress.stage('storing', catalogue.groups.length);
     const saved = await this.store.save(catalogue, hash, { source: 'build', policyHash, actor });
+    await progress.advance(catalogue.groups.length);
     const core = catalogue.groups.filter((g) => g.kind === 'core').length;
     return {
       catalogueId: saved.id,
@@ -166,46 +177,93 @@ export class CatalogueService {
         total += page.length;
         await progress.advance(total);
       }
+      // The window's cases are known once read (no separate count).
+      await progress.advance(total, total);
       for (const [y, last] of packed.closeAll()) await thread.add(y, last.bytes);
       if (total === 0)
         throw invalid(
           'empty-window',
           `region ${region} has no cases discharged ${from} … ${to}: nothing to build a ${year} catalogue from`,
         );
-      return { partial: await thread.finish(), total, packed };
+      await progress.stage('building groups');
+      const partial = await thread.finish();
+      await progress.advance(partial.groups.length, partial.groups.length);
+      return { partial, total, packed };
     } finally {
       await thread.close();
     }
   }
 
-  /** A stored catalogue in the exchange format (docs/catalogue-format.md): its file name and text. */
+  /**
+   * A stored catalogue in the exchange format (docs/catalogue-format.md): its file name and text.
+   * An unverified catalogue is exported without its hash, so that it arrives unverified elsewhere
+   * too: this instance cannot vouch for content it could not check (accepting it is local).
+   */
   async exportFile(id: string, format: CatalogueFileFormat): Promise<{ name: string; text: string }> {
     const meta = await this.store.meta(id);
-    const c = await this.store.load(id);
+    const c = await this.store.contents(id);
+    const hash = meta.unverified ? null : meta.hash;
     return {
       name: catalogueFileName(c, meta.hash, format),
-      text: format === 'csv' ? catalogueToCsv(c, id, meta.hash) : `${JSON.stringify(catalogueToJson(c, id, meta.hash), null, 2)}\n`,
+      text: format === 'csv' ? catalogueToCsv(c, id, hash) : `${JSON.stringify(catalogueToJson(c, id, hash), null, 2)}\n`,
     };
   }
 
   /** Stores an official catalogue given as a file in the exchange format (read through the byte gate). */
-  async importFile(input: Readable, format: CatalogueFileFormat, actor: string): Promise<ImportOutcome> {
+  async importFile(input: Readable, format: CatalogueFileFormat, actor: string, opts: ImportOptions = {}): Promise<ImportOutcome> {
     const { text } = await readText(input, this.env.MAX_UPLOAD_BYTES);
-    if (format === 'csv') return this.importParsed(parseCatalogueCsv(text), actor);
-    return this.importDocument(parseJson(text, 'invalid-catalogue', 'the catalogue'), actor);
+    if (format === 'csv') return this.importParsed(parseCatalogueCsv(text), actor, opts);
+    return this.importDocument(parseJson(text, 'invalid-catalogue', 'the catalogue'), actor, opts);
   }
 
   /** Stores an official catalogue given as a parsed JSON document (an HTTP body). */
-  importDocument(doc: unknown, actor: string): Promise<ImportOutcome> {
-    return this.importParsed(parseCatalogueJson(doc), actor);
+  importDocument(doc: unknown, actor: string, opts: ImportOptions = {}): Promise<ImportOutcome> {
+    return this.importParsed(parseCatalogueJson(doc), actor, opts);
   }
 
-  private async importParsed(parsed: Catalogue & { hash?: string }, actor: string): Promise<ImportOutcome> {
+  /**
+   * The checks beyond the format (docs/decisions.md, "Catalogue import checks"): the region is
+   * one of this instance's; a hash, when given, is the content's (else nothing is stored); without
+   * one the catalogue is stored unverified, accepted for use only with `acceptUnverified`.
+   */
+  private async importParsed(parsed: Catalogue & { hash?: string }, actor: string, opts: ImportOptions): Promise<ImportOutcome> {
     const { hash: given, ...catalogue } = parsed;
+    await this.requireKnownRegion(catalogue.region);
     const hash = catalogueHash(catalogue);
     if (given !== undefined && given !== hash)
-      throw invalid('hash-mismatch', `the file says hash ${given}, its content hashes to ${hash}: it was changed after export`);
-    const saved = await this.store.save(catalogue, hash, { source: 'import', policyHash: null, actor });
-    return { catalogueId: saved.id, created: saved.created, hash, groups: catalogue.groups.length };
+      throw invalid('hash-mismatch', `the file says hash ${given}, its content hashes to ${hash}: it was changed after export`, [
+        { path: 'hash', reason: `does not match the content, which hashes to ${hash}` },
+      ]);
+    const saved = await this.store.save(catalogue, hash, {
+      source: 'import',
+      policyHash: null,
+      actor,
+      unverified: given === undefined,
+      acceptUnverified: opts.acceptUnverified === true,
+    });
+    return {
+      catalogueId: saved.id,
+      created: saved.created,
+      hash,
+      groups: catalogue.groups.length,
+      unverified: saved.unverified,
+      accepted: saved.accepted,
+    };
+  }
+
+  /** A catalogue's region must be registered here: its hospitals are what the catalogue values. */
+  private async requireKnownRegion(region: string): Promise<void> {
+    try {
+      await this.hospitals.requireRegion(region);
+    } catch (err) {
+      if (err instanceof DipError && err.code === 'unknown-region')
+        throw new CatalogueFormatError([
+          {
+            path: 'region',
+            reason: `region ${region} is not registered in this service: register its hospitals before importing its catalogue`,
+          },
+        ]);
+      throw err;
+    }
   }
 }

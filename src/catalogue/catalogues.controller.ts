@@ -1,8 +1,28 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { badRequest } from '../domain/errors';
+import { ApiErrors } from '../http/error.response';
+import { JobStartedResponse } from '../jobs/jobs.responses';
+import { AcceptUnverifiedQuery, acceptsUnverified } from './accept-unverified.dto';
 import { BuildCatalogueRequest, FormatQuery, GroupsQuery } from './catalogue.dto';
+import {
+  CatalogueDocumentBody,
+  CatalogueDocumentResponse,
+  CatalogueImportResponse,
+  CatalogueMetaResponse,
+  CatalogueResponse,
+} from './catalogue.responses';
 import { CatalogueService } from './catalogue.service';
 import { CatalogueStore } from './catalogue.store';
 
@@ -17,6 +37,14 @@ export class CataloguesController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Start building the catalogue of a region and settlement year (a job; follow it at /api/v1/jobs/:id)' })
+  @ApiAcceptedResponse({ type: JobStartedResponse, description: 'Started; the Location header names the job' })
+  @ApiErrors({
+    400: 'a bad region, year or policy field, malformed JSON',
+    404: '`unknown-region`, `no-policy` (none stored or shipped for the region and year)',
+    413: 'the JSON body is over the limit',
+    415: 'the JSON body is not UTF-8',
+    422: '`invalid-policy` (every problem by path), `policy-mismatch`',
+  })
   async build(@Body() body: BuildCatalogueRequest, @Res({ passthrough: true }) res: Response) {
     const job = await this.catalogues.startBuild(body.region, body.year, body.policy, 'api');
     res.location(`/api/v1/jobs/${job.id}`);
@@ -25,6 +53,8 @@ export class CataloguesController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A catalogue version: its figures and a page of its groups (filter by key prefix)' })
+  @ApiOkResponse({ type: CatalogueResponse })
+  @ApiErrors({ 400: 'the id is not a UUID; offset or limit out of range', 404: '`unknown-catalogue`' })
   async get(@Param('id', ParseUUIDPipe) id: string, @Query() q: GroupsQuery) {
     const [meta, figures, page] = await Promise.all([
       this.store.meta(id),
@@ -36,6 +66,15 @@ export class CataloguesController {
 
   @Get(':id/export')
   @ApiOperation({ summary: 'The catalogue in the exchange format (docs/catalogue-format.md)' })
+  @ApiExtraModels(CatalogueDocumentResponse)
+  @ApiOkResponse({
+    description: 'format=json: the exchange document; format=csv: its CSV form, as an attachment catalogue-<region>-<year>-<hash>.csv',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(CatalogueDocumentResponse) } },
+      'text/csv': { schema: { type: 'string' } },
+    },
+  })
+  @ApiErrors({ 400: 'the id is not a UUID; format not json or csv', 404: '`unknown-catalogue`' })
   async export(@Param('id', ParseUUIDPipe) id: string, @Query() q: FormatQuery, @Res() res: Response): Promise<void> {
     const file = await this.catalogues.exportFile(id, q.format);
     if (q.format === 'csv') res.attachment(file.name);
@@ -45,18 +84,35 @@ export class CataloguesController {
   @Post('import')
   @ApiOperation({ summary: 'Store an official catalogue given in the exchange format (JSON body, or CSV with Content-Type text/csv)' })
   @ApiConsumes('application/json', 'text/csv')
-  @ApiBody({ schema: { type: 'object' } })
-  async import(@Req() req: Request, @Body() body: unknown) {
-    if (String(req.headers['content-type'] ?? '').includes('csv')) return this.catalogues.importFile(req, 'csv', 'api');
+  @ApiBody({
+    type: CatalogueDocumentBody,
+    description: 'The JSON exchange document; with Content-Type text/csv, its CSV form instead (docs/catalogue-format.md)',
+  })
+  @ApiCreatedResponse({ type: CatalogueImportResponse })
+  @ApiErrors({
+    400: '`bad-body`, malformed JSON, a bad acceptUnverified',
+    413: 'the body is over the limit',
+    415: 'the body is not UTF-8',
+    422: '`invalid-catalogue` (every problem by path or line; an unregistered region), `hash-mismatch`; nothing stored',
+  })
+  async import(@Req() req: Request, @Body() body: unknown, @Query() q: AcceptUnverifiedQuery) {
+    const opts = { acceptUnverified: acceptsUnverified(q) };
+    if (String(req.headers['content-type'] ?? '').includes('csv')) return this.catalogues.importFile(req, 'csv', 'api', opts);
     if (body === undefined || body === null || typeof body !== 'object')
       throw badRequest('bad-body', 'send the catalogue as JSON, or as CSV with Content-Type text/csv');
-    return this.catalogues.importDocument(body, 'api');
+    return this.catalogues.importDocument(body, 'api', opts);
   }
 
   @Post(':id/activate')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Make this version the active catalogue of its region and year (audited)' })
-  activate(@Param('id', ParseUUIDPipe) id: string) {
-    return this.store.activate(id, 'api');
+  @ApiOkResponse({ type: CatalogueMetaResponse })
+  @ApiErrors({
+    400: 'the id is not a UUID; a bad acceptUnverified',
+    404: '`unknown-catalogue`',
+    409: '`unverified-catalogue`: imported without its hash; accept it with acceptUnverified=true',
+  })
+  activate(@Param('id', ParseUUIDPipe) id: string, @Query() q: AcceptUnverifiedQuery) {
+    return this.store.activate(id, 'api', { acceptUnverified: acceptsUnverified(q) });
   }
 }

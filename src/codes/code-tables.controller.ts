@@ -1,7 +1,9 @@
 import { Controller, Get, Param, ParseEnumPipe, Put, Req } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CODE_TABLE_KINDS, CodeTableKind } from '../domain/code-table';
+import { ApiErrors } from '../http/error.response';
+import { CodeTableInfoResponse } from './code-tables.responses';
 import { CodeTableInfo, CodeTablesService } from './code-tables.service';
 
 @ApiTags('code tables')
@@ -11,6 +13,8 @@ export class CodeTablesController {
 
   @Get()
   @ApiOperation({ summary: "The region's loaded code tables" })
+  @ApiOkResponse({ type: [CodeTableInfoResponse] })
+  @ApiErrors({})
   list(@Param('region') region: string): Promise<CodeTableInfo[]> {
     return this.tables.list(region);
   }
@@ -19,6 +23,14 @@ export class CodeTablesController {
   @ApiOperation({ summary: 'Replace the region\'s table of this kind with the body: "CODE NAME" lines (procedureType: "CODE TYPE")' })
   @ApiConsumes('text/plain')
   @ApiBody({ schema: { type: 'string' } })
+  @ApiOkResponse({ type: CodeTableInfoResponse })
+  @ApiErrors({
+    400: `the kind is not one of ${CODE_TABLE_KINDS.join(', ')}`,
+    404: '`unknown-region`: register its hospitals first',
+    413: '`too-large`: the body is over MAX_UPLOAD_BYTES',
+    415: '`encoding`: the body is not UTF-8',
+    422: '`invalid-code-table`: bad lines by line number, or an empty table; nothing loaded',
+  })
   load(
     @Param('region') region: string,
     @Param('kind', new ParseEnumPipe(CODE_TABLE_KINDS)) kind: CodeTableKind,

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { normaliseDiagnosis, normaliseProcedure, groupingCode } from './codes';
+import { excerpt } from './errors';
 import { parseYuan, yuanText } from './money';
 
 /** The fields of one case (spec §2), in the order of the CSV header. */
@@ -86,6 +87,8 @@ export interface CaseValidationContext {
   hasHospital(code: string): boolean;
   /** The region's diagnosis table, when one is loaded (spec §3). */
   hasDiagnosis?: (code: string) => boolean;
+  /** Today (days since 1970-01-01, the agency's calendar): no case is discharged after it. */
+  today?: number;
 }
 
 /** Settlement month of a case: the month of its discharge date (spec §2). */
@@ -94,7 +97,26 @@ export const settlementMonthOf = (c: Pick<CaseRecord, 'dischargeDate'>): string 
 const KNOWN_FIELDS = new Set<string>(CASE_FIELDS);
 const MAX_LOS = 36_600;
 
+/**
+ * The most codes a list (secondaryDiagnoses, otherProcedures) may hold. The 病案首页 has 40
+ * slots for other diagnoses and 40 for operations; 80 leaves room for long stays. With codes
+ * at most MAX_DIAGNOSIS_CHARS / MAX_PROCEDURE_CHARS long (their shapes in codes.ts), a full
+ * list fits its 2,000-character column on both engines (LIST_COLUMN_CHARS).
+ */
+export const MAX_LIST_CODES = 80;
+export const MAX_DIAGNOSIS_CHARS = 21; // A01.000x0005+J17.000*
+export const MAX_PROCEDURE_CHARS = 13; // 86.700x0013 and the like
+export const LIST_COLUMN_CHARS = 2000;
+export const MAX_ID_CHARS = 64;
+/**
+ * No case is admitted before 1998-01-01: the basic medical insurance for employees (国发〔1998〕44号)
+ * starts then, so an earlier date is a typing error, not a case an agency settles.
+ */
+export const EARLIEST_ADMISSION = '1998-01-01';
+
 const CASE_ID = /^[^\s\p{C}](?:[^\p{C}]{0,62}[^\s\p{C}])?$/u;
+/** Pseudonyms are printable: no NUL, tab, line break or other control character. */
+const PRINTABLE = /^[^\p{C}]+$/u;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INTEGER = /^\d+$/;
 
@@ -117,6 +139,11 @@ export function epochDay(text: string): number | null {
   return era * 146097 + doe - 719468;
 }
 
+const EARLIEST_DAY = epochDay(EARLIEST_ADMISSION)!;
+
+/** Today in the agency's calendar (China Standard Time, UTC+8), as days since 1970-01-01. */
+export const chinaToday = (now: Date = new Date()): number => Math.floor((now.getTime() + 8 * 3_600_000) / 86_400_000);
+
 /** Raw values as they come from CSV (strings) or JSON (strings, numbers, booleans, arrays). */
 export type RawCase = Record<string, unknown>;
 
@@ -128,6 +155,19 @@ class RowReader {
   errors: FieldError[] | null = null;
 
   constructor(private readonly raw: RawCase) {}
+
+  /**
+   * A bad value as a reason quotes it (errors.ts excerpt), unless it holds the row's patientId:
+   * a shifted column must not carry the pseudonym into a reason.
+   */
+  quote(value: string): string {
+    return this.isPatientId(value) ? '(a value withheld: it is the patientId)' : excerpt(value);
+  }
+
+  isPatientId(value: string): boolean {
+    const patient = typeof this.raw.patientId === 'string' ? this.raw.patientId.trim() : '';
+    return patient !== '' && value.trim() === patient;
+  }
 
   fail(field: CaseField | '*', reason: string): undefined {
     (this.errors ??= []).push({ field, reason });
@@ -141,6 +181,7 @@ class RowReader {
       const t = v.trim();
       if (t !== '') return t;
     } else if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
+    else if (typeof v === 'number') return this.fail(field, `must be a whole number or a string; got the number ${v}`);
     else if (v !== undefined && v !== null) return this.fail(field, `must be a string, got ${Array.isArray(v) ? 'an array' : typeof v}`);
     return required ? this.fail(field, 'is required') : undefined;
   }
@@ -148,13 +189,17 @@ class RowReader {
   oneOf<T extends string>(field: CaseField, allowed: readonly T[]): T | undefined {
     const v = this.text(field, true);
     if (v === undefined) return undefined;
-    return (allowed as readonly string[]).includes(v) ? (v as T) : this.fail(field, `must be one of ${allowed.join(', ')}; got "${v}"`);
+    return (allowed as readonly string[]).includes(v)
+      ? (v as T)
+      : this.fail(field, `must be one of ${allowed.join(', ')}; got ${this.quote(v)}`);
   }
 
   integer(field: CaseField, required: boolean, min: number, max: number): number | null | undefined {
+    const n0 = this.raw[field];
+    if (typeof n0 === 'number' && !Number.isSafeInteger(n0)) return this.fail(field, `must be a whole number; got ${n0}`);
     const v = this.text(field, required);
     if (v === undefined) return required ? undefined : null;
-    if (!INTEGER.test(v)) return this.fail(field, `must be a whole number; got "${v}"`);
+    if (!INTEGER.test(v)) return this.fail(field, `must be a whole number; got ${this.quote(v)}`);
     const n = Number(v);
     return n < min || n > max ? this.fail(field, `must be between ${min} and ${max}; got ${v}`) : n;
   }
@@ -165,9 +210,13 @@ class RowReader {
     }
     const t = this.text(field, required);
     if (t === undefined) return required ? undefined : { fen: 0n, text: '0.00' };
-    if (t.startsWith('-')) return this.fail(field, `must not be negative; got "${t}"`);
+    if (t.startsWith('-')) return this.fail(field, `must not be negative; got ${this.quote(t)}`);
     const m = parseYuan(t);
-    return typeof m === 'string' ? this.fail(field, `${m} (yuan with at most 2 decimals)`) : m;
+    if (typeof m !== 'string') return m;
+    return this.fail(
+      field,
+      this.isPatientId(t) ? 'is not a decimal number (yuan with at most 2 decimals)' : `${m} (yuan with at most 2 decimals)`,
+    );
   }
 
   flag(field: CaseField): boolean | undefined {
@@ -177,7 +226,7 @@ class RowReader {
     const t = String(v).trim().toLowerCase();
     if (t === 'false' || t === '0' || t === '') return false;
     if (t === 'true' || t === '1') return true;
-    return this.fail(field, `must be true or false; got "${String(v)}"`);
+    return this.fail(field, `must be true or false; got ${this.quote(String(v))}`);
   }
 
   list(field: CaseField): string[] | undefined {
@@ -190,24 +239,26 @@ class RowReader {
       const t = item.trim();
       if (t !== '') out.push(t);
     }
-    return out;
+    return out.length > MAX_LIST_CODES ? this.fail(field, `holds ${out.length} codes; at most ${MAX_LIST_CODES}`) : out;
   }
 
   date(field: CaseField, v: string | undefined): number | undefined {
     if (v === undefined) return undefined;
     const d = epochDay(v);
-    return d === null ? this.fail(field, `must be a calendar date YYYY-MM-DD; got "${v}"`) : d;
+    return d === null ? this.fail(field, `must be a calendar date YYYY-MM-DD; got ${this.quote(v)}`) : d;
   }
 
   diagnosis(field: CaseField, code: string): string | undefined {
     return (
       normaliseDiagnosis(code) ??
-      this.fail(field, `"${code}" is not an ICD-10 医保版 diagnosis code (like K80.100, K80.000x002, A01.000x005+J17.0*)`)
+      this.fail(field, `${this.quote(code)} is not an ICD-10 医保版 diagnosis code (like K80.100, K80.000x002, A01.000x005+J17.0*)`)
     );
   }
 
   procedure(field: CaseField, code: string): string | undefined {
-    return normaliseProcedure(code) ?? this.fail(field, `"${code}" is not an ICD-9-CM-3 procedure code (like 51.2300, 96.0800x005)`);
+    return (
+      normaliseProcedure(code) ?? this.fail(field, `${this.quote(code)} is not an ICD-9-CM-3 procedure code (like 51.2300, 96.0800x005)`)
+    );
   }
 
   diagnoses(field: CaseField): string[] | undefined {
@@ -233,20 +284,32 @@ export function validateCase(raw: RawCase, ctx: CaseValidationContext): { record
   const r = new RowReader(raw);
   for (const key in raw) if (!KNOWN_FIELDS.has(key)) r.fail('*', `unknown field "${key}"`);
 
-  const caseId = r.text('caseId', true);
-  if (caseId !== undefined && !CASE_ID.test(caseId)) r.fail('caseId', 'must be 1–64 printable characters');
+  let caseId = r.text('caseId', true);
+  if (caseId !== undefined && caseId !== raw.caseId && typeof raw.caseId === 'string') {
+    caseId = r.fail('caseId', 'must not begin or end with spaces (a case is known by its id exactly)');
+  } else if (caseId !== undefined && !CASE_ID.test(caseId)) {
+    caseId = r.fail('caseId', `must be 1–${MAX_ID_CHARS} printable characters`);
+  }
   const hospitalCode = r.text('hospitalCode', true);
-  if (hospitalCode !== undefined && !ctx.hasHospital(hospitalCode)) r.fail('hospitalCode', `hospital "${hospitalCode}" is not registered`);
+  if (hospitalCode !== undefined && !ctx.hasHospital(hospitalCode))
+    r.fail('hospitalCode', `hospital ${r.quote(hospitalCode)} is not registered`);
   const pool = r.oneOf('pool', POOLS);
+  // Never quoted in a reason: the pseudonym is the one field that identifies a patient.
   const patientId = r.text('patientId', true);
-  if (patientId !== undefined && patientId.length > 64) r.fail('patientId', 'must be at most 64 characters');
+  if (patientId !== undefined && patientId.length > MAX_ID_CHARS) r.fail('patientId', `must be at most ${MAX_ID_CHARS} characters`);
+  else if (patientId !== undefined && !PRINTABLE.test(patientId))
+    r.fail('patientId', 'must be printable: no NUL, tab, line break or other control character');
   const sex = r.oneOf('sex', SEXES);
   const age = r.integer('age', true, 0, 150);
   const ageDays = r.integer('ageDays', age === 0, 0, 365);
   const admissionDate = r.text('admissionDate', true);
   const dischargeDate = r.text('dischargeDate', true);
-  const admission = r.date('admissionDate', admissionDate);
-  const discharge = r.date('dischargeDate', dischargeDate);
+  let admission = r.date('admissionDate', admissionDate);
+  let discharge = r.date('dischargeDate', dischargeDate);
+  if (admission !== undefined && admission < EARLIEST_DAY)
+    admission = r.fail('admissionDate', `${admissionDate} is before ${EARLIEST_ADMISSION}, when the basic medical insurance began`);
+  if (discharge !== undefined && ctx.today !== undefined && discharge > ctx.today)
+    discharge = r.fail('dischargeDate', `${dischargeDate} is in the future`);
   let losDays = r.integer('losDays', false, 0, MAX_LOS);
   if (admission !== undefined && discharge !== undefined) {
     const span = discharge - admission;

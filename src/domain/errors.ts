@@ -44,6 +44,9 @@ export interface ErrorBody {
   line?: number;
 }
 
+/** The most an error body says: under 64 KB of JSON in all (MySQL's TEXT column). */
+export const BODY_LIMITS = { messageChars: 1000, reasonChars: 300, problems: 100 } as const;
+
 export class DipError extends Error {
   constructor(
     readonly kind: ErrorKind,
@@ -57,11 +60,21 @@ export class DipError extends Error {
     this.name = 'DipError';
   }
 
+  /**
+   * The error as it is answered and recorded, bounded (BODY_LIMITS): it must fit a response, a
+   * log line and the column that keeps it, whatever the input was.
+   */
   toBody(): ErrorBody {
+    const { messageChars, reasonChars, problems: maxProblems } = BODY_LIMITS;
+    const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
+    const problems = this.problems
+      .slice(0, maxProblems)
+      .map((p) => (p.reason.length > reasonChars ? { ...p, reason: cut(p.reason, reasonChars) } : p));
+    if (this.problems.length > maxProblems) problems.push({ reason: `… and ${this.problems.length - maxProblems} more` });
     return {
       code: this.code,
-      message: this.message,
-      ...(this.problems.length > 0 ? { problems: [...this.problems] } : {}),
+      message: cut(this.message, messageChars),
+      ...(problems.length > 0 ? { problems } : {}),
       ...(this.line !== undefined ? { line: this.line } : {}),
     };
   }
@@ -76,6 +89,20 @@ export const conflict = (code: string, message: string) => new DipError('conflic
 
 /** The body of an error that is not a DipError: a bug, whose text is not shown to users. */
 export const INTERNAL: ErrorBody = { code: 'internal', message: 'internal error; nothing was stored' };
+
+/** Longest excerpt of user input an error text quotes. */
+export const EXCERPT_CHARS = 40;
+
+/**
+ * A value of the input as an error text quotes it: in double quotes, cut to EXCERPT_CHARS with
+ * an ellipsis, control characters shown as `\uXXXX`. Errors never repeat more of a file than
+ * this (a misread file must not come back whole, patient ids included, in a response or log).
+ */
+export function excerpt(value: string, max = EXCERPT_CHARS): string {
+  const cut = value.length > max ? `${value.slice(0, max)}…` : value;
+  // eslint-disable-next-line no-control-regex
+  return `"${cut.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+}
 
 /** Problems as lines of text (`line 3: totalCost: must be …`), for a terminal or a log. */
 export function problemLines(problems: readonly Problem[], max = 20): string[] {

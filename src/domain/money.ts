@@ -1,3 +1,4 @@
+import { excerpt } from './errors';
 /**
  * Money and points as text and as exact integers: the one place where yuan, fen and 4-dp
  * figures are read and written. Amounts are yuan to the fen (2 decimals); points, scores and
@@ -50,11 +51,11 @@ export const pointsText = (units: bigint): string => scaledText(units, POINTS_DP
 export function parseYuan(text: string): { fen: bigint; text: string } | string {
   const fen = scaledOrNull(text, MONEY_DP);
   if (fen === null || fen < 0n) {
-    if (/^-?\d*\.?\d*e[+-]?\d+$/i.test(text)) return `"${text}" uses exponent notation; write the plain decimal`;
+    if (/^-?\d*\.?\d*e[+-]?\d+$/i.test(text)) return `${excerpt(text)} uses exponent notation; write the plain decimal`;
     const decimals = /^\d+\.(\d{3,})$/.exec(text);
-    if (decimals) return `"${text}" has ${decimals[1].length} decimal places; at most ${MONEY_DP} allowed`;
-    return `"${text}" is not a decimal number`;
+    if (decimals) return `${excerpt(text)} has ${decimals[1].length} decimal places; at most ${MONEY_DP} allowed`;
+    return `${excerpt(text)} is not a decimal number`;
   }
-  if (fen > MAX_MONEY_FEN) return `"${text}" is above the maximum ${yuanText(MAX_MONEY_FEN)}`;
+  if (fen > MAX_MONEY_FEN) return `${excerpt(text)} is above the maximum ${yuanText(MAX_MONEY_FEN)}`;
   return { fen, text: yuanText(fen) };
 }

@@ -162,7 +162,7 @@ export class GroupingService {
     const id = randomUUID();
     const writer = await this.store.openWriter(id);
     try {
-      await progress.stage('grouping and scoring');
+      await progress.stage('grouping and scoring', await this.cases.count(region, from, to));
       let done = 0;
       const totals = await withEnginePool(v.setup, this.env.WORKERS, (pool) =>
         pool.runAll(
@@ -174,6 +174,8 @@ export class GroupingService {
           },
         ),
       );
+      // The cases read are the stage's total (an import committed since the count would change it).
+      await progress.advance(totals.cases, totals.cases);
       if (totals.cases === 0) throw notFound('no-cases', `region ${region} has no cases settled ${from} … ${to}`);
       await progress.stage('storing', totals.cases);
       await writer.commit({
@@ -191,6 +193,7 @@ export class GroupingService {
         actor,
         at: new Date(),
       });
+      await progress.advance(totals.cases);
       return { run: await this.store.get(id), totals };
     } catch (err) {
       await writer.rollback();
@@ -252,6 +255,11 @@ export class GroupingService {
     await withEnginePool(v.setup, this.env.WORKERS, (pool) =>
       pool.runAll(packedBatches(valid(), packCase, BATCH_CASES), (batch) => take(unpackResults(batch.results))),
     );
+  }
+
+  /** Deletes a run and its per-case results (a replaced settlement draft's). */
+  discard(id: string): Promise<void> {
+    return this.store.deleteRun(id);
   }
 
   get(id: string): Promise<GroupingRun> {

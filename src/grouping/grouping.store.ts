@@ -80,6 +80,9 @@ const runParams = (r: RunRow) => [
 ];
 
 /** Grouping runs (`grouping_run`) and their per-case results (`case_result`). */
+/** Case results deleted per statement when a run is pruned. */
+const DELETE_SLICE = 20_000;
+
 @Injectable()
 export class GroupingStore {
   constructor(private readonly db: DatabaseService) {}
@@ -106,6 +109,24 @@ export class GroupingStore {
       createdBy: String(r.created_by),
       createdAt: fromSqlDatetime(r.created_at),
     };
+  }
+
+  /**
+   * Deletes a run and its case results, a slice at a time (case ids in order, by the primary
+   * key): a year's million results never sit in one transaction nor hold SQLite for seconds.
+   */
+  async deleteRun(id: string): Promise<void> {
+    for (let after = ''; ;) {
+      const { rows } = await this.db.execute(
+        `SELECT case_id FROM case_result WHERE run_id = ? AND case_id > ? ORDER BY case_id LIMIT ${DELETE_SLICE}`,
+        [id, after],
+      );
+      if (rows.length === 0) break;
+      const last = String(rows[rows.length - 1].case_id);
+      await this.db.execute('DELETE FROM case_result WHERE run_id = ? AND case_id > ? AND case_id <= ?', [id, after, last]);
+      after = last;
+    }
+    await this.db.execute('DELETE FROM grouping_run WHERE id = ?', [id]);
   }
 
   /** A page of a run's case results, in caseId order, optionally of one hospital. */

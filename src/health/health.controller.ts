@@ -1,7 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DipError } from '../domain/errors';
+import { ApiErrors } from '../http/error.response';
 import { DatabaseService } from '../persistence/database.service';
+import { HealthResponse } from './health.responses';
 
 @ApiTags('health')
 @Controller('health')
@@ -10,6 +12,8 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Liveness and database reachability' })
+  @ApiOkResponse({ type: HealthResponse })
+  @ApiErrors({ 503: '`database-unreachable`' })
   async health(): Promise<{ status: 'ok'; database: string }> {
     if (!(await this.db.ping())) throw new DipError('unavailable', 'database-unreachable', 'the database does not answer');
     return { status: 'ok', database: this.db.engine };

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DipError, ErrorKind, INTERNAL } from '../domain/errors';
+import { withoutJsonExcerpt } from '../io/text-input';
 
 /** The HTTP status of each family of refusal: the one mapping of the error model to HTTP. */
 export const STATUS_OF_KIND: Record<ErrorKind, number> = {
@@ -40,13 +41,22 @@ export class HttpErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const r = exception.getResponse();
       const detail = typeof r === 'string' ? { message: r } : (r as Record<string, unknown>);
-      return { status, body: { statusCode: status, error: codeOfStatus(status), message: detail.message ?? exception.message } };
+      // Nest answers a body that is not JSON with a 400 whose message may quote the body: never repeated.
+      const message = detail.message ?? exception.message;
+      return {
+        status,
+        body: {
+          statusCode: status,
+          error: codeOfStatus(status),
+          message: typeof message === 'string' ? withoutJsonExcerpt(message) : message,
+        },
+      };
     }
     // body-parser's own errors (too large, malformed JSON, not UTF-8) carry a status.
     const e = exception as { type?: string; status?: number; message?: string; code?: string };
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
       const error = e.type === 'entity.too.large' ? 'too-large' : e.status === 415 ? 'encoding' : 'bad-request';
-      return { status: e.status, body: { statusCode: e.status, error, message: e.message } };
+      return { status: e.status, body: { statusCode: e.status, error, message: withoutJsonExcerpt(e.message ?? '') } };
     }
     this.logger.error(exception);
     return { status: 500, body: { statusCode: 500, error: INTERNAL.code, message: INTERNAL.message } };

@@ -105,7 +105,20 @@ export function parseJson(text: string, code: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const reason = `not valid JSON: ${(err as Error).message}`;
+    const reason = `not valid JSON: ${jsonSyntax(err as Error)}`;
     throw invalid(code, `${what} is ${reason}`, [{ path: '', reason }]);
   }
+}
+
+/**
+ * V8's JSON.parse message without the excerpt of the input it quotes (`"{"patientId":…" is not
+ * valid JSON`): a refusal names the position, never the content (it may carry patient ids).
+ */
+export function jsonSyntax(err: Error): string {
+  return withoutJsonExcerpt(err.message) || 'not valid JSON';
+}
+
+/** A message without the `, "{"patie"... is not valid JSON` that V8 appends (up to ten characters of the input). */
+export function withoutJsonExcerpt(message: string): string {
+  return message.replace(/,?\s*"[\s\S]*"(\.\.\.)? is not valid JSON$/, '').trim();
 }

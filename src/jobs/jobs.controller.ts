@@ -1,6 +1,8 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { notFound } from '../domain/errors';
+import { ApiErrors } from '../http/error.response';
+import { JobResponse } from './jobs.responses';
 import { JobsService, JobView } from './jobs.service';
 
 @ApiTags('jobs')
@@ -10,6 +12,8 @@ export class JobsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A job: status, stage, progress, and its result or error' })
+  @ApiOkResponse({ type: JobResponse })
+  @ApiErrors({ 400: 'the id is not a UUID', 404: '`unknown-job`' })
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<JobView> {
     const job = await this.jobs.get(id);
     if (!job) throw notFound('unknown-job', `no job ${id}`);

@@ -1,15 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { LivenessService } from '../liveness/liveness.service';
 import { randomUUID } from 'node:crypto';
 import { DipError, ErrorBody, INTERNAL } from '../domain/errors';
 import { JobsStore, JobView } from './jobs.store';
+import { JobProgress, ProgressRecorder } from './progress-recorder';
 
 export type { JobStatus, JobView } from './jobs.store';
-
-/** What a running job may report. */
-export interface JobProgress {
-  stage(name: string, total?: number): Promise<void>;
-  advance(done: number): Promise<void>;
-}
+export type { JobProgress } from './progress-recorder';
 
 /** A started job: its id at once, its outcome later (`done` rejects with the job's own error). */
 export interface Started<T> {
@@ -26,21 +23,28 @@ export interface StartOptions<T> {
   record?: (result: T) => unknown;
 }
 
-const HEARTBEAT_MS = 1000;
-const STALE_MS = 120_000;
+/** A job's record is written at most this often (its progress and heartbeat); every change reaches the observer. */
+const PROGRESS_WRITE_MS = 1000;
 const INTERRUPTED: ErrorBody = { code: 'interrupted', message: 'the process running this job stopped; start it again' };
 
 /**
  * The job runner: long-running work (catalogue builds, grouping and settlement runs) recorded in
  * the `job` table, so that its progress and outcome can be read from any process, and a job whose
- * process died is seen as failed (its heartbeat stops), not as running for ever. The one place
+ * process died is failed by the next sweep of any live process (liveness/), not running for ever. The one place
  * where a job's error becomes its record: a DipError as it is, anything else `internal`.
  */
 @Injectable()
-export class JobsService {
+export class JobsService implements OnModuleInit {
   private readonly logger = new Logger(JobsService.name);
 
-  constructor(private readonly store: JobsStore) {}
+  constructor(
+    private readonly store: JobsStore,
+    private readonly liveness: LivenessService,
+  ) {}
+
+  onModuleInit(): void {
+    this.liveness.addReaper(() => this.store.failOrphaned(INTERRUPTED));
+  }
 
   /** Records the job and runs `work` in the background; resolves as soon as the job exists. */
   async start<T>(
@@ -52,29 +56,22 @@ export class JobsService {
     opts: StartOptions<T> = {},
   ): Promise<Started<T>> {
     const id = opts.id ?? randomUUID();
-    await this.store.create(id, kind, region, params, actor);
-    let lastBeat = 0;
-    const progress: JobProgress = {
-      stage: async (name, total) => {
-        lastBeat = Date.now();
-        await opts.observer?.stage(name, total);
-        await this.store.stage(id, name, total ?? null);
-      },
-      advance: async (done) => {
-        await opts.observer?.advance(done);
-        if (Date.now() - lastBeat < HEARTBEAT_MS) return;
-        lastBeat = Date.now();
-        await this.store.advance(id, done);
-      },
-    };
+    await this.store.create(id, kind, region, params, actor, this.liveness.processId);
+    const progress = new ProgressRecorder(
+      (state) => this.store.progress(id, state),
+      PROGRESS_WRITE_MS,
+      opts.observer,
+      (err) => this.logger.warn({ err, job: id }, 'job progress not recorded'),
+    );
     const done = (async () => {
       try {
         const result = await work(progress);
-        await this.store.succeeded(id, opts.record ? opts.record(result) : result);
+        // The record says the last stage is complete (done = total), with the outcome.
+        await this.store.succeeded(id, opts.record ? opts.record(result) : result, await progress.final(true));
         return result;
       } catch (err) {
         if (!(err instanceof DipError)) this.logger.error({ err, job: id }, 'job failed');
-        await this.store.failed(id, err instanceof DipError ? err.toBody() : INTERNAL);
+        await this.store.failed(id, err instanceof DipError ? err.toBody() : INTERNAL, await progress.final(false));
         throw err;
       }
     })();
@@ -84,6 +81,6 @@ export class JobsService {
   }
 
   get(id: string): Promise<JobView | null> {
-    return this.store.get(id, STALE_MS, INTERRUPTED);
+    return this.store.get(id);
   }
 }

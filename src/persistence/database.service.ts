@@ -161,16 +161,31 @@ export function fromSqlDatetime(v: unknown): string {
 }
 
 interface MysqlCallbackConnection {
-  query(opts: { sql: string; values?: unknown[]; infileStreamFactory: () => Readable }, cb: (err: Error | null) => void): void;
+  query(
+    opts: { sql: string; values?: unknown[]; infileStreamFactory: () => Readable },
+    cb: (err: Error | null, result?: { warningStatus?: number }) => void,
+  ): void;
 }
 
 /**
  * MySQL bulk load: `LOAD DATA LOCAL INFILE` (named in `sql`) fed from memory on the query
  * runner's own connection, so that it joins that connection's open transaction.
+ *
+ * With LOCAL the server cannot stop the client mid-file, so it turns every error (a value too
+ * long, not a number) into a warning and stores a changed value. Any warning therefore fails
+ * the load: the caller's transaction rolls back and nothing changed is kept. The values were
+ * validated against the same limits before; a warning here is a bug, named by the server's
+ * first warnings (which cite columns and row numbers, never values).
  */
 export function loadData(qr: QueryRunner, sql: string, data: Buffer, values: SqlParam[] = []): Promise<void> {
   const conn = (qr as unknown as { databaseConnection: MysqlCallbackConnection }).databaseConnection;
-  return new Promise<void>((resolve, reject) =>
-    conn.query({ sql, values, infileStreamFactory: () => Readable.from([data]) }, (err) => (err ? reject(err) : resolve())),
-  );
+  return new Promise<number>((resolve, reject) =>
+    conn.query({ sql, values, infileStreamFactory: () => Readable.from([data]) }, (err, result) =>
+      err ? reject(err) : resolve(result?.warningStatus ?? 0),
+    ),
+  ).then(async (warnings) => {
+    if (warnings === 0) return;
+    const shown = (await qr.query('SHOW WARNINGS LIMIT 3')) as { Message: string }[];
+    throw new Error(`bulk load refused: ${warnings} warning(s) would change stored values: ${shown.map((w) => w.Message).join('; ')}`);
+  });
 }

@@ -1,7 +1,10 @@
 import { Body, Controller, Param, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiOperation, ApiParam, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { badRequest } from '../domain/errors';
+import { RECORD_KINDS } from '../domain/settlement/records';
+import { ApiErrors } from '../http/error.response';
+import { RECORD_BODY_MODELS, RecordsResponse } from './records.dto';
 import { RecordsService } from './records.service';
 
 @ApiTags('settlements')
@@ -15,7 +18,19 @@ export class RecordsController {
       'Record assessments, violations, revolvingFund advances or budgetActual spending for the annual settlement (a JSON array, or CSV with Content-Type text/csv); all or nothing',
   })
   @ApiConsumes('application/json', 'text/csv')
-  @ApiBody({ schema: { type: 'array', items: { type: 'object' } } })
+  @ApiParam({ name: 'kind', enum: RECORD_KINDS })
+  @ApiExtraModels(...RECORD_BODY_MODELS)
+  @ApiBody({
+    description: 'A JSON array of records of the kind in the path (or CSV with these fields as its header)',
+    schema: { type: 'array', items: { oneOf: RECORD_BODY_MODELS.map((m) => ({ $ref: getSchemaPath(m) })) } },
+  })
+  @ApiCreatedResponse({ type: RecordsResponse })
+  @ApiErrors({
+    400: `\`bad-kind\` (not one of ${RECORD_KINDS.join(', ')}), \`bad-body\` (not an array), \`bad-csv\`, malformed JSON`,
+    413: 'the body or file is over the limit',
+    415: 'the body or file is not UTF-8',
+    422: '`invalid-records`: every problem by row and field; nothing stored',
+  })
   async record(@Param('kind') kind: string, @Req() req: Request, @Body() body: unknown) {
     if (String(req.headers['content-type'] ?? '').includes('csv')) return this.records.recordCsv(kind, req, 'api');
     if (!Array.isArray(body)) throw badRequest('bad-body', 'send a JSON array of records, or CSV with Content-Type text/csv');

@@ -27,3 +27,36 @@ export class ReportQuery {
   @IsIn(['json', 'csv', 'xlsx'])
   format: 'json' | 'csv' | 'xlsx' = 'json';
 }
+
+/** A settlement period named in a path (a lock's). */
+export class SettlementPeriodParams extends StartSettlementRequest {}
+
+class LockHolder {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The process (liveness registry id); null when none is registered: it is gone',
+  })
+  processId!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'dip-app-1' })
+  host!: string | null;
+  @ApiProperty({ type: Number, nullable: true, example: 4242 })
+  pid!: number | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: "The process's last heartbeat" })
+  lastBeat!: string | null;
+}
+
+export class SettlementLockResponse {
+  @ApiProperty({ example: '370300' })
+  region!: string;
+  @ApiProperty({ enum: ['month', 'year'] })
+  kind!: 'month' | 'year';
+  @ApiProperty({ example: '2024-03' })
+  period!: string;
+  @ApiProperty({ format: 'uuid', description: 'The run that holds the period' })
+  runId!: string;
+  @ApiProperty({ format: 'date-time', description: "The run's last progress beat" })
+  heartbeatAt!: string;
+  @ApiProperty({ type: LockHolder })
+  holder!: LockHolder;
+}

@@ -1,18 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { badRequest, conflict } from '../domain/errors';
+import { badRequest, conflict, notFound } from '../domain/errors';
 import { isMonth, isYear, yearOf } from '../domain/periods';
 import { annualPools, hospitalTotalsByPool, monthlyPools } from '../domain/settlement/pools';
 import { GroupingService } from '../grouping/grouping.service';
 import { HospitalsService } from '../hospitals/hospitals.service';
 import { JobProgress, JobsService, Started } from '../jobs/jobs.service';
 import { PoliciesService } from '../policies/policies.service';
-import { PeriodKey, SettlementKind, SettlementReport, SettlementStore } from './settlement.store';
+import { LivenessService } from '../liveness/liveness.service';
+import { PeriodKey, ReplacedRun, SettlementKind, SettlementLock, SettlementReport, SettlementStore } from './settlement.store';
 
-export type { SettlementKind, SettlementReport, SettlementStatus } from './settlement.store';
+export type { ReplacedRun, SettlementKind, SettlementLock, SettlementReport, SettlementStatus } from './settlement.store';
 
-/** A lock whose run has not beaten for this long belongs to a run that died. */
-const LOCK_STALE_MS = 120_000;
 const HEARTBEAT_MS = 5_000;
 
 /**
@@ -20,18 +19,22 @@ const HEARTBEAT_MS = 5_000;
  * and score the period's cases through the worker pool (a grouping run, whose workers add them
  * up per pool and hospital), apply the domain's settlement maths, and store the result as the
  * period's one current draft. A run of a period holds a lock row, so a second one at the same
- * time is refused (409); a run whose heartbeat stopped (the process died) loses its lock to the
- * next one. Nothing of a run is visible until its one final transaction, which replaces the
- * period's draft; a finalised period refuses re-runs (409).
+ * time is refused (409); a run whose process is gone (liveness/) loses its lock to the next one
+ * at once, and the agency may release a lock by hand. Nothing of a run is visible until its one
+ * final transaction, which replaces the period's draft (the replaced run's grouping results are
+ * deleted afterwards); a finalised period refuses re-runs (409).
  */
 @Injectable()
 export class SettlementService {
+  private readonly logger = new Logger(SettlementService.name);
+
   constructor(
     private readonly store: SettlementStore,
     private readonly grouping: GroupingService,
     private readonly policies: PoliciesService,
     private readonly hospitals: HospitalsService,
     private readonly jobs: JobsService,
+    private readonly liveness: LivenessService,
   ) {}
 
   /**
@@ -72,8 +75,12 @@ export class SettlementService {
         `the ${key.kind} settlement of ${key.region} ${key.period} is finalised (run ${final}); corrections go to the annual settlement`,
       );
     const id = randomUUID();
-    if (!(await this.store.lock(key, id, LOCK_STALE_MS)))
-      throw conflict('run-in-progress', `a ${key.kind} settlement of ${key.region} ${key.period} is running now; wait for it to finish`);
+    await this.liveness.sweep(); // a lock whose process died is free now, not after a timeout
+    if (!(await this.store.lock(key, id, this.liveness.processId)))
+      throw conflict(
+        'run-in-progress',
+        `a ${key.kind} settlement of ${key.region} ${key.period} is running now; wait for it to finish (or release its lock if its process is stuck)`,
+      );
     return id;
   }
 
@@ -115,6 +122,10 @@ export class SettlementService {
         pools,
       };
       await this.store.replaceDraft(report, at);
+      // Stored: a failure to prune now is resumed later, and is not this run's failure.
+      await this.prune().catch((err) => this.logger.warn({ err }, 'pruning replaced drafts failed; resumed at the next run'));
+      // Stored: the lock needs no more beats (the progress only).
+      await progress.advance(grouped.run.cases);
       return this.store.report(id);
     } finally {
       await this.store.unlock(key, id);
@@ -130,7 +141,7 @@ export class SettlementService {
       if (!(await this.store.beat(key, id)))
         throw conflict(
           'lock-lost',
-          `run ${id} lost the lock of ${key.region} ${key.period} (it stalled for over ${LOCK_STALE_MS / 1000} s and another run took over)`,
+          `run ${id} lost the lock of ${key.region} ${key.kind} ${key.period} (released by the agency, or its process was taken for dead); nothing stored`,
         );
     };
     return {
@@ -138,11 +149,40 @@ export class SettlementService {
         await touch();
         await progress.stage(name, total);
       },
-      advance: async (done) => {
+      advance: async (done, total) => {
         await touch();
-        await progress.advance(done);
+        await progress.advance(done, total);
       },
     };
+  }
+
+  /**
+   * Deletes the grouping runs and per-case results of replaced drafts (the audit and
+   * `settlement_replaced` keep who replaced what). After the replacing transaction, so that it
+   * stays short; resumed by the next run if this process dies in between.
+   */
+  async prune(): Promise<void> {
+    for (const r of await this.store.unpruned()) {
+      await this.grouping.discard(r.groupingRunId);
+      await this.store.markPruned(r.runId);
+    }
+  }
+
+  /** The periods being run now, with the process holding each. */
+  locks(): Promise<SettlementLock[]> {
+    return this.store.locks();
+  }
+
+  /** Frees a period's lock by hand (audited); 404 when the period is not locked. */
+  async releaseLock(region: string, kind: SettlementKind, period: string, actor: string): Promise<SettlementLock> {
+    const released = await this.store.releaseLock({ region, kind, period }, actor);
+    if (!released) throw notFound('not-locked', `the ${kind} settlement of ${region} ${period} holds no lock`);
+    return released;
+  }
+
+  /** What replaced a draft, if one did. */
+  replaced(id: string): Promise<ReplacedRun | null> {
+    return this.store.replaced(id);
   }
 
   report(id: string): Promise<SettlementReport> {

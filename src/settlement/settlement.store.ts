@@ -5,6 +5,7 @@ import { conflict, notFound } from '../domain/errors';
 import { BudgetLine } from '../domain/policy';
 import { YearRecords } from '../domain/settlement/pools';
 import { AnnualPool, MonthlyPool } from '../domain/settlement/settlement';
+import { ORPHANED } from '../liveness/liveness.store';
 import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
 
 export type SettlementKind = 'month' | 'year';
@@ -27,7 +28,49 @@ export interface SettlementReport {
     /** Annual runs: the finalised months whose pre-settlement counts as paid. */
     monthsPrepaid?: string[];
   };
-  pools: (MonthlyPool | AnnualPool)[];
+  pools: ReportPool[];
+}
+
+/**
+ * A hospital row of a report: the domain's figures, with the hospital's registered name beside
+ * its code. The name is read with the report (`SettlementStore.report`, the current name; null
+ * for a code no longer registered); a draft being stored has none.
+ */
+export type ReportHospital<H> = H & { hospitalName?: string | null };
+type NamedPool<P extends MonthlyPool | AnnualPool> = Omit<P, 'hospitals'> & { hospitals: ReportHospital<P['hospitals'][number]>[] };
+/** A pool of a report: the domain's monthly or annual pool, its hospital rows named. */
+export type ReportPool = NamedPool<MonthlyPool> | NamedPool<AnnualPool>;
+
+/** A period's lock as the agency sees it: its run, and the process holding it (null: none registered, i.e. gone). */
+export interface SettlementLock extends PeriodKey {
+  runId: string;
+  heartbeatAt: string;
+  holder: { processId: string | null; host: string | null; pid: number | null; lastBeat: string | null };
+}
+
+/** A draft that a later run of its period replaced. */
+export interface ReplacedRun {
+  id: string;
+  replacedBy: string;
+  replacedAt: string;
+  replacedByActor: string;
+}
+
+function lockOfRow(r: Record<string, unknown>): SettlementLock {
+  const registered = r.host !== null && r.host !== undefined;
+  return {
+    region: String(r.region_code),
+    kind: r.kind as SettlementKind,
+    period: String(r.period),
+    runId: String(r.run_id),
+    heartbeatAt: fromSqlDatetime(r.heartbeat_at),
+    holder: {
+      processId: r.owner === null ? null : String(r.owner),
+      host: registered ? String(r.host) : null,
+      pid: registered ? Number(r.pid) : null,
+      lastBeat: registered ? fromSqlDatetime(r.owner_beat) : null,
+    },
+  };
 }
 
 /** A settlement period: which run may work on it (`settlement_lock`). */
@@ -56,26 +99,90 @@ export class SettlementStore {
     return r ? String(r.id) : null;
   }
 
-  /** Takes the period's lock for run `id`: free, or held by a run whose heartbeat is older than `staleMs`. False: a live run holds it. */
-  async lock(p: PeriodKey, id: string, staleMs: number): Promise<boolean> {
+  /**
+   * Takes the period's lock for run `id` of process `owner`: free, or held by a run whose process
+   * is gone (liveness/), which is taken over. False: a run of a live process holds it.
+   */
+  async lock(p: PeriodKey, id: string, owner: string): Promise<boolean> {
     const now = new Date();
     try {
-      await this.db.execute('INSERT INTO settlement_lock (region_code, kind, period, run_id, heartbeat_at) VALUES (?, ?, ?, ?, ?)', [
-        p.region,
-        p.kind,
-        p.period,
-        id,
-        now,
-      ]);
+      await this.db.execute(
+        'INSERT INTO settlement_lock (region_code, kind, period, run_id, owner, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [p.region, p.kind, p.period, id, owner, now],
+      );
       return true;
     } catch (err) {
       if (!isDuplicate(err)) throw err;
       const taken = await this.db.execute(
-        'UPDATE settlement_lock SET run_id = ?, heartbeat_at = ? WHERE region_code = ? AND kind = ? AND period = ? AND heartbeat_at < ?',
-        [id, now, p.region, p.kind, p.period, new Date(Date.now() - staleMs)],
+        `UPDATE settlement_lock SET run_id = ?, owner = ?, heartbeat_at = ? WHERE region_code = ? AND kind = ? AND period = ? AND ${ORPHANED}`,
+        [id, owner, now, p.region, p.kind, p.period],
       );
       return taken.affected === 1;
     }
+  }
+
+  /** Frees the locks of runs whose process is gone (a reaper of liveness/). */
+  async dropOrphanedLocks(): Promise<void> {
+    await this.db.execute(`DELETE FROM settlement_lock WHERE ${ORPHANED}`);
+  }
+
+  /** The periods being run now, with their run, its process and its last beat. */
+  async locks(): Promise<SettlementLock[]> {
+    const { rows } = await this.db.execute(
+      `SELECT l.region_code, l.kind, l.period, l.run_id, l.owner, l.heartbeat_at, p.host, p.pid, p.heartbeat_at AS owner_beat
+       FROM settlement_lock l LEFT JOIN dip_process p ON p.id = l.owner ORDER BY l.region_code, l.kind, l.period`,
+    );
+    return rows.map(lockOfRow);
+  }
+
+  /**
+   * The agency frees a period's lock by hand (audited): its run, if it still works, finds the lock
+   * gone at its next beat or its final transaction and stores nothing. The lock as it was, or null.
+   */
+  releaseLock(p: PeriodKey, actor: string): Promise<SettlementLock | null> {
+    const forUpdate = this.db.engine === 'mysql' ? ' FOR UPDATE' : '';
+    return this.db.transaction(function* (): Generator<Statement, SettlementLock | null, StatementResult> {
+      const row = (yield {
+        sql: `SELECT l.region_code, l.kind, l.period, l.run_id, l.owner, l.heartbeat_at, p.host, p.pid, p.heartbeat_at AS owner_beat
+              FROM settlement_lock l LEFT JOIN dip_process p ON p.id = l.owner
+              WHERE l.region_code = ? AND l.kind = ? AND l.period = ?${forUpdate}`,
+        params: [p.region, p.kind, p.period],
+      }).rows[0];
+      if (!row) return null;
+      const lock = lockOfRow(row);
+      yield {
+        sql: 'DELETE FROM settlement_lock WHERE region_code = ? AND kind = ? AND period = ? AND run_id = ?',
+        params: [p.region, p.kind, p.period, lock.runId],
+      };
+      yield auditStatement({
+        at: new Date(),
+        actor,
+        action: 'settlement.lock.release',
+        entity: 'settlement',
+        entityId: `${p.region}/${p.kind}/${p.period}`,
+        before: { runId: lock.runId, holder: lock.holder },
+        after: null,
+      });
+      return lock;
+    });
+  }
+
+  /** What replaced a draft run, if one did. */
+  async replaced(id: string): Promise<ReplacedRun | null> {
+    const r = (await this.db.execute('SELECT * FROM settlement_replaced WHERE run_id = ?', [id])).rows[0];
+    return r
+      ? { id, replacedBy: String(r.replaced_by), replacedAt: fromSqlDatetime(r.replaced_at), replacedByActor: String(r.replaced_by_actor) }
+      : null;
+  }
+
+  /** The grouping runs of replaced drafts not yet deleted (by runId). */
+  async unpruned(): Promise<{ runId: string; groupingRunId: string }[]> {
+    const { rows } = await this.db.execute('SELECT run_id, grouping_run_id FROM settlement_replaced WHERE pruned = ?', [false]);
+    return rows.map((r) => ({ runId: String(r.run_id), groupingRunId: String(r.grouping_run_id) }));
+  }
+
+  async markPruned(runId: string): Promise<void> {
+    await this.db.execute('UPDATE settlement_replaced SET pruned = ? WHERE run_id = ?', [true, runId]);
   }
 
   /** Keeps the lock alive; false when run `id` no longer holds it. */
@@ -99,7 +206,11 @@ export class SettlementStore {
     ]);
   }
 
-  /** Stores a run as its period's draft, replacing the previous draft, in one transaction (audited). */
+  /**
+   * Stores a run as its period's draft, replacing the previous draft, in one transaction
+   * (audited; the replaced run is remembered in `settlement_replaced`). Refused when the run no
+   * longer holds the period's lock (released by the agency, or taken for dead).
+   */
   async replaceDraft(report: SettlementReport, at: Date): Promise<void> {
     const { run, pools } = report;
     // A locking read on MySQL: a plain read sees the transaction's snapshot, so a finalise
@@ -107,8 +218,17 @@ export class SettlementStore {
     // BEGIN IMMEDIATE: no other writer can commit in between.
     const forUpdate = this.db.engine === 'mysql' ? ' FOR UPDATE' : '';
     await this.db.transaction(function* (): Generator<Statement, void, StatementResult> {
+      const lock = (yield {
+        sql: `SELECT run_id FROM settlement_lock WHERE region_code = ? AND kind = ? AND period = ?${forUpdate}`,
+        params: [run.region, run.kind, run.period],
+      }).rows[0];
+      if (lock?.run_id !== run.id)
+        throw conflict(
+          'lock-lost',
+          `run ${run.id} no longer holds the lock of ${run.region} ${run.kind} ${run.period} (released, or its process taken for dead); nothing stored`,
+        );
       const before = (yield {
-        sql: `SELECT id, status FROM settlement_run WHERE region_code = ? AND kind = ? AND period = ?${forUpdate}`,
+        sql: `SELECT id, status, grouping_run_id FROM settlement_run WHERE region_code = ? AND kind = ? AND period = ?${forUpdate}`,
         params: [run.region, run.kind, run.period],
       }).rows[0];
       // Checked again inside the transaction: a finalise may have landed while this run worked.
@@ -120,6 +240,20 @@ export class SettlementStore {
       if (before) {
         yield { sql: 'DELETE FROM settlement_hospital WHERE run_id = ?', params: [before.id as string] };
         yield { sql: 'DELETE FROM settlement_run WHERE id = ?', params: [before.id as string] };
+        yield {
+          sql: 'INSERT INTO settlement_replaced (run_id, region_code, kind, period, grouping_run_id, replaced_by, replaced_by_actor, replaced_at, pruned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          params: [
+            before.id as string,
+            run.region,
+            run.kind,
+            run.period,
+            before.grouping_run_id as string,
+            run.id,
+            run.createdBy.slice(0, 100),
+            at,
+            false,
+          ],
+        };
       }
       yield {
         sql: 'INSERT INTO settlement_run (id, region_code, kind, period, catalogue_id, policy_hash, grouping_run_id, status, report, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -172,8 +306,28 @@ export class SettlementStore {
   /** A stored run's report, with its current status. */
   async report(id: string): Promise<SettlementReport> {
     const r = (await this.db.execute('SELECT * FROM settlement_run WHERE id = ?', [id])).rows[0];
-    if (!r) throw notFound('unknown-settlement', `no settlement run ${id}`);
+    if (!r) {
+      const replaced = await this.replaced(id);
+      if (replaced)
+        throw notFound(
+          'replaced',
+          `settlement run ${id} is no longer stored: run ${replaced.replacedBy} replaced it at ${replaced.replacedAt}`,
+        );
+      throw notFound('unknown-settlement', `no settlement run ${id}`);
+    }
     const { pools, monthsPrepaid } = JSON.parse(String(r.report)) as { pools: SettlementReport['pools']; monthsPrepaid?: string[] };
+    // Names beside codes, as registered now (a run's hospitals are all of its region).
+    const names = new Map(
+      (await this.db.execute('SELECT code, name FROM hospital WHERE region_code = ?', [String(r.region_code)])).rows.map((h) => [
+        String(h.code),
+        String(h.name),
+      ]),
+    );
+    const named = <H extends { hospitalCode: string }>({ hospitalCode, ...figures }: H) => ({
+      hospitalCode,
+      hospitalName: names.get(hospitalCode) ?? null,
+      ...figures,
+    });
     return {
       run: {
         id,
@@ -189,7 +343,7 @@ export class SettlementStore {
         finalisedAt: r.finalised_at === null ? null : fromSqlDatetime(r.finalised_at),
         ...(monthsPrepaid ? { monthsPrepaid } : {}),
       },
-      pools,
+      pools: pools.map((p) => ({ ...p, hospitals: (p.hospitals as ReportHospital<{ hospitalCode: string }>[]).map(named) }) as ReportPool),
     };
   }
 

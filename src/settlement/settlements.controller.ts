@@ -1,13 +1,22 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { notFound } from '../domain/errors';
+import { ApiErrors } from '../http/error.response';
 import { JobsService } from '../jobs/jobs.service';
 import { settlementReportFile } from './report-format';
 import { ReportQuery, StartSettlementRequest } from './settlement.dto';
+import {
+  SETTLEMENT_EXTRA_MODELS,
+  SettlementJobResponse,
+  SettlementReplacedResponse,
+  SettlementReportResponse,
+  SettlementStartedResponse,
+} from './settlement.responses';
 import { SettlementService } from './settlement.service';
 
 @ApiTags('settlements')
+@ApiExtraModels(...SETTLEMENT_EXTRA_MODELS)
 @Controller('api/v1/settlements')
 export class SettlementsController {
   constructor(
@@ -21,6 +30,14 @@ export class SettlementsController {
     summary:
       'Start a settlement run of a region and period (409 when the period is finalised or being run); follow it at /api/v1/settlements/:id',
   })
+  @ApiAcceptedResponse({ type: SettlementStartedResponse, description: 'Started; the Location header names the run' })
+  @ApiErrors({
+    400: '`bad-period`, a bad region or kind, malformed JSON',
+    404: '`unknown-region`',
+    409: '`finalised` (the period is frozen), `run-in-progress`',
+    413: 'the JSON body is over the limit',
+    415: 'the JSON body is not UTF-8',
+  })
   async start(@Body() b: StartSettlementRequest, @Res({ passthrough: true }) res: Response) {
     const { id } = await this.settlements.start(b.region, b.kind, b.period, 'api');
     res.location(`/api/v1/settlements/${id}`);
@@ -29,8 +46,21 @@ export class SettlementsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A settlement run: its report once stored (status draft or final), else its job (running, failed)' })
+  @ApiOkResponse({
+    description: 'The report of a stored run; a draft replaced by a later run; or the job of a run not stored (running, failed)',
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(SettlementReportResponse) },
+        { $ref: getSchemaPath(SettlementReplacedResponse) },
+        { $ref: getSchemaPath(SettlementJobResponse) },
+      ],
+    },
+  })
+  @ApiErrors({ 400: 'the id is not a UUID', 404: '`unknown-settlement`' })
   async get(@Param('id', ParseUUIDPipe) id: string) {
     if (await this.settlements.exists(id)) return this.settlements.report(id);
+    const replaced = await this.settlements.replaced(id);
+    if (replaced) return { run: { id, status: 'replaced', replacedBy: replaced.replacedBy, replacedAt: replaced.replacedAt } };
     const job = await this.jobs.get(id);
     if (!job) throw notFound('unknown-settlement', `no settlement run ${id}`);
     return { run: { id, status: job.status, stage: job.stage, progress: job.progress }, error: job.error };
@@ -38,6 +68,18 @@ export class SettlementsController {
 
   @Get(':id/report')
   @ApiOperation({ summary: 'The report of a stored run as JSON, CSV or XLSX (docs/settlement-report.md)' })
+  @ApiOkResponse({
+    description: 'format=json: the report; csv, xlsx: a file for people, as an attachment settlement-<region>-<period>-<kind>.<format>',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(SettlementReportResponse) } },
+      'text/csv': { schema: { type: 'string' } },
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+    },
+  })
+  @ApiErrors({
+    400: 'the id is not a UUID; format not json, csv or xlsx',
+    404: '`unknown-settlement`, `replaced` (a later run replaced the draft)',
+  })
   async report(@Param('id', ParseUUIDPipe) id: string, @Query() q: ReportQuery, @Res() res: Response): Promise<void> {
     const file = await settlementReportFile(await this.settlements.report(id), q.format);
     if (q.format !== 'json') res.attachment(file.name);
@@ -47,6 +89,8 @@ export class SettlementsController {
   @Post(':id/finalise')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: "Freeze the run's period: re-runs are refused with 409 afterwards (audited)" })
+  @ApiOkResponse({ type: SettlementReportResponse, description: 'The report, now final' })
+  @ApiErrors({ 400: 'the id is not a UUID', 404: '`unknown-settlement`, `replaced`', 409: '`finalised` (already)' })
   finalise(@Param('id', ParseUUIDPipe) id: string) {
     return this.settlements.finalise(id, 'api');
   }

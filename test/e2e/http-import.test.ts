@@ -56,7 +56,8 @@ describeEngines('case file imports over HTTP on %s', (engine) => {
     const lines = Array.from({ length: 3000 }, (_, i) =>
       caseLine({
         caseId: `K${String(i).padStart(4, '0')}`,
-        ...(multiLine(i) ? { patientId: `"P,\r\n${i}"` } : {}),
+        // A quoted comma, and a quoted line break inside a list (its codes are trimmed).
+        ...(multiLine(i) ? { patientId: `"P,${i}"`, secondaryDiagnoses: '"I10.x00|\r\nE11.900"' } : {}),
         ...(i === 1000 || i === 2999 ? { sex: 'Q' } : {}),
       }),
     );
@@ -74,8 +75,14 @@ describeEngines('case file imports over HTTP on %s', (engine) => {
         [3007, 'K2999', 'sex'],
       ]);
       expect((await storedIds(t, 'K')).length).toBe(2998);
-      const { rows } = await t.db.execute('SELECT patient_id FROM dip_case WHERE case_id IN (?, ?) ORDER BY case_id', ['K0250', 'K0251']);
-      expect(rows.map((r) => String(r.patient_id))).toEqual(['P,\r\n250', 'P1']);
+      const { rows } = await t.db.execute('SELECT patient_id, secondary_diagnoses FROM dip_case WHERE case_id IN (?, ?) ORDER BY case_id', [
+        'K0250',
+        'K0251',
+      ]);
+      expect(rows.map((r) => [String(r.patient_id), String(r.secondary_diagnoses)])).toEqual([
+        ['P,250', 'I10.x00|E11.900'],
+        ['P1', 'I10.x00|E11.900'],
+      ]);
     }
   });
 

@@ -3,7 +3,6 @@ import { Agent, request as httpRequest } from 'node:http';
 export interface UploadResponse {
   status: number;
   /** The response parsed as JSON, or its text when it is not JSON (null when empty). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads whatever the server answered
   body: any;
 }
 

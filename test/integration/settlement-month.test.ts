@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { PoliciesService } from '../../src/policies/policies.service';
 import { MonthlyHospital } from '../../src/domain/settlement/settlement';
 import { GroupingService } from '../../src/grouping/grouping.service';
+import { GONE_AFTER_MS } from '../../src/liveness/liveness.service';
 import { SettlementService } from '../../src/settlement/settlement.service';
 import { startTestApp, TestApp } from '../support/app';
 import { seedHandMonth } from '../support/hand-month';
@@ -121,23 +122,34 @@ describeEngines('monthly pre-settlement on %s', (engine) => {
     ]);
   });
 
-  it('lets one run of a period go at a time; a run that died loses its lock to the next', async () => {
-    // A run (of another process) holds the period's lock and beats.
+  it('lets one run of a period go at a time; a run whose process stopped beating loses its lock to the next', async () => {
+    // A run of another process (on another machine) holds the period's lock; the process beats.
     const first = '00000000-0000-4000-8000-000000000001';
-    await t.db.execute('INSERT INTO settlement_lock (region_code, kind, period, run_id, heartbeat_at) VALUES (?, ?, ?, ?, ?)', [
+    const owner = '00000000-0000-4000-8000-0000000000aa';
+    const now = new Date();
+    await t.db.execute('INSERT INTO dip_process (id, host, pid, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)', [
+      owner,
+      'elsewhere',
+      7,
+      now,
+      now,
+    ]);
+    await t.db.execute('INSERT INTO settlement_lock (region_code, kind, period, run_id, owner, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)', [
       '370300',
       'month',
       '2024-03',
       first,
-      new Date(),
+      owner,
+      now,
     ]);
     await expect(month()).rejects.toMatchObject({ kind: 'conflict', code: 'run-in-progress' });
-    // The first "dies": its heartbeat stops. Three minutes later the period can be run again.
-    await t.db.execute('UPDATE settlement_lock SET heartbeat_at = ? WHERE run_id = ?', [new Date(Date.now() - 180_000), first]);
+    // The process "dies": its beats stop. After GONE_AFTER_MS the period can be run again.
+    await t.db.execute('UPDATE dip_process SET heartbeat_at = ? WHERE id = ?', [new Date(Date.now() - GONE_AFTER_MS - 1000), owner]);
     const started = await s.start('370300', 'month', '2024-03', 'tester');
     const r = await started.done;
     expect(r.run.id).toBe(started.id);
     expect(Number((await t.db.execute('SELECT COUNT(*) AS n FROM settlement_lock')).rows[0].n)).toBe(0);
+    expect(Number((await t.db.execute('SELECT COUNT(*) AS n FROM dip_process WHERE id = ?', [owner])).rows[0].n)).toBe(0);
   });
 
   it('leaves nothing of a run that fails half-way, and the previous draft stays', async () => {

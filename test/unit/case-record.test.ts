@@ -3,7 +3,13 @@ import {
   CaseRecord,
   CaseValidationContext,
   caseContentHash,
+  chinaToday,
+  epochDay,
   FieldError,
+  LIST_COLUMN_CHARS,
+  MAX_DIAGNOSIS_CHARS,
+  MAX_LIST_CODES,
+  MAX_PROCEDURE_CHARS,
   RawCase,
   REQUIRED_CASE_FIELDS,
   validateCase,
@@ -231,7 +237,7 @@ describe('validateCase: a valid JSON document', () => {
   });
 
   it.each([
-    ['age', 45.5, /must be a string, got number/],
+    ['age', 45.5, /^must be a whole number; got 45.5$/],
     ['age', true, /must be a string, got boolean/],
     ['caseId', { id: 1 }, /must be a string, got object/],
     ['patientId', ['P1'], /must be a string, got an array/],
@@ -497,5 +503,67 @@ describe('caseContentHash', () => {
     const a = { ...base, secondaryDiagnoses: ['I10.x00'], otherProcedures: [] };
     const b = { ...base, secondaryDiagnoses: [], otherProcedures: ['I10.x00'] };
     expect(caseContentHash(a)).not.toBe(caseContentHash(b));
+  });
+});
+
+describe('validateCase: limits and ranges (issue 11)', () => {
+  const longestDiagnosis = 'A01.000x0005+J17.000*';
+  const longestProcedure = '86.700x0013';
+
+  it('the longest code shapes are what MAX_*_CHARS say, and a full list fits its column', () => {
+    expect(recordOf(csvRow({ secondaryDiagnoses: longestDiagnosis })).secondaryDiagnoses).toEqual([longestDiagnosis]);
+    expect(recordOf(csvRow({ otherProcedures: longestProcedure })).otherProcedures).toEqual([longestProcedure]);
+    expect(longestDiagnosis.length).toBe(MAX_DIAGNOSIS_CHARS);
+    expect(longestProcedure.length).toBeLessThanOrEqual(MAX_PROCEDURE_CHARS);
+    // 80 codes of 21 characters and 79 separators: 1,759 characters.
+    expect(MAX_LIST_CODES * (MAX_DIAGNOSIS_CHARS + 1) - 1).toBeLessThanOrEqual(LIST_COLUMN_CHARS);
+  });
+
+  it('a list holds up to 80 codes; 81 is refused with the count', () => {
+    const codes = (n: number) => Array.from({ length: n }, () => longestDiagnosis).join('|');
+    expect(recordOf(csvRow({ secondaryDiagnoses: codes(80) })).secondaryDiagnoses).toHaveLength(80);
+    expectOnlyError(csvRow({ secondaryDiagnoses: codes(81) }), 'secondaryDiagnoses', /^holds 81 codes; at most 80$/);
+    expectOnlyError(csvRow({ otherProcedures: Array(300).fill('51.2300').join('|') }), 'otherProcedures', /^holds 300 codes; at most 80$/);
+  });
+
+  it('admission before 1998-01-01 is refused; 1998-01-01 itself is a case', () => {
+    expect(recordOf(csvRow({ admissionDate: '1998-01-01', dischargeDate: '1998-01-03' })).losDays).toBe(2);
+    expectOnlyError(csvRow({ admissionDate: '0001-01-01' }), 'admissionDate', /^0001-01-01 is before 1998-01-01/);
+  });
+
+  it('discharge after today is refused when the context knows today', () => {
+    const today = epochDay('2026-11-30')!;
+    expect(recordOf(csvRow({ admissionDate: '2026-11-20', dischargeDate: '2026-11-30' }), { ...ctx, today }).losDays).toBe(10);
+    const errors = errorsOf(csvRow({ dischargeDate: '2099-01-01' }), { ...ctx, today });
+    expect(errors).toEqual([{ field: 'dischargeDate', reason: '2099-01-01 is in the future' }]);
+  });
+
+  it('today is the date in China (UTC+8)', () => {
+    expect(chinaToday(new Date('2026-11-29T16:00:00Z'))).toBe(epochDay('2026-11-30'));
+    expect(chinaToday(new Date('2026-11-29T15:59:59Z'))).toBe(epochDay('2026-11-29'));
+  });
+
+  it.each([
+    ['NUL', 'P\u00001'],
+    ['tab', 'P\t1'],
+    ['newline', 'P\n1'],
+  ])('a patientId with a %s is refused without quoting it', (_name, patientId) => {
+    const errors = errorsOf(csvRow({ patientId }));
+    expect(errors).toEqual([{ field: 'patientId', reason: expect.stringMatching(/^must be printable/) }]);
+    expect(JSON.stringify(errors)).not.toContain('P');
+  });
+
+  it('caseId with spaces around it is refused, not trimmed', () => {
+    expectOnlyError(csvRow({ caseId: ' C0001 ' }), 'caseId', /must not begin or end with spaces/);
+    expect(recordOf(csvRow({ caseId: 'C 0001' })).caseId).toBe('C 0001');
+  });
+
+  it('a JSON float for a text field says what it may be', () => {
+    expectOnlyError({ ...csvRow(), caseId: 1.5 }, 'caseId', /^must be a whole number or a string; got the number 1\.5$/);
+  });
+
+  it('quotes at most 40 characters of a bad value', () => {
+    const [e] = errorsOf(csvRow({ sex: 'X'.repeat(500) }));
+    expect(e.reason).toBe(`must be one of M, F, U; got "${'X'.repeat(40)}…"`);
   });
 });

@@ -36,7 +36,7 @@ async function settleCommand(kind: SettlementKind, o: { region: string; period: 
   else process.stdout.write(`${settlementSummary(report)}\nreport files: ${files.join(', ')}\n`);
 }
 
-/** `dip settle month | year | record | finalise`: settlement runs from the terminal. */
+/** `dip settle month | year | record | locks | release-lock | finalise`: settlement runs from the terminal. */
 export function registerSettle(program: Command): void {
   const settle = program.command('settle').description('Settlement runs (spec §8)');
 
@@ -72,6 +72,29 @@ export function registerSettle(program: Command): void {
     .action(async (file: string, o: { kind: RecordKind }) => {
       const r = await withApp((app) => app.get(RecordsService).recordCsv(o.kind, createReadStream(file), cliActor()));
       process.stdout.write(`${r.recorded} ${r.kind} record(s) stored\n`);
+    });
+
+  settle
+    .command('locks')
+    .description('The periods being settled now, with the run and the process holding each')
+    .action(async () => {
+      const locks = await withApp((app) => app.get(SettlementService).locks());
+      if (locks.length === 0) process.stdout.write('no period is locked\n');
+      for (const l of locks) {
+        const h = l.holder.host === null ? 'process gone' : `${l.holder.host} pid ${l.holder.pid}, last beat ${l.holder.lastBeat}`;
+        process.stdout.write(`${l.region} ${l.kind} ${l.period}: run ${l.runId} (${h})\n`);
+      }
+    });
+
+  settle
+    .command('release-lock')
+    .description("Release a period's lock by hand (audited): its run, if still working, stores nothing; a new run may start at once")
+    .requiredOption('--region <region>', '6-digit region code')
+    .addOption(new Option('--kind <kind>', 'settlement kind').choices(['month', 'year']).makeOptionMandatory())
+    .requiredOption('--period <period>', 'a month (2024-03) or a year (2024)')
+    .action(async (o: { region: string; kind: SettlementKind; period: string }) => {
+      const l = await withApp((app) => app.get(SettlementService).releaseLock(o.region, o.kind, o.period, cliActor()));
+      process.stdout.write(`released the lock of ${l.region} ${l.kind} ${l.period} held by run ${l.runId}\n`);
     });
 
   settle

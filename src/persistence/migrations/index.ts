@@ -4,6 +4,8 @@ import { Grouping1732600000000 } from './1732600000000-grouping';
 import { Settlement1732700000000 } from './1732700000000-settlement';
 import { SettlementRecords1732800000000 } from './1732800000000-settlement-records';
 import { LevelAverages1732900000000 } from './1732900000000-level-averages';
+import { CatalogueVerification1733010000000 } from './1733010000000-catalogue-verification';
+import { Liveness1733100000000 } from './1733100000000-liveness';
 
 /** Every migration, in order. Both engines run the same list. */
 export const MIGRATIONS = [
@@ -13,4 +15,6 @@ export const MIGRATIONS = [
   Settlement1732700000000,
   SettlementRecords1732800000000,
   LevelAverages1732900000000,
+  CatalogueVerification1733010000000,
+  Liveness1733100000000,
 ];

@@ -1,0 +1,29 @@
+/**
+ * What a log line may say of an error. pino's standard serializer copies every enumerable
+ * property, and a failed statement carries its SQL, its parameters and the driver's error with
+ * the SQL once more (patient ids, megabytes of them). Logs keep the kind, code, a bounded
+ * message and the stack; never parameters or statement text.
+ */
+const MESSAGE_CHARS = 300;
+const STACK_CHARS = 2000;
+
+export interface LoggedError {
+  type: string;
+  message: string;
+  code?: string | number;
+  stack?: string;
+  cause?: LoggedError;
+}
+
+export function loggedError(err: unknown, depth = 0): LoggedError {
+  if (!(err instanceof Error)) return { type: typeof err, message: String(err).slice(0, MESSAGE_CHARS) };
+  const e = err as Error & { code?: unknown; errno?: unknown; cause?: unknown };
+  const bounded = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}… (${s.length} characters)` : s);
+  const out: LoggedError = { type: e.name, message: bounded(e.message, MESSAGE_CHARS) };
+  const code = typeof e.code === 'string' || typeof e.code === 'number' ? e.code : undefined;
+  if (code !== undefined) out.code = code;
+  // The stack's first line repeats the message: keep only the frames.
+  if (e.stack) out.stack = bounded(e.stack.slice(e.stack.indexOf('\n    at ') + 1 || 0), STACK_CHARS);
+  if (e.cause !== undefined && depth < 3) out.cause = loggedError(e.cause, depth + 1);
+  return out;
+}

@@ -1,0 +1,34 @@
+import { QueryFailedError } from 'typeorm';
+import { loggedError } from '../../src/config/log-serializers';
+
+describe('loggedError: what a log line says of an error', () => {
+  it('keeps a failed statement out: no SQL, no parameters, no driver error', () => {
+    const driverError = Object.assign(new Error("Data too long for column 'error' at row 1"), {
+      code: 'ER_DATA_TOO_LONG',
+      sql: 'UPDATE import_batch SET error = \'{"message":"PZQ7-00001 …"}\' WHERE id = \'b1\'',
+    });
+    const err = new QueryFailedError('UPDATE import_batch SET error = ? WHERE id = ?', ['PZQ7-00001'.repeat(1000), 'b1'], driverError);
+    const logged = loggedError(err);
+    const text = JSON.stringify(logged);
+    expect(text).not.toContain('PZQ7');
+    expect(text).not.toContain('UPDATE');
+    expect(logged).toMatchObject({
+      type: 'QueryFailedError',
+      message: "Data too long for column 'error' at row 1",
+      code: 'ER_DATA_TOO_LONG',
+    });
+    expect(Object.keys(logged).sort()).toEqual(['code', 'message', 'stack', 'type']);
+  });
+
+  it('bounds the message and keeps the cause', () => {
+    const err = new Error('x'.repeat(5000), { cause: new TypeError('inner') });
+    const logged = loggedError(err);
+    expect(logged.message).toBe(`${'x'.repeat(300)}… (5000 characters)`);
+    expect(logged.cause).toMatchObject({ type: 'TypeError', message: 'inner' });
+    expect(logged.stack).toMatch(/^ {4}at /);
+  });
+
+  it('says what a thrown non-error was', () => {
+    expect(loggedError('plain')).toEqual({ type: 'string', message: 'plain' });
+  });
+});
