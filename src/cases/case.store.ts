@@ -132,6 +132,9 @@ export interface CaseWriter {
 }
 
 const IN_LIST = 1000;
+/** Rows handled between two turns of the event loop while a chunk is written (a /health stays fast). */
+const YIELD_ROWS = 2000;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
@@ -232,10 +235,12 @@ class MysqlCaseWriter implements CaseWriter {
     const rows = [...inserts, ...replacements];
     if (rows.length === 0) return;
     let body = '';
-    for (const c of rows) {
+    for (let i = 0; i < rows.length; i++) {
+      const c = rows[i];
       const values = caseColumnValues(c.region, c.record, c.hash);
       values.push(this.batchId);
       body += values.map(tsv).join('\t') + '\n';
+      if (i % YIELD_ROWS === YIELD_ROWS - 1) await nextTurn();
     }
     const data = Buffer.from(body, 'utf8');
     await loadData(
@@ -324,11 +329,19 @@ class SqliteCaseWriter implements CaseWriter {
     return out;
   }
 
+  /**
+   * Staged rows are invisible until the commit, so they are written in short transactions of
+   * YIELD_ROWS with a turn of the event loop between them: other requests are served meanwhile.
+   */
   async write(inserts: ValidCase[], replacements: ValidCase[]): Promise<void> {
-    this.db.sqlite.transaction(() => {
-      for (const c of inserts) this.insert.run(this.batchId, c.line, 0, ...caseColumnValues(c.region, c.record, c.hash));
-      for (const c of replacements) this.insert.run(this.batchId, c.line, 1, ...caseColumnValues(c.region, c.record, c.hash));
-    })();
+    const rows = [...inserts.map((c) => [c, 0] as const), ...replacements.map((c) => [c, 1] as const)];
+    for (let i = 0; i < rows.length; i += YIELD_ROWS) {
+      this.db.sqlite.transaction(() => {
+        for (const [c, replaces] of rows.slice(i, i + YIELD_ROWS))
+          this.insert.run(this.batchId, c.line, replaces, ...caseColumnValues(c.region, c.record, c.hash));
+      })();
+      await nextTurn();
+    }
   }
 
   async commit(counts: ImportCounts): Promise<void> {
