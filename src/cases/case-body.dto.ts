@@ -3,6 +3,7 @@ import {
   DISCHARGE_MODES,
   DischargeMode,
   EARLIEST_ADMISSION,
+  MAX_DEPARTMENT_CHARS,
   MAX_ID_CHARS,
   MAX_LIST_CODES,
   Pool,
@@ -148,4 +149,13 @@ export class CaseBody {
 
   @ApiPropertyOptional({ type: Boolean, default: false, description: 'A new technology or drug was used (for special-case eligibility)' })
   newTechnology?: boolean;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: MAX_DEPARTMENT_CHARS,
+    description: `The department (科室) that discharged the case: a code or a name, at most ${MAX_DEPARTMENT_CHARS} printable characters, trimmed; empty or absent: none. Shown in the hospital's views (GET /api/v1/hospitals/{code}/departments)`,
+    example: '普外科',
+  })
+  department?: string | null;
 }

@@ -25,6 +25,7 @@ export const CASE_COLUMNS = [
   'day_surgery',
   'external_expert',
   'new_technology',
+  'department',
   'content_hash',
 ] as const;
 
@@ -56,6 +57,7 @@ export function caseColumnValues(regionCode: string, c: CaseRecord, contentHash:
     c.daySurgery ? 1 : 0,
     c.externalExpert ? 1 : 0,
     c.newTechnology ? 1 : 0,
+    c.department,
     contentHash,
   ];
 }
@@ -87,5 +89,6 @@ export function caseRecordOfRow(r: Record<string, unknown>): CaseRecord {
     daySurgery: Number(r.day_surgery) === 1,
     externalExpert: Number(r.external_expert) === 1,
     newTechnology: Number(r.new_technology) === 1,
+    department: r.department === null || r.department === undefined ? null : String(r.department),
   };
 }

@@ -26,6 +26,7 @@ export const CASE_FIELDS = [
   'daySurgery',
   'externalExpert',
   'newTechnology',
+  'department',
 ] as const;
 export type CaseField = (typeof CASE_FIELDS)[number];
 
@@ -42,6 +43,7 @@ export const REQUIRED_CASE_FIELDS: readonly CaseField[] = CASE_FIELDS.filter(
       'daySurgery',
       'externalExpert',
       'newTechnology',
+      'department',
     ].includes(f),
 );
 
@@ -75,6 +77,8 @@ export interface CaseRecord {
   daySurgery: boolean;
   externalExpert: boolean;
   newTechnology: boolean;
+  /** The department (科室) that discharged the case, a code or a name; null when not given. */
+  department: string | null;
 }
 
 export interface FieldError {
@@ -108,6 +112,8 @@ export const MAX_DIAGNOSIS_CHARS = 21; // A01.000x0005+J17.000*
 export const MAX_PROCEDURE_CHARS = 13; // 86.700x0013 and the like
 export const LIST_COLUMN_CHARS = 2000;
 export const MAX_ID_CHARS = 64;
+/** A department code or name: at most 64 printable characters (Unicode code points, as MySQL's VARCHAR counts them). */
+export const MAX_DEPARTMENT_CHARS = 64;
 /**
  * No case is admitted before 1998-01-01: the basic medical insurance for employees (国发〔1998〕44号)
  * starts then, so an earlier date is a typing error, not a case an agency settles.
@@ -349,6 +355,11 @@ export function validateCase(raw: RawCase, ctx: CaseValidationContext): { record
   const daySurgery = r.flag('daySurgery');
   const externalExpert = r.flag('externalExpert');
   const newTechnology = r.flag('newTechnology');
+  const department = r.text('department', false);
+  if (department !== undefined && !PRINTABLE.test(department))
+    r.fail('department', `must be printable: no tab, line break or other control character; got ${r.quote(department)}`);
+  else if (department !== undefined && [...department].length > MAX_DEPARTMENT_CHARS)
+    r.fail('department', `must be at most ${MAX_DEPARTMENT_CHARS} characters; got ${[...department].length}`);
 
   if (r.errors !== null) return { errors: r.errors };
   // Every value below was checked above; the casts only narrow what TypeScript cannot follow.
@@ -375,9 +386,19 @@ export function validateCase(raw: RawCase, ctx: CaseValidationContext): { record
       daySurgery: daySurgery!,
       externalExpert: externalExpert!,
       newTechnology: newTechnology!,
+      department: department ?? null,
     },
   };
 }
+
+/**
+ * Optional fields added after cases were first stored (issue 12: `department`). They are left out
+ * of the hashed text when absent, so that a case without them hashes as it always did and
+ * re-importing a stored case stays a no-op; when present they are appended after the original
+ * fields, each with its name (so two such fields can never be mistaken for one another).
+ */
+const LATER_FIELDS = ['department'] as const satisfies readonly CaseField[];
+const HASHED_FIELDS = CASE_FIELDS.filter((f) => !(LATER_FIELDS as readonly string[]).includes(f));
 
 /**
  * A digest of everything a case says, to tell an identical re-import (a no-op) from a changed
@@ -385,9 +406,13 @@ export function validateCase(raw: RawCase, ctx: CaseValidationContext): { record
  */
 export function caseContentHash(c: CaseRecord): string {
   let text = '';
-  for (const f of CASE_FIELDS) {
+  for (const f of HASHED_FIELDS) {
     const v = c[f];
     text += (Array.isArray(v) ? v.join('|') : v === null ? '' : String(v)) + '\u001f';
+  }
+  for (const f of LATER_FIELDS) {
+    const v = c[f];
+    if (v !== null && v !== undefined) text += `${f}=${v}\u001f`;
   }
   return hash('sha1', text);
 }

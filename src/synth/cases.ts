@@ -479,6 +479,7 @@ class CaseModel {
       daySurgery: String(daySurgery),
       externalExpert: String(pattern === Pattern.Surgery && rng.chance(LEVEL_EXTERNAL_EXPERT[level])),
       newTechnology: String(newTechnology),
+      department: '', // not generated (issue 12): an empty column, "none"
     };
     return CASE_FIELDS.map((f) => record[f]);
   }

@@ -7,6 +7,7 @@ import {
   epochDay,
   FieldError,
   LIST_COLUMN_CHARS,
+  MAX_DEPARTMENT_CHARS,
   MAX_DIAGNOSIS_CHARS,
   MAX_LIST_CODES,
   MAX_PROCEDURE_CHARS,
@@ -69,6 +70,7 @@ const EXPECTED: CaseRecord = {
   daySurgery: false,
   externalExpert: true,
   newTechnology: false,
+  department: null, // issue 12: optional, none given
 };
 
 function recordOf(raw: RawCase, context: CaseValidationContext = ctx): CaseRecord {
@@ -565,5 +567,67 @@ describe('validateCase: limits and ranges (issue 11)', () => {
   it('quotes at most 40 characters of a bad value', () => {
     const [e] = errorsOf(csvRow({ sex: 'X'.repeat(500) }));
     expect(e.reason).toBe(`must be one of M, F, U; got "${'X'.repeat(40)}…"`);
+  });
+});
+
+describe('department (issue 12)', () => {
+  it('is optional, not required by a CSV header, and last in the header order', () => {
+    expect(CASE_FIELDS[CASE_FIELDS.length - 1]).toBe('department');
+    expect(REQUIRED_CASE_FIELDS).not.toContain('department');
+    expect(recordOf(csvRow()).department).toBeNull();
+    expect(recordOf(csvRow({ department: '' })).department).toBeNull();
+    expect(recordOf(csvRow({ department: '   ' })).department).toBeNull();
+    expect(recordOf({ ...csvRow(), department: null }).department).toBeNull();
+  });
+
+  it('is trimmed; codes, Chinese names and inner spaces are kept as given', () => {
+    expect(recordOf(csvRow({ department: ' 普外科 ' })).department).toBe('普外科');
+    expect(recordOf(csvRow({ department: 'GS-01 二病区' })).department).toBe('GS-01 二病区');
+    expect(recordOf({ ...csvRow(), department: 301 }).department).toBe('301');
+  });
+
+  it('holds up to 64 characters, counted as characters (code points), not UTF-16 units', () => {
+    expect(MAX_DEPARTMENT_CHARS).toBe(64);
+    expect(recordOf(csvRow({ department: '科'.repeat(64) })).department).toHaveLength(64);
+    // 64 astral characters: 128 UTF-16 units, 64 characters as MySQL's VARCHAR(64) counts them.
+    expect(recordOf(csvRow({ department: '𠀀'.repeat(64) })).department).toBe('𠀀'.repeat(64));
+    expectOnlyError(csvRow({ department: 'D'.repeat(65) }), 'department', /^must be at most 64 characters; got 65$/);
+  });
+
+  it.each([
+    ['tab', 'ICU\t2', '\\u0009'],
+    ['newline', 'ICU\n2', '\\u000a'],
+    ['NUL', 'ICU\u00002', '\\u0000'],
+  ])('with a %s is refused, the character escaped in the reason', (_name, department, escaped) => {
+    expectOnlyError(
+      csvRow({ department }),
+      'department',
+      new RegExp(`^must be printable: no tab, line break or other control character; got "ICU\\${escaped}2"$`),
+    );
+  });
+
+  it('never quotes the patientId (a shifted column)', () => {
+    const shifted = errorsOf(csvRow({ patientId: 'PAT-1\u0001', department: 'PAT-1\u0001' }));
+    expect(shifted.find((e) => e.field === 'department')?.reason).toMatch(/withheld: it is the patientId/);
+    expect(JSON.stringify(shifted)).not.toContain('PAT-1');
+  });
+
+  it('is refused as a list or an object, like every text field', () => {
+    expectOnlyError({ ...csvRow(), department: ['ICU'] }, 'department', /must be a string, got an array/);
+  });
+
+  it('leaves the content hash of a case without one as it was before the field existed', () => {
+    // The hash of csvRow() computed before issue 12 (sha1 over the 21 original fields): stored
+    // cases re-imported without a department stay a no-op.
+    expect(caseContentHash(recordOf(csvRow()))).toBe('2b5edb9141109957d307f3f873d7f041a355123c');
+    expect(caseContentHash(recordOf(csvRow({ department: '' })))).toBe('2b5edb9141109957d307f3f873d7f041a355123c');
+  });
+
+  it('changes the hash when given, and each department hashes apart', () => {
+    const none = caseContentHash(recordOf(csvRow()));
+    const a = caseContentHash(recordOf(csvRow({ department: '普外科' })));
+    const b = caseContentHash(recordOf(csvRow({ department: '骨科' })));
+    expect(new Set([none, a, b]).size).toBe(3);
+    expect(caseContentHash(recordOf(csvRow({ department: ' 普外科 ' })))).toBe(a);
   });
 });
