@@ -8,7 +8,7 @@ import { CatalogueStore } from '../catalogue/catalogue.store';
 import { CodeTablesService } from '../codes/code-tables.service';
 import { Environment } from '../config/environment';
 import { CaseValidationContext, validateCase } from '../domain/case-record';
-import { hospitalCoefficient, valueCase } from '../domain/engine';
+import { CaseValuation, hospitalCoefficient, valueCase } from '../domain/engine';
 import {
   BatchTotals,
   CaseResult,
@@ -102,6 +102,26 @@ export class GroupingService {
       this.engines.set(hash, e);
     }
     return e;
+  }
+
+  /** The compiled engine of a version, once per engine hash: what single cases are valued with in this process. */
+  compiled(v: EngineVersion): Engine {
+    return this.engine(v.engineHash, v.setup);
+  }
+
+  /**
+   * One case valued in this process with its full explanation (every factor), as `explain` values a
+   * stored case and projections value a case sent to them; many cases go to the pool (`run`, `groupFile`).
+   */
+  valueOne(v: EngineVersion, c: EngineCase): { result: CaseResult; valuation: CaseValuation } {
+    const e = this.compiled(v);
+    const valuation = valueCase(e.index, c, e.typeOf, {
+      scoring: e.scoring,
+      coefficient: c.coefficient,
+      level: c.level,
+      severity: e.severity,
+    });
+    return { result: toCaseResult(c, valuation), valuation };
   }
 
   /** The catalogue of a run: the one given, else the active one of the region and year. */
@@ -284,15 +304,8 @@ export class GroupingService {
     const row = await this.cases.engineRow(run.region, caseId);
     if (!row) return { result, explanation: null, changedSinceRun: true };
     const v = await this.version(run.catalogueId, 'api');
-    const e = this.engine(v.engineHash, v.setup);
     const c = engineCaseOfRow(row, result.coefficient, v.hospitals.get(String(row.hospital_code))?.level ?? null);
-    const valuation = valueCase(e.index, c, e.typeOf, {
-      scoring: e.scoring,
-      coefficient: c.coefficient,
-      level: c.level,
-      severity: e.severity,
-    });
-    const now = toCaseResult(c, valuation);
+    const { result: now, valuation } = this.valueOne(v, c);
     return {
       result,
       explanation: valuation,

@@ -1,0 +1,243 @@
+/**
+ * `npm run bench:api` (issue 12, "Measured"): the projection API under bounded load. The built
+ * server runs as its own process on a fresh SQLite file (or BENCH_MYSQL_URL, recreated) with a
+ * full-size catalogue: built in this process from two generated years of cases (BENCH_CASES a
+ * year, default 1,000,000: about 10,000 groups; kept in the temporary folder for the next run)
+ * and imported with its hash through POST /api/v1/catalogs/import, then activated. autocannon
+ * then drives POST /api/v1/projections (BENCH_CONNECTIONS connections, default 20, for
+ * BENCH_SECONDS, default 10) with generated cases of the settlement year, one after another, and
+ * the bench reports requests per second, p50 and p99; then the wall time of POST
+ * /api/v1/projections/batch with 10,000 cases (the first, which starts the pool, and the median
+ * of the next five). Baseline in the same run: GET /health under the same load. Targets (2-core
+ * machine): ≥ 2,000 requests/s at p99 < 50 ms, a batch of 10,000 in < 1 s. No authentication
+ * exists yet: the figures are without it. The server logs at `warn` (no line per request).
+ */
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCodeUniverse } from '../cli/commands/generate';
+import { CATALOGS_DIR, CODES_DIR } from '../config/catalogs';
+import { CASE_FIELDS, validateCase } from '../domain/case-record';
+import { CatalogueBuilder } from '../domain/catalogue/build';
+import { Catalogue } from '../domain/catalogue/catalogue';
+import { catalogueHash, catalogueToJson } from '../domain/catalogue/exchange';
+import { parseRangeTable } from '../domain/catalogue/ranges';
+import { procedureTyper } from '../domain/codes';
+import { parsePolicy } from '../domain/policy';
+import { generateCases, generateHospitals } from '../synth';
+import { benchToken, fmt, machine, recreateDatabase } from './bench-support';
+
+const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const REGION = '370300';
+const HISTORY = [2022, 2023];
+const YEAR = 2024;
+const BATCH = 10_000;
+const MB = 2 ** 20;
+
+const freePort = () =>
+  new Promise<number>((done) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => done(port));
+    });
+  });
+
+/** Peak resident memory of a process so far (Linux: VmHWM). */
+const peakMb = (pid: number): number => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+const rowObject = (row: readonly string[]): Record<string, string> => Object.fromEntries(CASE_FIELDS.map((f, i) => [f, row[i]]));
+
+/**
+ * The catalogue of YEAR from the generated history, as the server would build it with the
+ * shipped policy and without code tables (DEFAULT_CODE_TABLES=none: procedure types by the
+ * fallback rule, the 22 shipped chapters, no severity lists). Its pvBudget is taken as its cost
+ * per point (the budget pass over the window is not what this bench measures).
+ */
+async function catalogue(hospitals: ReturnType<typeof generateHospitals>): Promise<Catalogue> {
+  const file = join(tmpdir(), `dip-bench-api-catalogue-${CASES}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Catalogue;
+  const t0 = Date.now();
+  process.stderr.write(`building the ${YEAR} catalogue from ${fmt(CASES)} generated cases a year of ${HISTORY.join(', ')} …\n`);
+  const universe = await loadCodeUniverse(CODES_DIR);
+  const policy = parsePolicy(JSON.parse(readFileSync(join(CATALOGS_DIR, 'policies', `${REGION}-${YEAR}.json`), 'utf8')));
+  const known = new Set(hospitals.map((h) => h.code));
+  const builder = new CatalogueBuilder({
+    region: REGION,
+    year: YEAR,
+    policy,
+    ranges: { chapters: parseRangeTable(readFileSync(join(CATALOGS_DIR, 'icd10-chapters.tsv'), 'utf8')), blocks: [] },
+    severity: { severe: new Set(), moderate: new Set() },
+    typeOf: procedureTyper(new Map()),
+  });
+  for (const year of HISTORY)
+    for (const row of generateCases({ seed: 42, year, cases: CASES }, universe, hospitals)) {
+      const v = validateCase(rowObject(row), { hasHospital: (c) => known.has(c) });
+      if (!('record' in v)) throw new Error(`generated case invalid: ${JSON.stringify(v.errors)}`);
+      builder.add({ ...v.record, year });
+    }
+  const built = builder.finish();
+  const c: Catalogue = { ...built, pvBudget: built.costPerPoint };
+  writeFileSync(file, JSON.stringify(c));
+  process.stderr.write(`… ${fmt(c.groups.length)} groups in ${fmt((Date.now() - t0) / 1000, 1)} s (kept in ${file})\n`);
+  return c;
+}
+
+/** The bench user's bearer token (an agency user of the region), sent with every request but /health. */
+let bearer = '';
+
+async function post(port: number, path: string, body: unknown): Promise<{ status: number; body: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bearer}` },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.text() };
+}
+
+async function must(port: number, path: string, body: unknown, status: number): Promise<Record<string, unknown>> {
+  const r = await post(port, path, body);
+  if (r.status !== status) throw new Error(`${path}: ${r.status} ${r.body.slice(0, 500)}`);
+  return JSON.parse(r.body) as Record<string, unknown>;
+}
+
+async function load(port: number, requests: autocannon.Request[]): Promise<autocannon.Result> {
+  return autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: SECONDS, requests, timeout: 10 });
+}
+
+const cycling = (path: string, bodies: string[]): autocannon.Request[] => {
+  let next = 0;
+  return [
+    {
+      method: 'POST',
+      path,
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bearer}` },
+      setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
+    },
+  ];
+};
+
+const row = (name: string, r: autocannon.Result): string =>
+  `| ${name} | ${fmt(r.requests.total)} | ${fmt(r.requests.average)} | ${fmt(r.latency.p50, 1)} ms | ${fmt(r.latency.p99, 1)} ms | ${fmt(r.latency.max, 1)} ms | ${fmt(r.non2xx)} | ${fmt(r.errors)} |`;
+
+async function main(): Promise<void> {
+  const hospitals = generateHospitals({ seed: 42, region: REGION, count: 130 });
+  const cat = await catalogue(hospitals);
+  const universe = await loadCodeUniverse(CODES_DIR);
+  // The year's cases, as a hospital would send them (fundPayment left out: a projection needs none).
+  const cases: Record<string, string>[] = [];
+  for (const r of generateCases({ seed: 7, year: YEAR, cases: 20_000 }, universe, hospitals)) {
+    const { fundPayment: _fund, ...c } = rowObject(r);
+    cases.push(c);
+  }
+
+  const dir = join(tmpdir(), `dip-bench-api-${randomUUID()}`);
+  const port = await freePort();
+  const mysql = process.env.BENCH_MYSQL_URL;
+  if (mysql) await recreateDatabase(mysql);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    DEFAULT_CODE_TABLES: 'none',
+    // One user drives the whole load: the per-user rate limit would otherwise be what is measured.
+    RATE_LIMIT_PER_MINUTE: String(10_000_000),
+    ...(mysql ? { DATABASE_URL: mysql } : { DIP_SQLITE_PATH: join(dir, 'bench.sqlite') }),
+  };
+  if (!mysql) delete env.DATABASE_URL;
+  // BENCH_NODE_ARGS: flags for the server's node (e.g. --cpu-prof to see where its time goes).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const server = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    for (let i = 0; ; i++) {
+      if (
+        await fetch(`http://127.0.0.1:${port}/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      if (i > 300) throw new Error('the server did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    bearer = await benchToken(env, port, hospitals[0].region);
+    await must(
+      port,
+      '/api/v1/hospitals',
+      hospitals.map((h) => ({ code: h.code, name: h.name, region: h.region, level: h.level, bonuses: h.bonuses })),
+      201,
+    );
+    const doc = JSON.stringify(catalogueToJson(cat, 'bench', catalogueHash(cat)));
+    const imported = await must(port, '/api/v1/catalogs/import', doc, 201);
+    const catalogueId = String(imported.catalogueId);
+    await must(port, `/api/v1/catalogs/${catalogueId}/activate`, {}, 200);
+    const core = cat.groups.filter((g) => g.kind === 'core').length;
+
+    // The first batch starts the version's worker pool (and reads the version): timed apart. Every
+    // generated case must project (a refusal would measure the error path).
+    const batchBody = (from: number) => JSON.stringify(cases.slice(from, from + BATCH));
+    const walls: number[] = [];
+    let batchMb = 0;
+    let answerMb = 0;
+    const timedBatch = async (body: string) => {
+      const t0 = process.hrtime.bigint();
+      const r = await post(port, '/api/v1/projections/batch', body);
+      walls.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (r.status !== 200) throw new Error(`batch: ${r.status} ${r.body.slice(0, 300)}`);
+      const answer = JSON.parse(r.body) as { rejected: number; items: unknown[] };
+      if (answer.rejected !== 0) throw new Error(`generated cases refused: ${JSON.stringify(answer.items).slice(0, 500)}`);
+      batchMb = Buffer.byteLength(body) / MB;
+      answerMb = Buffer.byteLength(r.body) / MB;
+    };
+    await timedBatch(batchBody(0));
+
+    const bodies = cases.map((c) => JSON.stringify(c));
+    await autocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections: CONNECTIONS,
+      amount: 2000,
+      requests: cycling('/api/v1/projections', bodies),
+    });
+    const health = await load(port, [{ method: 'GET', path: '/health' }]);
+    const single = await load(port, cycling('/api/v1/projections', bodies));
+    const alternatives = await load(port, cycling('/api/v1/projections?alternatives=true', bodies));
+
+    const warmBody = batchBody(BATCH);
+    for (let i = 0; i < 5; i++) await timedBatch(warmBody);
+    const warm = walls.slice(1).sort((a, b) => a - b);
+
+    process.stdout.write(
+      [
+        `bench:api — POST /api/v1/projections, ${CONNECTIONS} connections × ${SECONDS} s (autocannon), ${mysql ? 'MySQL' : 'SQLite'}, catalogue of ${fmt(cat.groups.length)} groups (${fmt(core)} core + ${fmt(cat.groups.length - core)} composite), ${fmt(hospitals.length)} hospitals, no authentication`,
+        `machine: ${machine()}`,
+        '',
+        '| load | requests | requests/s | p50 | p99 | max | non-2xx | errors |',
+        '|---|---|---|---|---|---|---|---|',
+        row('GET /health (baseline)', health),
+        row('POST /api/v1/projections', single),
+        row('POST /api/v1/projections?alternatives=true', alternatives),
+        '',
+        `POST /api/v1/projections/batch, ${fmt(BATCH)} cases (${fmt(batchMb, 1)} MB in, ${fmt(answerMb, 1)} MB out): first (starts the pool) ${fmt(walls[0])} ms; then ${walls
+          .slice(1)
+          .map((w) => `${fmt(w)} ms`)
+          .join(', ')}: median ${fmt(warm[2])} ms`,
+        `server peak RSS: ${fmt(peakMb(server.pid!))} MB`,
+        `targets: ≥ 2,000 requests/s at p99 < 50 ms; a batch of 10,000 in < 1 s`,
+      ].join('\n') + '\n',
+    );
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
