@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
 import { CasesModule } from './cases/cases.module';
 import { CatalogueModule } from './catalogue/catalogue.module';
 import { CodesModule } from './codes/codes.module';
@@ -14,6 +15,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { LivenessModule } from './liveness/liveness.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { PoliciesModule } from './policies/policies.module';
+import { ProjectionsModule } from './projections/projections.module';
 
 /** Everything but HTTP-only concerns: the CLI boots the same module without listening. */
 @Module({
@@ -24,6 +26,8 @@ import { PoliciesModule } from './policies/policies.module';
       useFactory: (env: Environment) => ({
         pinoHttp: {
           level: env.LOG_LEVEL,
+          // A line per request only where info lines are written at all (its cost is paid per request even when discarded).
+          autoLogging: ['info', 'debug', 'trace'].includes(env.LOG_LEVEL),
           // Request bodies are never logged: they carry patient pseudonyms.
           redact: ['req.headers.authorization', 'req.headers.cookie'],
           // Errors without their statements and parameters (config/log-serializers.ts).
@@ -34,6 +38,7 @@ import { PoliciesModule } from './policies/policies.module';
     }),
     PersistenceModule,
     LivenessModule,
+    AuthModule,
     HospitalsModule,
     CodesModule,
     CasesModule,
@@ -42,6 +47,7 @@ import { PoliciesModule } from './policies/policies.module';
     CatalogueModule,
     GroupingModule,
     SettlementModule,
+    ProjectionsModule,
   ],
   controllers: [HealthController],
 })

@@ -2,6 +2,7 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { Environment } from './config/environment';
@@ -26,6 +27,10 @@ export async function createHttpApp(opts: { logger?: boolean } = {}): Promise<IN
     limit: Math.min(env.MAX_UPLOAD_BYTES, JSON_BODY_LIMIT),
     verify: (_req: unknown, _res: unknown, buf: Buffer) => assertUtf8(buf),
   });
+  // Security headers (and no X-Powered-By). The API answers JSON and files to clients with a
+  // bearer token; the OpenAPI page at /api/docs needs its inline script and styles.
+  app.use(helmet({ contentSecurityPolicy: false }));
+  app.disable('x-powered-by');
   app.useGlobalPipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }));
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();
@@ -35,6 +40,7 @@ export async function createHttpApp(opts: { logger?: boolean } = {}): Promise<IN
       'Grouping, scoring and settlement of inpatient cases under DIP (区域点数法总额预算和按病种分值付费). Decimals are strings.',
     )
     .setVersion('1')
+    .addBearerAuth()
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc));
   return app;

@@ -6,31 +6,17 @@
  * server's peak memory. Baseline, in the same run: /health latency with the server idle.
  * Target: /health within 200 ms while a 100 MB bad file is refused.
  */
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CASE_FIELDS } from '../domain/case-record';
-import { fmt, machine, recreateDatabase } from './bench-support';
+import { benchToken, fmt, machine, peakMb, startBenchServer } from './bench-support';
 
 const MB = 2 ** 20;
 const HEADER = CASE_FIELDS.join(',');
 const row = (i: number) =>
   `B${i},H001,employee,P${i},M,54,,2024-03-01,2024-03-08,,1,K80.100,I10.x00|E11.900,51.2300,,23456.78,16000.00,0,false,false,false`;
 
-const freePort = () =>
-  new Promise<number>((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => done(port));
-    });
-  });
-
-/** Peak resident memory of a process so far (Linux: VmHWM). */
-const peakMb = (pid: number): number => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+/** The bench user's bearer token (an agency user of 370300). */
+let bearer = '';
 
 /** Streams `total` bytes made by `chunk(i)` (64 KiB a piece) as a chunked upload; resolves with the answer. */
 function upload(
@@ -43,7 +29,13 @@ function upload(
     let sent = 0;
     let answered = false;
     const req = request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/api/v1/cases/import', headers: { 'Content-Type': type } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/v1/cases/import',
+        headers: { 'Content-Type': type, Authorization: `Bearer ${bearer}` },
+      },
       (res) => {
         answered = true;
         let body = '';
@@ -88,36 +80,14 @@ async function latencyDuring<T>(port: number, work: () => Promise<T>): Promise<{
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))] ?? 0;
 
 async function main(): Promise<void> {
-  const dir = join(tmpdir(), `dip-bench-responsive-${randomUUID()}`);
-  const port = await freePort();
-  // BENCH_MYSQL_URL: the server on MySQL (that database recreated); else on a fresh SQLite file.
-  const mysql = process.env.BENCH_MYSQL_URL;
-  if (mysql) await recreateDatabase(mysql);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    DEFAULT_CODE_TABLES: 'none',
-    MAX_UPLOAD_BYTES: String(200 * MB),
-    ...(mysql ? { DATABASE_URL: mysql } : { DIP_SQLITE_PATH: join(dir, 'bench.sqlite') }),
-  };
-  if (!mysql) delete env.DATABASE_URL;
-  const server = spawn(process.execPath, [join(__dirname, '..', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const bench = await startBenchServer('responsive', { MAX_UPLOAD_BYTES: String(200 * MB) });
+  const { port, env } = bench;
+  const server = bench.process;
   try {
-    for (let i = 0; ; i++) {
-      if (
-        await fetch(`http://127.0.0.1:${port}/health`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      if (i > 300) throw new Error('the server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    bearer = await benchToken(env, port, '370300');
     await fetch(`http://127.0.0.1:${port}/api/v1/hospitals`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bearer}` },
       body: JSON.stringify([{ code: 'H001', name: '第一人民医院', region: '370300', level: 'L3A_GENERAL', bonuses: [] }]),
     });
 
@@ -134,7 +104,7 @@ async function main(): Promise<void> {
     ];
 
     const idle = await latencyDuring(port, () => new Promise((r) => setTimeout(r, 2000)));
-    process.stdout.write(`machine: ${machine()}; database: ${mysql ? 'MySQL' : 'SQLite'}\n\n`);
+    process.stdout.write(`machine: ${machine()}; database: ${bench.mysql ? 'MySQL' : 'SQLite'}\n\n`);
     process.stdout.write(
       '| upload | answer | sent before the answer | wall | /health median | p99 | max | server peak RSS |\n|---|---|---|---|---|---|---|---|\n',
     );
@@ -149,9 +119,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

@@ -27,6 +27,8 @@ export interface ImportOptions {
   replace: boolean;
   source: string;
   actor: string;
+  /** The one region whose hospitals the actor may import for (an agency user's); absent: any (the CLI). */
+  region?: string | null;
   expectedBytes?: number;
 }
 
@@ -59,6 +61,7 @@ export interface CaseUpload {
   background: boolean;
   source: string;
   actor: string;
+  region?: string | null;
 }
 
 export const MAX_CASES_PER_REQUEST = 10_000;
@@ -110,7 +113,15 @@ export class CaseImportService {
     const format = caseFileFormat(u.format, u.contentType);
     if (!format)
       throw badRequest('unknown-format', 'say format=csv or format=jsonl, or send Content-Type text/csv or application/x-ndjson');
-    const opts = { format, atomic: u.atomic, replace: u.replace, source: u.source, actor: u.actor, expectedBytes: u.contentLength };
+    const opts = {
+      format,
+      atomic: u.atomic,
+      replace: u.replace,
+      source: u.source,
+      actor: u.actor,
+      region: u.region,
+      expectedBytes: u.contentLength,
+    };
     if (!u.background) return this.start(u.body, opts);
     const spool = spoolPath();
     try {
@@ -152,13 +163,19 @@ export class CaseImportService {
       replace: opts.replace,
       expectedBytes: opts.expectedBytes ?? null,
       actor: opts.actor,
+      region: opts.region ?? null,
       owner: this.liveness.processId,
     });
   }
 
-  /** Validation contexts per region: the registered hospitals and the region's diagnosis table, when it has one. */
-  private async validation(): Promise<{ regionOf: Map<string, string>; contextOf(region: string | undefined): CaseValidationContext }> {
-    const regionOf = new Map((await this.hospitals.list()).map((h) => [h.code, h.region]));
+  /**
+   * Validation contexts per region: the registered hospitals and the region's diagnosis table,
+   * when it has one. With a `scope`, only that region's hospitals count as registered.
+   */
+  private async validation(
+    scope: string | null,
+  ): Promise<{ regionOf: Map<string, string>; contextOf(region: string | undefined): CaseValidationContext }> {
+    const regionOf = new Map((await this.hospitals.list(scope ?? undefined)).map((h) => [h.code, h.region]));
     const hasHospital = (code: string) => regionOf.has(code);
     const today = chinaToday();
     const unplaced: CaseValidationContext = { hasHospital, today };
@@ -177,12 +194,13 @@ export class CaseImportService {
     gate: { bytes: number; contentHash: string } | null,
     onProgress?: (p: ImportProgress) => void,
   ): Promise<ImportReport> {
-    const { regionOf, contextOf } = await this.validation();
+    const { regionOf, contextOf } = await this.validation(opts.region ?? null);
     const sink = new RejectionSink(this.batches, batchId);
     const counts: ImportCounts = { inserted: 0, replaced: 0, skipped: 0, rejected: 0 };
     let writer: CaseWriter | null = null;
     let read = 0;
     let chunk: ValidCase[] = [];
+    const regions = new Set<string>();
     let lastBeat = Date.now();
     const progress = () => ({ rowsRead: read, bytesRead: gate?.bytes ?? 0, rowsRejected: sink.rows });
     const report = () => onProgress?.({ rows: read, bytes: gate?.bytes ?? 0, expectedBytes: opts.expectedBytes ?? null });
@@ -198,7 +216,10 @@ export class CaseImportService {
           const region = regionOf.get(String(row.raw.hospitalCode ?? '').trim());
           const v = validateCase(row.raw, contextOf(region));
           if ('errors' in v) sink.add(row.line, typeof row.raw.caseId === 'string' ? row.raw.caseId.slice(0, 64) : null, v.errors);
-          else chunk.push({ line: row.line, region: region!, caseId: v.record.caseId, record: v.record, hash: caseContentHash(v.record) });
+          else {
+            regions.add(region!);
+            chunk.push({ line: row.line, region: region!, caseId: v.record.caseId, record: v.record, hash: caseContentHash(v.record) });
+          }
           if (chunk.length >= CHUNK_ROWS) {
             await this.writeChunk(writer, batchId, chunk, opts.replace, counts, sink);
             chunk = [];
@@ -216,6 +237,8 @@ export class CaseImportService {
       await sink.flush();
       counts.rejected = sink.rows;
       await this.batches.progress(batchId, progress(), gate?.contentHash);
+      // An import of the CLI (any region) whose cases are all of one region is that region's: its agency users see it.
+      if (!opts.region && regions.size === 1) await this.batches.setRegion(batchId, [...regions][0]);
       report();
       if (opts.atomic && counts.rejected > 0) {
         await writer.rollback();

@@ -11,6 +11,8 @@ import {
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { Allow, CurrentUser } from '../http/access.decorators';
+import { actorOf, Principal } from '../domain/access';
 import type { Request, Response } from 'express';
 import { badRequest } from '../domain/errors';
 import { ApiErrors } from '../http/error.response';
@@ -42,6 +44,7 @@ export class CasesController {
   constructor(private readonly imports: CaseImportService) {}
 
   @Post()
+  @Allow('agency')
   @ApiOperation({
     summary: `Store up to ${MAX_CASES_PER_REQUEST} cases given as a JSON array; every rejected element is reported with its index, field and reason`,
   })
@@ -56,18 +59,20 @@ export class CasesController {
     415: 'the body is not UTF-8',
     500: false,
   })
-  async create(@Body() body: unknown, @Query() q: CaseArrayQuery, @Res() res: Response): Promise<void> {
+  async create(@Body() body: unknown, @Query() q: CaseArrayQuery, @Res() res: Response, @CurrentUser() p: Principal): Promise<void> {
     if (!Array.isArray(body)) throw badRequest('not-an-array', 'expected a JSON array of cases');
     const report = await this.imports.importArray(body, {
       atomic: q.mode === 'atomic',
       replace: q.replace === 'true',
       source: 'POST /api/v1/cases',
-      actor: 'api',
+      actor: actorOf(p),
+      region: p.region,
     });
     res.status(importStatus(report)).json(report);
   }
 
   @Post('import')
+  @Allow('agency')
   @ApiOperation({ summary: 'Import a CSV or JSON-lines file sent as the request body (streamed, never held whole)' })
   @ApiConsumes('text/csv', 'application/x-ndjson')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
@@ -81,7 +86,7 @@ export class CasesController {
   @ApiImportReportOrError(413, 'failed while reading (`error.code` too-large), or refused at once for its declared length')
   @ApiImportReportOrError(500, 'failed (`internal`), or a bug before the import began; nothing stored')
   @ApiErrors({ 400: '`unknown-format`, a bad format, mode, replace or async', 413: false, 500: false })
-  async import(@Req() req: Request, @Query() q: CaseImportQuery, @Res() res: Response): Promise<void> {
+  async import(@Req() req: Request, @Query() q: CaseImportQuery, @Res() res: Response, @CurrentUser() p: Principal): Promise<void> {
     const length = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
     const background = q.async === 'true';
     const handle = await this.imports.upload({
@@ -93,7 +98,8 @@ export class CasesController {
       replace: q.replace === 'true',
       background,
       source: 'POST /api/v1/cases/import',
-      actor: 'api',
+      actor: actorOf(p),
+      region: p.region,
     });
     if (!background) {
       const report = await handle.done;

@@ -54,6 +54,14 @@ export class ImportReportResponse {
   @ApiProperty({ enum: ['running', 'committed', 'rejected', 'failed'] })
   status!: 'running' | 'committed' | 'rejected' | 'failed';
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '370300',
+    description: "The agency user's region it was imported for; null for the CLI's imports",
+  })
+  region!: string | null;
+
   @ApiProperty({ example: 'POST /api/v1/cases/import' })
   source!: string;
 

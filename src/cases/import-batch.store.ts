@@ -13,6 +13,8 @@ export interface BatchStart {
   replace: boolean;
   expectedBytes: number | null;
   actor: string;
+  /** The region an agency user imported for (null: the CLI, any region). */
+  region: string | null;
   /** The process doing the import (liveness/). */
   owner: string;
 }
@@ -43,7 +45,7 @@ export class ImportBatchStore {
     const id = randomUUID();
     const now = new Date();
     await this.db.execute(
-      `INSERT INTO import_batch (id, kind, source, format, mode, replace_existing, status, bytes_expected, actor, owner, started_at, heartbeat_at) VALUES (?, 'cases', ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
+      `INSERT INTO import_batch (id, kind, source, format, mode, replace_existing, status, bytes_expected, actor, region_code, owner, started_at, heartbeat_at) VALUES (?, 'cases', ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
       [
         id,
         b.source.slice(0, 500),
@@ -52,6 +54,7 @@ export class ImportBatchStore {
         b.replace,
         b.expectedBytes,
         b.actor.slice(0, 100),
+        b.region,
         b.owner,
         now,
         now,
@@ -75,6 +78,10 @@ export class ImportBatchStore {
         'UPDATE import_batch SET rows_read = ?, bytes_read = ?, rows_rejected = ?, content_hash = ?, heartbeat_at = ? WHERE id = ?',
         [p.rowsRead, p.bytesRead, p.rowsRejected, contentHash, new Date(), id],
       );
+  }
+
+  async setRegion(id: string, region: string): Promise<void> {
+    await this.db.execute('UPDATE import_batch SET region_code = ? WHERE id = ?', [region, id]);
   }
 
   /** An atomic import with rejected rows: nothing stored. */
@@ -133,6 +140,7 @@ export class ImportBatchStore {
     return {
       batchId: id,
       status: b.status as ImportReport['status'],
+      region: b.region_code === null ? null : String(b.region_code),
       source: String(b.source),
       format: String(b.format),
       mode: String(b.mode),
@@ -159,10 +167,11 @@ export class ImportBatchStore {
     };
   }
 
-  /** The latest batches, newest first. */
-  async recent(limit: number): Promise<ImportSummary[]> {
+  /** The latest batches of a region, newest first. */
+  async recent(region: string, limit: number): Promise<ImportSummary[]> {
     const { rows } = await this.db.execute(
-      `SELECT id, status, source, rows_read, bytes_read, bytes_expected, started_at, finished_at FROM import_batch ORDER BY started_at DESC LIMIT ${Number(limit)}`,
+      `SELECT id, status, source, rows_read, bytes_read, bytes_expected, started_at, finished_at FROM import_batch WHERE region_code = ? ORDER BY started_at DESC LIMIT ${Number(limit)}`,
+      [region],
     );
     return rows.map((r) => ({
       batchId: String(r.id),

@@ -14,6 +14,8 @@ export interface Rejection {
 export interface ImportReport {
   batchId: string;
   status: 'running' | 'committed' | 'rejected' | 'failed';
+  /** The region an agency user imported for; null for the CLI's imports (any region). */
+  region: string | null;
   source: string;
   format: string;
   mode: string;

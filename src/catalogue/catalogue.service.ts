@@ -17,6 +17,7 @@ import {
 } from '../domain/catalogue/exchange';
 import { EngineSetup } from '../domain/engine/batch';
 import { DipError, invalid } from '../domain/errors';
+import { forbidden } from '../domain/access';
 import { HospitalLevel } from '../domain/hospital';
 import { BATCH_CASES, BatchesByYear, withEnginePool } from '../engine-pool/engine-pool';
 import { HospitalsService } from '../hospitals/hospitals.service';
@@ -50,6 +51,8 @@ export interface ImportOutcome {
 export interface ImportOptions {
   /** Accept a catalogue without a hash for use as it is (audited); a catalogue with a hash needs nothing. */
   acceptUnverified?: boolean;
+  /** The one region the actor may import for (an agency user's); absent: any (the CLI). */
+  region?: string;
 }
 
 export type CatalogueFileFormat = 'json' | 'csv';
@@ -228,6 +231,8 @@ export class CatalogueService {
    */
   private async importParsed(parsed: Catalogue & { hash?: string }, actor: string, opts: ImportOptions): Promise<ImportOutcome> {
     const { hash: given, ...catalogue } = parsed;
+    if (opts.region !== undefined && catalogue.region !== opts.region)
+      throw forbidden(`the catalogue is of region ${catalogue.region}, outside your region ${opts.region}`);
     await this.requireKnownRegion(catalogue.region);
     const hash = catalogueHash(catalogue);
     if (given !== undefined && given !== hash)

@@ -42,6 +42,12 @@ export class Environment {
   /** The code tables a region starts with when its first hospital is registered: the shipped 医保版 2.0 tables, or none. */
   @IsIn(['shipped', 'none'])
   DEFAULT_CODE_TABLES: 'shipped' | 'none' = 'shipped';
+
+  /** Requests a user (or, before login, a client address) may make a minute. */
+  @Transform(toInt)
+  @Min(1)
+  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be a whole number' })
+  RATE_LIMIT_PER_MINUTE = 6000;
 }
 
 /** Validates `process.env`; throws one message naming every bad variable. */

@@ -22,7 +22,11 @@ export type ErrorKind =
   /** The input is not UTF-8 (415). */
   | 'encoding'
   /** A service the work needs does not answer (503). */
-  | 'unavailable';
+  | 'unavailable'
+  /** No valid credentials: none, expired, tampered or revoked (401). */
+  | 'unauthenticated'
+  /** Authenticated, but the role or scope does not allow it (403). */
+  | 'forbidden';
 
 /** One thing wrong, as precisely as it can be located. */
 export interface Problem {

@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '../http/access.decorators';
 import { DipError } from '../domain/errors';
 import { ApiErrors } from '../http/error.response';
 import { DatabaseService } from '../persistence/database.service';
@@ -11,6 +12,7 @@ export class HealthController {
   constructor(private readonly db: DatabaseService) {}
 
   @Get()
+  @Public()
   @ApiOperation({ summary: 'Liveness and database reachability' })
   @ApiOkResponse({ type: HealthResponse })
   @ApiErrors({ 503: '`database-unreachable`' })

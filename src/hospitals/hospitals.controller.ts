@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Req } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -11,7 +11,9 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { badRequest, notFound } from '../domain/errors';
+import { actorOf, Principal, seesHospital } from '../domain/access';
 import { Hospital } from '../domain/hospital';
+import { Allow, CurrentUser } from '../http/access.decorators';
 import { ApiErrors } from '../http/error.response';
 import { HospitalBody, HospitalPutBody, HospitalResponse, HospitalUpsertResponse } from './hospitals.dto';
 import { HospitalsService, HospitalUpsertResult } from './hospitals.service';
@@ -22,24 +24,27 @@ export class HospitalsController {
   constructor(private readonly hospitals: HospitalsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Registered hospitals, optionally of one region' })
+  @Allow('agency', 'hospital')
+  @ApiOperation({ summary: "The hospitals of the user's region (a hospital user: its own)" })
   @ApiOkResponse({ type: [HospitalResponse] })
   @ApiErrors({})
-  list(@Query('region') region?: string): Promise<Hospital[]> {
-    return this.hospitals.list(region);
+  async list(@CurrentUser() p: Principal): Promise<Hospital[]> {
+    return (await this.hospitals.list(p.region)).filter((h) => seesHospital(p, h.code, h.region));
   }
 
   @Get(':code')
-  @ApiOperation({ summary: 'One registered hospital' })
+  @Allow('agency', 'hospital')
+  @ApiOperation({ summary: "One registered hospital of the user's scope" })
   @ApiOkResponse({ type: HospitalResponse })
-  @ApiErrors({ 404: '`unknown-hospital`' })
-  async get(@Param('code') code: string): Promise<Hospital> {
+  @ApiErrors({ 404: '`unknown-hospital` (or outside the scope)' })
+  async get(@Param('code') code: string, @CurrentUser() p: Principal): Promise<Hospital> {
     const h = await this.hospitals.get(code);
-    if (!h) throw notFound('unknown-hospital', `no hospital ${code}`);
+    if (!h || !seesHospital(p, h.code, h.region)) throw notFound('unknown-hospital', `no hospital ${code}`);
     return h;
   }
 
   @Post()
+  @Allow('agency')
   @ApiOperation({ summary: 'Register or update hospitals: one object or an array of {code, name, region, level, bonuses[]}' })
   @ApiExtraModels(HospitalBody)
   @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(HospitalBody) }, { type: 'array', items: { $ref: getSchemaPath(HospitalBody) } }] } })
@@ -50,12 +55,13 @@ export class HospitalsController {
     415: 'the JSON body is not UTF-8',
     422: '`invalid-hospitals`: every problem by row and field; nothing stored',
   })
-  upsert(@Body() body: unknown): Promise<HospitalUpsertResult> {
+  upsert(@Body() body: unknown, @CurrentUser() p: Principal): Promise<HospitalUpsertResult> {
     if (typeof body !== 'object' || body === null) throw badRequest('bad-body', 'expected hospital objects');
-    return this.hospitals.upsert(Array.isArray(body) ? body : [body], 'api');
+    return this.hospitals.upsert(Array.isArray(body) ? body : [body], actorOf(p), p.region);
   }
 
   @Put(':code')
+  @Allow('agency')
   @ApiOperation({ summary: 'Register or update one hospital' })
   @ApiBody({ type: HospitalPutBody })
   @ApiOkResponse({ type: HospitalUpsertResponse })
@@ -65,14 +71,15 @@ export class HospitalsController {
     415: 'the JSON body is not UTF-8',
     422: '`invalid-hospitals`: every problem by field; nothing stored',
   })
-  put(@Param('code') code: string, @Body() body: Record<string, unknown>): Promise<HospitalUpsertResult> {
+  put(@Param('code') code: string, @Body() body: Record<string, unknown>, @CurrentUser() p: Principal): Promise<HospitalUpsertResult> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('bad-body', 'expected one hospital object');
     if (body.code !== undefined && body.code !== code)
       throw badRequest('code-mismatch', `body code "${String(body.code)}" differs from the path "${code}"`);
-    return this.hospitals.upsert([{ ...body, code }], 'api');
+    return this.hospitals.upsert([{ ...body, code }], actorOf(p), p.region);
   }
 
   @Post('import')
+  @Allow('agency')
   @ApiOperation({ summary: 'Register or update hospitals from a CSV file body (code,name,region,level,bonuses)' })
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
@@ -82,7 +89,7 @@ export class HospitalsController {
     415: '`encoding`: the file is not UTF-8',
     422: '`invalid-hospitals`: an unreadable CSV, or every problem by line and field; nothing stored',
   })
-  import(@Req() req: Request): Promise<HospitalUpsertResult> {
-    return this.hospitals.upsertFile(req, 'csv', 'api');
+  import(@Req() req: Request, @CurrentUser() p: Principal): Promise<HospitalUpsertResult> {
+    return this.hospitals.upsertFile(req, 'csv', actorOf(p), p.region);
   }
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { actorOf, Principal } from '../domain/access';
 import { DipError, ErrorKind, INTERNAL } from '../domain/errors';
 import { withoutJsonExcerpt } from '../io/text-input';
 
@@ -11,6 +12,8 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   conflict: HttpStatus.CONFLICT,
   'too-large': HttpStatus.PAYLOAD_TOO_LARGE,
   encoding: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  unauthenticated: HttpStatus.UNAUTHORIZED,
+  forbidden: HttpStatus.FORBIDDEN,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
@@ -28,7 +31,15 @@ export class HttpErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
     const { status, body } = this.answer(exception);
+    if (status === HttpStatus.UNAUTHORIZED || status === HttpStatus.FORBIDDEN) this.logDenied(host.switchToHttp().getRequest(), body);
     res.status(status).json(body);
+  }
+
+  /** Who was refused what, and why: the user (or anonymous), the route's pattern (never its values, which may name a case). */
+  private logDenied(req: Request & { principal?: Principal }, body: Record<string, unknown>): void {
+    const who = req.principal ? actorOf(req.principal) : 'anonymous';
+    const what = `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? '(no route)'}`;
+    this.logger.warn({ who, what, why: body.error, message: body.message }, 'access denied');
   }
 
   private answer(exception: unknown): { status: number; body: Record<string, unknown> } {

@@ -69,7 +69,7 @@ export class ErrorBodyResponse {
 }
 
 /** The statuses an error leaves with: those of the kinds (error.filter.ts), and 500 for a bug. */
-export type ErrorStatus = 400 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
 
 /**
  * What each status means wherever it is answered; a route adds what it means there (the codes it
@@ -77,6 +77,8 @@ export type ErrorStatus = 400 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
  */
 const MEANING: Record<ErrorStatus, string> = {
   400: 'Malformed request (a bad parameter, query or body)',
+  401: 'No valid bearer token (`unauthenticated`: none, expired, tampered or revoked)',
+  403: "The user's role or scope does not allow it (`forbidden`)",
   404: 'Not found',
   409: 'Refused by the state of the data',
   413: 'Over the size limit',

@@ -1,6 +1,8 @@
 import { Body, Controller, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiOperation, ApiParam, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { Allow, CurrentUser } from '../http/access.decorators';
+import { actorOf, Principal } from '../domain/access';
 import { badRequest } from '../domain/errors';
 import { RECORD_KINDS } from '../domain/settlement/records';
 import { ApiErrors } from '../http/error.response';
@@ -13,6 +15,7 @@ export class RecordsController {
   constructor(private readonly records: RecordsService) {}
 
   @Post(':kind')
+  @Allow('agency')
   @ApiOperation({
     summary:
       'Record assessments, violations, revolvingFund advances or budgetActual spending for the annual settlement (a JSON array, or CSV with Content-Type text/csv); all or nothing',
@@ -31,9 +34,9 @@ export class RecordsController {
     415: 'the body or file is not UTF-8',
     422: '`invalid-records`: every problem by row and field; nothing stored',
   })
-  async record(@Param('kind') kind: string, @Req() req: Request, @Body() body: unknown) {
-    if (String(req.headers['content-type'] ?? '').includes('csv')) return this.records.recordCsv(kind, req, 'api');
+  async record(@Param('kind') kind: string, @Req() req: Request, @Body() body: unknown, @CurrentUser() p: Principal) {
+    if (String(req.headers['content-type'] ?? '').includes('csv')) return this.records.recordCsv(kind, req, actorOf(p), p.region);
     if (!Array.isArray(body)) throw badRequest('bad-body', 'send a JSON array of records, or CSV with Content-Type text/csv');
-    return this.records.record(kind, body, 'api');
+    return this.records.record(kind, body, actorOf(p), p.region);
   }
 }

@@ -18,13 +18,24 @@ export class RecordsService {
     private readonly env: Environment,
   ) {}
 
-  /** Records given as objects (a JSON array); rows are numbered from `rowBase`. */
-  async record(kind: string, rows: readonly unknown[], actor: string, rowBase = 0): Promise<{ kind: RecordKind; recorded: number }> {
+  /**
+   * Records given as objects (a JSON array); rows are numbered from `rowBase`. `region`: the one
+   * region the actor may record for (an agency user's); null: any (the CLI's operator).
+   */
+  async record(
+    kind: string,
+    rows: readonly unknown[],
+    actor: string,
+    region: string | null = null,
+    rowBase = 0,
+  ): Promise<{ kind: RecordKind; recorded: number }> {
     if (!(RECORD_KINDS as readonly string[]).includes(kind)) throw badRequest('bad-kind', `kind must be one of ${RECORD_KINDS.join(', ')}`);
     const k = kind as RecordKind;
     const problems: Problem[] = [];
     const records: SettlementRecord[] = [];
-    const hospitals = await this.store.hospitalCodes();
+    const regionOf = await this.store.hospitalRegions();
+    // A hospital of another region is answered as unregistered: the agency user's scope is their region.
+    const known = (code: string) => regionOf.has(code) && (region === null || regionOf.get(code) === region);
     rows.forEach((raw, i) => {
       const row = rowBase + i;
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -33,8 +44,10 @@ export class RecordsService {
       }
       const v = validateRecord(k, raw as Record<string, unknown>);
       if ('errors' in v) for (const e of v.errors) problems.push({ row, ...e });
-      else if ('hospitalCode' in v.record && !hospitals.has(v.record.hospitalCode))
+      else if ('hospitalCode' in v.record && !known(v.record.hospitalCode))
         problems.push({ row, field: 'hospitalCode', reason: `hospital "${v.record.hospitalCode}" is not registered` });
+      else if ('region' in v.record && region !== null && v.record.region !== region)
+        problems.push({ row, field: 'region', reason: `${v.record.region} is outside your region ${region}` });
       else records.push(v.record);
     });
     if (rows.length === 0) problems.push({ row: rowBase, field: '*', reason: 'no records' });
@@ -44,10 +57,15 @@ export class RecordsService {
   }
 
   /** Records from a CSV file (header = field names), read through the byte gate; rows are file lines. */
-  async recordCsv(kind: string, input: Readable, actor: string): Promise<{ kind: RecordKind; recorded: number }> {
+  async recordCsv(
+    kind: string,
+    input: Readable,
+    actor: string,
+    region: string | null = null,
+  ): Promise<{ kind: RecordKind; recorded: number }> {
     const { text } = await readText(input, this.env.MAX_UPLOAD_BYTES);
     const parsed = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true });
     if (parsed.errors.length > 0) throw badRequest('bad-csv', `line ${(parsed.errors[0].row ?? 0) + 2}: ${parsed.errors[0].message}`);
-    return this.record(kind, parsed.data, actor, 2);
+    return this.record(kind, parsed.data, actor, region, 2);
   }
 }

@@ -15,8 +15,11 @@ import { DatabaseService, Statement, StatementResult } from '../persistence/data
 export class RecordsStore {
   constructor(private readonly db: DatabaseService) {}
 
-  async hospitalCodes(): Promise<Set<string>> {
-    return new Set((await this.db.execute('SELECT code FROM hospital')).rows.map((r) => String(r.code)));
+  /** The region of each registered hospital. */
+  async hospitalRegions(): Promise<Map<string, string>> {
+    return new Map(
+      (await this.db.execute('SELECT code, region_code FROM hospital')).rows.map((r) => [String(r.code), String(r.region_code)]),
+    );
   }
 
   /** Stores records in one transaction, each audited: scores, advances and actuals replace the one they supersede; violations add up. */

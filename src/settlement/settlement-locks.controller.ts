@@ -1,6 +1,8 @@
 import { Controller, Delete, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../http/error.response';
+import { Allow, CurrentUser } from '../http/access.decorators';
+import { actorOf, Principal, requireAgencyOf } from '../domain/access';
 import { SettlementLockResponse, SettlementPeriodParams } from './settlement.dto';
 import { SettlementLock, SettlementService } from './settlement.service';
 
@@ -14,20 +16,23 @@ export class SettlementLocksController {
   constructor(private readonly settlements: SettlementService) {}
 
   @Get()
+  @Allow('agency')
   @ApiOperation({ summary: 'The periods being settled now, with the run and the process holding each' })
   @ApiOkResponse({ type: SettlementLockResponse, isArray: true })
   @ApiErrors({})
-  list(): Promise<SettlementLock[]> {
-    return this.settlements.locks();
+  async list(@CurrentUser() p: Principal): Promise<SettlementLock[]> {
+    return (await this.settlements.locks()).filter((l) => l.region === p.region);
   }
 
   @Delete(':region/:kind/:period')
+  @Allow('agency')
   @ApiOperation({
     summary: "Release a period's lock by hand (audited): its run, if still working, stores nothing; a new run may start at once",
   })
   @ApiOkResponse({ type: SettlementLockResponse, description: 'The lock as it was' })
   @ApiErrors({ 400: 'a bad region, kind or period', 404: '`not-locked`: the period holds no lock' })
-  release(@Param() p: SettlementPeriodParams): Promise<SettlementLock> {
-    return this.settlements.releaseLock(p.region, p.kind, p.period, 'api');
+  release(@Param() k: SettlementPeriodParams, @CurrentUser() p: Principal): Promise<SettlementLock> {
+    requireAgencyOf(p, k.region);
+    return this.settlements.releaseLock(k.region, k.kind, k.period, actorOf(p));
   }
 }

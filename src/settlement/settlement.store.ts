@@ -51,6 +51,7 @@ export interface SettlementLock extends PeriodKey {
 /** A draft that a later run of its period replaced. */
 export interface ReplacedRun {
   id: string;
+  region: string;
   replacedBy: string;
   replacedAt: string;
   replacedByActor: string;
@@ -171,7 +172,13 @@ export class SettlementStore {
   async replaced(id: string): Promise<ReplacedRun | null> {
     const r = (await this.db.execute('SELECT * FROM settlement_replaced WHERE run_id = ?', [id])).rows[0];
     return r
-      ? { id, replacedBy: String(r.replaced_by), replacedAt: fromSqlDatetime(r.replaced_at), replacedByActor: String(r.replaced_by_actor) }
+      ? {
+          id,
+          region: String(r.region_code),
+          replacedBy: String(r.replaced_by),
+          replacedAt: fromSqlDatetime(r.replaced_at),
+          replacedByActor: String(r.replaced_by_actor),
+        }
       : null;
   }
 

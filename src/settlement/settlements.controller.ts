@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Allow, CurrentUser } from '../http/access.decorators';
+import { actorOf, Principal, requireAgencyOf, seesRegion } from '../domain/access';
 import { notFound } from '../domain/errors';
 import { ApiErrors } from '../http/error.response';
 import { JobsService } from '../jobs/jobs.service';
@@ -13,7 +15,7 @@ import {
   SettlementReportResponse,
   SettlementStartedResponse,
 } from './settlement.responses';
-import { SettlementService } from './settlement.service';
+import { SettlementReport, SettlementService } from './settlement.service';
 
 @ApiTags('settlements')
 @ApiExtraModels(...SETTLEMENT_EXTRA_MODELS)
@@ -25,6 +27,7 @@ export class SettlementsController {
   ) {}
 
   @Post()
+  @Allow('agency')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary:
@@ -38,14 +41,19 @@ export class SettlementsController {
     413: 'the JSON body is over the limit',
     415: 'the JSON body is not UTF-8',
   })
-  async start(@Body() b: StartSettlementRequest, @Res({ passthrough: true }) res: Response) {
-    const { id } = await this.settlements.start(b.region, b.kind, b.period, 'api');
+  async start(@Body() b: StartSettlementRequest, @Res({ passthrough: true }) res: Response, @CurrentUser() p: Principal) {
+    requireAgencyOf(p, b.region);
+    const { id } = await this.settlements.start(b.region, b.kind, b.period, actorOf(p));
     res.location(`/api/v1/settlements/${id}`);
     return { id, status: 'running', statusUrl: `/api/v1/settlements/${id}` };
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A settlement run: its report once stored (status draft or final), else its job (running, failed)' })
+  @Allow('agency', 'hospital')
+  @ApiOperation({
+    summary:
+      "A settlement run of the user's region: its report once stored (status draft or final; a hospital user sees its own rows), else its job (running, failed)",
+  })
   @ApiOkResponse({
     description: 'The report of a stored run; a draft replaced by a later run; or the job of a run not stored (running, failed)',
     schema: {
@@ -57,16 +65,21 @@ export class SettlementsController {
     },
   })
   @ApiErrors({ 400: 'the id is not a UUID', 404: '`unknown-settlement`' })
-  async get(@Param('id', ParseUUIDPipe) id: string) {
-    if (await this.settlements.exists(id)) return this.settlements.report(id);
+  async get(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() p: Principal) {
+    if (await this.settlements.exists(id)) return this.report(id, p);
+    const unknown = notFound('unknown-settlement', `no settlement run ${id}`);
     const replaced = await this.settlements.replaced(id);
-    if (replaced) return { run: { id, status: 'replaced', replacedBy: replaced.replacedBy, replacedAt: replaced.replacedAt } };
+    if (replaced) {
+      if (!seesRegion(p, replaced.region)) throw unknown;
+      return { run: { id, status: 'replaced', replacedBy: replaced.replacedBy, replacedAt: replaced.replacedAt } };
+    }
     const job = await this.jobs.get(id);
-    if (!job) throw notFound('unknown-settlement', `no settlement run ${id}`);
+    if (!job || p.role !== 'agency' || job.region !== p.region) throw unknown;
     return { run: { id, status: job.status, stage: job.stage, progress: job.progress }, error: job.error };
   }
 
   @Get(':id/report')
+  @Allow('agency', 'hospital')
   @ApiOperation({ summary: 'The report of a stored run as JSON, CSV or XLSX (docs/settlement-report.md)' })
   @ApiOkResponse({
     description: 'format=json: the report; csv, xlsx: a file for people, as an attachment settlement-<region>-<period>-<kind>.<format>',
@@ -80,18 +93,42 @@ export class SettlementsController {
     400: 'the id is not a UUID; format not json, csv or xlsx',
     404: '`unknown-settlement`, `replaced` (a later run replaced the draft)',
   })
-  async report(@Param('id', ParseUUIDPipe) id: string, @Query() q: ReportQuery, @Res() res: Response): Promise<void> {
-    const file = await settlementReportFile(await this.settlements.report(id), q.format);
+  async file(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() q: ReportQuery,
+    @Res() res: Response,
+    @CurrentUser() p: Principal,
+  ): Promise<void> {
+    const file = await settlementReportFile(await this.report(id, p), q.format);
     if (q.format !== 'json') res.attachment(file.name);
     res.type(file.type).send(file.body);
   }
 
   @Post(':id/finalise')
+  @Allow('agency')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: "Freeze the run's period: re-runs are refused with 409 afterwards (audited)" })
   @ApiOkResponse({ type: SettlementReportResponse, description: 'The report, now final' })
   @ApiErrors({ 400: 'the id is not a UUID', 404: '`unknown-settlement`, `replaced`', 409: '`finalised` (already)' })
-  finalise(@Param('id', ParseUUIDPipe) id: string) {
-    return this.settlements.finalise(id, 'api');
+  async finalise(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() p: Principal) {
+    await this.report(id, p);
+    return this.settlements.finalise(id, actorOf(p));
+  }
+
+  /**
+   * A stored run's report as the user may see it: of their region (else as if it did not exist);
+   * a hospital user gets the pools' figures (the point values are published) and its own row only.
+   */
+  private async report(id: string, p: Principal): Promise<SettlementReport> {
+    const unknown = notFound('unknown-settlement', `no settlement run ${id}`);
+    const replaced = await this.settlements.replaced(id);
+    if (replaced && !seesRegion(p, replaced.region)) throw unknown; // not even which run replaced it
+    const r = await this.settlements.report(id);
+    if (!seesRegion(p, r.run.region)) throw unknown;
+    if (p.role !== 'hospital') return r;
+    return {
+      ...r,
+      pools: r.pools.map((pool) => ({ ...pool, hospitals: pool.hospitals.filter((h) => h.hospitalCode === p.hospital) })) as typeof r.pools,
+    };
   }
 }

@@ -37,8 +37,16 @@ describeEngines('no patient id leaks from bad input on %s', (engine) => {
   const dir = mkdtempSync(join(tmpdir(), 'dip-leaks-'));
   const seen: string[] = [];
 
-  async function call(method: string, path: string, body?: string | Buffer, type = 'application/json') {
-    const res = await fetch(`${base}${path}`, { method, body, headers: body === undefined ? {} : { 'Content-Type': type } });
+  let bearer = '';
+  async function call(method: string, path: string, body?: string | Buffer, type = 'application/json', auth = true) {
+    const headers: Record<string, string> = body === undefined ? {} : { 'Content-Type': type };
+    if (auth) headers.Authorization = `Bearer ${bearer}`;
+    // A connection the server closed after refusing an upload mid-stream may still be pooled: once more on a reset.
+    const send = () => fetch(`${base}${path}`, { method, body, headers });
+    const res = await send().catch((err: Error & { cause?: { code?: string } }) => {
+      if (err.cause?.code !== 'ECONNRESET') throw err;
+      return send();
+    });
     const text = await res.text();
     seen.push(`${method} ${path} → ${res.status} ${text}`);
     return { status: res.status, text, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
@@ -64,6 +72,30 @@ describeEngines('no patient id leaks from bad input on %s', (engine) => {
       if (i > 200) throw new Error(`the server did not start: ${logs}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    // The first user, as an agency would make it: by the CLI, then a login over HTTP.
+    const password = join(dir, 'password');
+    writeFileSync(password, 'leak-test-password-1\n');
+    const created = await dip({ env }, [
+      'users',
+      'create',
+      '--username',
+      'leak-agency',
+      '--role',
+      'agency',
+      '--region',
+      '370300',
+      '--password-file',
+      password,
+    ]);
+    expect(created.code).toBe(0);
+    const login = await call(
+      'POST',
+      '/api/v1/auth/login',
+      JSON.stringify({ username: 'leak-agency', password: 'leak-test-password-1' }),
+      'application/json',
+      false,
+    );
+    bearer = login.body.accessToken;
     expect((await call('POST', '/api/v1/hospitals', JSON.stringify(TEST_HOSPITALS))).status).toBe(201);
   }, 60_000);
 
@@ -176,6 +208,19 @@ describeEngines('no patient id leaks from bad input on %s', (engine) => {
     const j = await dip({ env }, ['import', 'cases', jsonl]);
     seen.push(j.stdout, j.stderr);
     expect(j.code).toBe(2);
+  });
+
+  it('refused access is logged with who, what and why (never the values of the path)', async () => {
+    expect((await call('GET', '/api/v1/hospitals', undefined, 'application/json', false)).status).toBe(401);
+    expect((await call('POST', '/api/v1/settlements', JSON.stringify({ region: '110000', kind: 'month', period: '2024-03' }))).status).toBe(
+      403,
+    );
+    for (let i = 0; i < 50 && !logs.includes('"what":"POST /api/v1/settlements"'); i++) await new Promise((r) => setTimeout(r, 20));
+    const denied = logs.split('\n').filter((l) => l.includes('access denied'));
+    expect(denied).toEqual([
+      expect.stringMatching(/"who":"anonymous".*"what":"GET \/api\/v1\/hospitals".*"why":"unauthenticated"/),
+      expect.stringMatching(/"who":"agency:leak-agency".*"what":"POST \/api\/v1\/settlements".*"why":"forbidden"/),
+    ]);
   });
 
   it('no response, stored error, rejection, audit entry, log line or CLI output carries a patient id', async () => {

@@ -1,5 +1,4 @@
 import './quiet-logs';
-import request from 'supertest';
 import { CaseStore } from '../../src/cases/case.store';
 import { caseContentHash, MAX_LIST_CODES, validateCase } from '../../src/domain/case-record';
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
@@ -17,11 +16,11 @@ const codes = (code: string, n: number) => Array.from({ length: n }, () => code)
  */
 describeEngines('case limits on %s', (engine) => {
   let t: TestApp;
-  const post = (cases: unknown[]) => request(t.app.getHttpServer()).post('/api/v1/cases').send(cases);
+  const post = (cases: unknown[]) => t.http().post('/api/v1/cases').send(cases);
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_case_limits');
-    expect((await request(t.app.getHttpServer()).post('/api/v1/hospitals').send(TEST_HOSPITALS)).status).toBe(201);
+    expect((await t.http().post('/api/v1/hospitals').send(TEST_HOSPITALS)).status).toBe(201);
   });
   afterAll(async () => {
     await t?.close();

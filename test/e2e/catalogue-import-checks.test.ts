@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import request from 'supertest';
 import { Catalogue } from '../../src/domain/catalogue/catalogue';
 import { catalogueHash } from '../../src/domain/catalogue/exchange';
 import { GroupingService } from '../../src/grouping/grouping.service';
@@ -18,10 +17,15 @@ import { jsonCase } from './e2e-helpers';
 /** A run values cases on the worker pool, whose worker is the built one (dist/). */
 const WORKERS_BUILT = existsSync(resolve(__dirname, '../../dist/engine-pool/engine.worker.js'));
 
+/** The test's default user, as the audit log names it. */
+const AGENCY = expect.stringMatching(/^agency:agency-370300-\d+$/);
+
 describeEngines('catalogue import checks over HTTP on %s', (engine) => {
   let exporter: TestApp;
   let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
+  const http = (as?: string) => t.http(as);
+  /** An agency user of 110000, a region with no hospital: what its agency user may import is checked like any other. */
+  const agencyOfUnknownRegion = () => t.login({ role: 'agency', region: '110000' });
   /** Exported JSON documents and CSV files of the SAMPLE catalogue, by settlement year. */
   const json = new Map<number, Record<string, any>>();
   const csv = new Map<number, string>();
@@ -64,9 +68,8 @@ describeEngines('catalogue import checks over HTTP on %s', (engine) => {
     // One after the other: each start sets the process environment while its app reads it.
     exporter = await startTestApp(engine, 'e2e_cat_export');
     t = await startTestApp(engine, 'e2e_cat_import');
-    for (const a of [exporter, t])
-      expect((await request(a.app.getHttpServer()).post('/api/v1/hospitals').send(TEST_HOSPITALS)).status).toBe(201);
-    const source = () => request(exporter.app.getHttpServer());
+    for (const a of [exporter, t]) expect((await a.http().post('/api/v1/hospitals').send(TEST_HOSPITALS)).status).toBe(201);
+    const source = () => exporter.http();
     for (const year of YEARS) {
       const c: Catalogue = { ...SAMPLE, year };
       const stored = await source()
@@ -124,7 +127,7 @@ describeEngines('catalogue import checks over HTTP on %s', (engine) => {
       const before = await catalogues();
       const doc = exported(2024);
       edit(doc);
-      const res = await http()
+      const res = await http(path === 'region' ? await agencyOfUnknownRegion() : undefined)
         .post('/api/v1/catalogs/import')
         .send(path === 'hash' ? doc : rehashed(doc));
       expect(res.status).toBe(422);
@@ -144,7 +147,10 @@ describeEngines('catalogue import checks over HTTP on %s', (engine) => {
       // Without its #hash line (so that only the bound refuses the edit), except for the hash case itself.
       const before = await catalogues();
       const file = edit(path === 'hash' ? csv.get(2024)! : csv.get(2024)!.replace(/#hash=[0-9a-f]{64}\n/, ''));
-      const res = await http().post('/api/v1/catalogs/import').set('Content-Type', 'text/csv').send(file);
+      const res = await http(path === 'region' ? await agencyOfUnknownRegion() : undefined)
+        .post('/api/v1/catalogs/import')
+        .set('Content-Type', 'text/csv')
+        .send(file);
       expect(res.status).toBe(422);
       expect(res.body.error).toBe('invalid-catalogue');
       expect(res.body.problems).toEqual([{ path, reason: expect.any(String) }]);
@@ -192,7 +198,7 @@ describeEngines('catalogue import checks over HTTP on %s', (engine) => {
       const view = await http().get(`/api/v1/catalogs/${id}`);
       expect(view.body).toMatchObject({ id, unverified: true, unverifiedAcceptedBy: null, unverifiedAcceptedAt: null, active: false });
       expect(await audit('catalogue.import', id)).toEqual([
-        { actor: 'api', before: null, after: expect.objectContaining({ unverified: true, hash: res.body.hash }) },
+        { actor: AGENCY, before: null, after: expect.objectContaining({ unverified: true, hash: res.body.hash }) },
       ]);
 
       const refused = await http().post(`/api/v1/catalogs/${id}/activate`);
@@ -217,13 +223,13 @@ describeEngines('catalogue import checks over HTTP on %s', (engine) => {
 
       const accepted = await http().post(`/api/v1/catalogs/${id}/activate`).query({ acceptUnverified: 'true' });
       expect(accepted.status).toBe(200);
-      expect(accepted.body).toMatchObject({ id, active: true, unverified: true, unverifiedAcceptedBy: 'api' });
+      expect(accepted.body).toMatchObject({ id, active: true, unverified: true, unverifiedAcceptedBy: AGENCY });
       expect(accepted.body.unverifiedAcceptedAt).toEqual(expect.any(String));
       expect(await audit('catalogue.acceptUnverified', id)).toEqual([
-        { actor: 'api', before: { unverified: true, accepted: false }, after: { unverified: true, accepted: true, via: 'activate' } },
+        { actor: AGENCY, before: { unverified: true, accepted: false }, after: { unverified: true, accepted: true, via: 'activate' } },
       ]);
       expect(await audit('catalogue.activate', '370300/2024')).toEqual([
-        { actor: 'api', before: null, after: { catalogueId: id, unverified: true } },
+        { actor: AGENCY, before: null, after: { catalogueId: id, unverified: true } },
       ]);
 
       // Accepted and active, it is what a run uses by default: the engine takes it, and where the
@@ -247,11 +253,11 @@ describeEngines('catalogue import checks over HTTP on %s', (engine) => {
       expect(res.body).toMatchObject({ created: true, unverified: true, accepted: true });
       const id = res.body.catalogueId as string;
       expect(await audit('catalogue.acceptUnverified', id)).toEqual([
-        { actor: 'api', before: { unverified: true, accepted: false }, after: { unverified: true, accepted: true, via: 'import' } },
+        { actor: AGENCY, before: { unverified: true, accepted: false }, after: { unverified: true, accepted: true, via: 'import' } },
       ]);
       const activated = await http().post(`/api/v1/catalogs/${id}/activate`);
       expect(activated.status).toBe(200);
-      expect(activated.body).toMatchObject({ active: true, unverified: true, unverifiedAcceptedBy: 'api' });
+      expect(activated.body).toMatchObject({ active: true, unverified: true, unverifiedAcceptedBy: AGENCY });
     });
 
     it('a CSV without its #hash line is unverified too; importing it again with the flag accepts the stored version', async () => {
@@ -283,7 +289,7 @@ describeEngines('catalogue import checks over HTTP on %s', (engine) => {
       expect(verified.body).toMatchObject({ created: false, catalogueId: id, unverified: false });
       expect((await http().get(`/api/v1/catalogs/${id}`)).body).toMatchObject({ unverified: false, unverifiedAcceptedBy: null });
       expect(await audit('catalogue.verify', id)).toEqual([
-        { actor: 'api', before: { unverified: true }, after: { unverified: false, by: 'import', hash: json.get(2027)!.hash } },
+        { actor: AGENCY, before: { unverified: true }, after: { unverified: false, by: 'import', hash: json.get(2027)!.hash } },
       ]);
       expect((await http().post(`/api/v1/catalogs/${id}/activate`)).status).toBe(200);
       // A hashless copy of verified content stays verified.
@@ -306,10 +312,7 @@ describeEngines('catalogue import checks over HTTP on %s', (engine) => {
       expect(outCsv.text).not.toContain('#hash');
       // Back at the exporter (where the same content is verified) it is the verified version; in a
       // third place it would be unverified.
-      const home = await request(exporter.app.getHttpServer())
-        .post('/api/v1/catalogs/import')
-        .set('Content-Type', 'text/csv')
-        .send(outCsv.text);
+      const home = await exporter.http().post('/api/v1/catalogs/import').set('Content-Type', 'text/csv').send(outCsv.text);
       expect(home.body).toMatchObject({ created: false, unverified: false });
       const view = await http().get(`/api/v1/catalogs/${id}`);
       expect(view.body).toMatchObject({ unverified: true, hash: json.get(2028)!.hash });

@@ -2,7 +2,6 @@ import { MIGRATIONS } from '../../src/persistence/migrations';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
 import { CASE_HEADER, caseLine, startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
 import { describeEngines, freshDatabase } from '../support/engines';
 import { countRows, dip } from './e2e-helpers';
@@ -11,7 +10,7 @@ import { countRows, dip } from './e2e-helpers';
 describeEngines('the CLI says what happened, paging is bounded, on %s', (engine) => {
   let t: TestApp;
   let dir: string;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_cli');

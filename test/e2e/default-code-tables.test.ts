@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import request from 'supertest';
 import { startTestApp, TestApp } from '../support/app';
 import { describeEngines } from '../support/engines';
 import { CODES } from '../support/paths';
@@ -19,7 +18,7 @@ const distinctCodes = (file: string, skip: (fields: string[]) => boolean = () =>
 /** A region registered for the first time starts with the shipped 医保版 2.0 tables (DEFAULT_CODE_TABLES=shipped, the default). */
 describeEngines('default code tables of a new region on %s', (engine) => {
   let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_default_codes', { DEFAULT_CODE_TABLES: 'shipped' });

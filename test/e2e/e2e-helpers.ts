@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import request from 'supertest';
 import { CASE_HEADER, caseLine, TestApp } from '../support/app';
 
 /** A valid case as a JSON object (the fields of caseLine()), with overrides. */
@@ -29,7 +28,7 @@ export async function countRows(t: TestApp, table: string): Promise<number> {
 export async function waitForImport(t: TestApp, batchId: string, timeoutMs = 30_000): Promise<Record<string, any>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await request(t.app.getHttpServer()).get(`/api/v1/imports/${batchId}`);
+    const res = await t.http().get(`/api/v1/imports/${batchId}`);
     expect(res.status).toBe(200);
     if (res.body.status !== 'running') return res.body;
     if (Date.now() > deadline) throw new Error(`import ${batchId} still running after ${timeoutMs} ms`);

@@ -1,7 +1,7 @@
+import request from 'supertest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
 import { CatalogueStore } from '../../src/catalogue/catalogue.store';
 import { catalogueHash, catalogueToJson } from '../../src/domain/catalogue/exchange';
 import { Catalogue } from '../../src/domain/catalogue/catalogue';
@@ -19,13 +19,16 @@ import { dip, jsonCase } from './e2e-helpers';
 describeEngines('errors keep their code over HTTP and in the CLI on %s', (engine) => {
   let t: TestApp;
   let dir: string;
-  const http = () => request(t.app.getHttpServer());
+  const http = (as?: string) => t.http(as);
+  /** Agency users of 110000 (registered, without a policy) and of 999999 (nobody registered it). */
+  let beijing = '';
+  let nowhere = '';
   const UNKNOWN_ID = '0b5a3c1e-8f3d-4d6f-9a51-6f0f3f1c2a77';
 
   /** Polls a job (or a settlement) until it is no longer running. */
-  async function settled(path: string): Promise<request.Response> {
+  async function settled(path: string, as?: string): Promise<request.Response> {
     for (let i = 0; i < 600; i++) {
-      const res = await http().get(path);
+      const res = await http(as).get(path);
       const status = res.body.status ?? res.body.run?.status;
       if (status !== 'running') return res;
       await new Promise((r) => setTimeout(r, 50));
@@ -45,10 +48,25 @@ describeEngines('errors keep their code over HTTP and in the CLI on %s', (engine
     t = await startTestApp(engine, 'e2e_errors');
     dir = mkdtempSync(join(tmpdir(), 'dip-errors-'));
     // Region 370300 (shipped policy) with a March case; region 110000, which has no policy anywhere.
-    const hospitals = [...TEST_HOSPITALS, { code: 'B001', name: '北京试点医院', region: '110000', level: 'L3A_GENERAL', bonuses: [] }];
-    expect((await http().post('/api/v1/hospitals').send(hospitals)).status).toBe(201);
-    const cases = [jsonCase({ caseId: 'E1' }), jsonCase({ caseId: 'E2', hospitalCode: 'B001' })];
-    expect((await http().post('/api/v1/cases').send(cases)).status).toBe(201);
+    beijing = await t.login({ role: 'agency', region: '110000' });
+    nowhere = await t.login({ role: 'agency', region: '999999' });
+    expect((await http().post('/api/v1/hospitals').send(TEST_HOSPITALS)).status).toBe(201);
+    const b001 = { code: 'B001', name: '北京试点医院', region: '110000', level: 'L3A_GENERAL', bonuses: [] };
+    expect((await http(beijing).post('/api/v1/hospitals').send(b001)).status).toBe(201);
+    expect(
+      (
+        await http()
+          .post('/api/v1/cases')
+          .send([jsonCase({ caseId: 'E1' })])
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await http(beijing)
+          .post('/api/v1/cases')
+          .send([jsonCase({ caseId: 'E2', hospitalCode: 'B001' })])
+      ).status,
+    ).toBe(201);
   });
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
@@ -56,7 +74,7 @@ describeEngines('errors keep their code over HTTP and in the CLI on %s', (engine
   });
 
   it('unknown-region: a code table, a build, a grouping run and a settlement of a region nobody registered', async () => {
-    const table = await http()
+    const table = await http(nowhere)
       .put('/api/v1/regions/999999/code-tables/diagnosis')
       .set('Content-Type', 'text/plain')
       .send('K80.100 胆囊结石伴急性胆囊炎\n');
@@ -67,7 +85,7 @@ describeEngines('errors keep their code over HTTP and in the CLI on %s', (engine
       ['/api/v1/groupings', { region: '999999', from: '2024-03', to: '2024-03' }],
       ['/api/v1/settlements', { region: '999999', kind: 'month', period: '2024-03' }],
     ] as const) {
-      const res = await http().post(path).send(body);
+      const res = await http(nowhere).post(path).send(body);
       expect([path, res.status, res.body.error]).toEqual([path, 404, 'unknown-region']);
     }
     const file = join(dir, 'dx.txt');
@@ -81,7 +99,7 @@ describeEngines('errors keep their code over HTTP and in the CLI on %s', (engine
   });
 
   it('no-policy: a build without a policy is refused; a settlement job meets it and records it', async () => {
-    const build = await http().post('/api/v1/catalogs').send({ region: '110000', year: 2024 });
+    const build = await http(beijing).post('/api/v1/catalogs').send({ region: '110000', year: 2024 });
     expect(build.status).toBe(404);
     expect(build.body).toMatchObject({ error: 'no-policy' });
     const cli = await dip(t, ['catalog', 'build', '--region', '110000', '--year', '2024']);
@@ -89,12 +107,12 @@ describeEngines('errors keep their code over HTTP and in the CLI on %s', (engine
     expect(cli.stderr).toContain('(no-policy)');
 
     // A settlement resolves its policy inside the job: the job says why it failed.
-    const started = await http().post('/api/v1/settlements').send({ region: '110000', kind: 'month', period: '2024-03' });
+    const started = await http(beijing).post('/api/v1/settlements').send({ region: '110000', kind: 'month', period: '2024-03' });
     expect(started.status).toBe(202);
-    const run = await settled(`/api/v1/settlements/${started.body.id}`);
+    const run = await settled(`/api/v1/settlements/${started.body.id}`, beijing);
     expect(run.body).toMatchObject({ run: { status: 'failed' }, error: { code: 'no-policy' } });
     expect(run.body.error.message).toContain('region 110000 and year 2024');
-    const job = await http().get(`/api/v1/jobs/${started.body.id}`);
+    const job = await http(beijing).get(`/api/v1/jobs/${started.body.id}`);
     expect(job.body).toMatchObject({ kind: 'settlement.month', status: 'failed', error: { code: 'no-policy' } });
 
     const settle = await dip(t, ['settle', 'month', '--region', '110000', '--period', '2024-03', '--out', dir]);

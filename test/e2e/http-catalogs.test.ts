@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { catalogueHash, catalogueToJson } from '../../src/domain/catalogue/exchange';
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
 import { describeEngines } from '../support/engines';
@@ -6,7 +5,7 @@ import { SAMPLE } from '../support/sample-catalogue';
 
 describeEngines('catalogue exchange and activation over HTTP on %s', (engine) => {
   let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   const doc = () => JSON.parse(JSON.stringify(catalogueToJson(SAMPLE, 'ignored', catalogueHash(SAMPLE))));
 
   beforeAll(async () => {

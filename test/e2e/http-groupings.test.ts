@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { catalogueHash, catalogueToJson } from '../../src/domain/catalogue/exchange';
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
 import { describeEngines } from '../support/engines';
@@ -71,7 +70,7 @@ const CASES = [
 
 describeEngines('grouping runs over HTTP on %s', (engine) => {
   let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_groupings');

@@ -1,6 +1,5 @@
 import './quiet-logs';
 import { createHash, randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { CASE_HEADER, caseLine, startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
 import { describeEngines } from '../support/engines';
 import { countRows, csvBody, jsonCase, storedIds, waitForImport } from './e2e-helpers';
@@ -8,13 +7,13 @@ import { countRows, csvBody, jsonCase, storedIds, waitForImport } from './e2e-he
 /** File uploads to POST /api/v1/cases/import and the /api/v1/imports endpoints, on both engines. */
 describeEngines('case file imports over HTTP on %s', (engine) => {
   let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   const postCsv = (body: string | Buffer, query: Record<string, string> = {}) =>
     http().post('/api/v1/cases/import').query(query).set('Content-Type', 'text/csv').send(body);
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_import');
-    const res = await request(t.app.getHttpServer()).post('/api/v1/hospitals').send(TEST_HOSPITALS);
+    const res = await t.http().post('/api/v1/hospitals').send(TEST_HOSPITALS);
     expect(res.status).toBe(201);
   });
   afterAll(async () => {

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, request as httpRequest, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import request from 'supertest';
 import { caseLine, startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
 import { describeEngines } from '../support/engines';
 import { CODES } from '../support/paths';
@@ -12,19 +11,23 @@ import { countRows, csvBody, jsonCase, storedIds } from './e2e-helpers';
 const ICD10_FILE = join(CODES, 'icd10-yb2.dat');
 
 /** POSTs `chunks` with Transfer-Encoding: chunked (no Content-Length) to a listening server. */
-function postChunked(server: Server, path: string, contentType: string, chunks: Buffer[]): Promise<{ status: number; body: any }> {
+function postChunked(
+  server: Server,
+  path: string,
+  contentType: string,
+  chunks: Buffer[],
+  token: string,
+): Promise<{ status: number; body: any }> {
   const { port } = server.address() as AddressInfo;
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: '127.0.0.1', port, path, method: 'POST', headers: { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked' } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? null : JSON.parse(text) }));
-        res.on('error', reject);
-      },
-    );
+    const headers = { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked', Authorization: `Bearer ${token}` };
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? null : JSON.parse(text) }));
+      res.on('error', reject);
+    });
     req.on('error', reject);
     for (const c of chunks) req.write(c);
     req.end();
@@ -34,13 +37,13 @@ function postChunked(server: Server, path: string, contentType: string, chunks: 
 describeEngines('upload limit (MAX_UPLOAD_BYTES=2048) on %s', (engine) => {
   let t: TestApp;
   let server: Server;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   // About 3.4 KB: more than the limit.
   const big = () => csvBody(...Array.from({ length: 20 }, (_, i) => caseLine({ caseId: `BIG${i}` })));
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_limit', { MAX_UPLOAD_BYTES: '2048' });
-    expect((await request(t.app.getHttpServer()).post('/api/v1/hospitals').send(TEST_HOSPITALS)).status).toBe(201);
+    expect((await t.http().post('/api/v1/hospitals').send(TEST_HOSPITALS)).status).toBe(201);
     server = createServer(t.app.getHttpAdapter().getInstance());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   });
@@ -73,7 +76,7 @@ describeEngines('upload limit (MAX_UPLOAD_BYTES=2048) on %s', (engine) => {
   it('a chunked upload (no Content-Length) above the limit is stopped by the streaming gate with 413', async () => {
     const data = Buffer.from(big());
     const chunks = [data.subarray(0, 1000), data.subarray(1000, 2000), data.subarray(2000)];
-    const res = await postChunked(server, '/api/v1/cases/import', 'text/csv', chunks);
+    const res = await postChunked(server, '/api/v1/cases/import', 'text/csv', chunks, t.token);
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ status: 'failed', error: { code: 'too-large' } });
     expect(res.body.error.message).toContain('2048');
@@ -85,7 +88,7 @@ describeEngines('upload limit (MAX_UPLOAD_BYTES=2048) on %s', (engine) => {
 
   it('a chunked upload under the limit is imported', async () => {
     const data = Buffer.from(csvBody(caseLine({ caseId: 'OK2' }), caseLine({ caseId: 'OK3' })));
-    const res = await postChunked(server, '/api/v1/cases/import', 'text/csv', [data.subarray(0, 100), data.subarray(100)]);
+    const res = await postChunked(server, '/api/v1/cases/import', 'text/csv', [data.subarray(0, 100), data.subarray(100)], t.token);
     expect(res.status).toBe(201);
     expect(res.body.counts).toMatchObject({ read: 2, inserted: 2 });
     expect(res.body.bytes).toEqual({ read: data.length, expected: null });
@@ -95,13 +98,18 @@ describeEngines('upload limit (MAX_UPLOAD_BYTES=2048) on %s', (engine) => {
 
 describeEngines('code tables over HTTP on %s', (engine) => {
   let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
-  const putTable = (region: string, kind: string, body: string | Buffer) =>
-    http().put(`/api/v1/regions/${region}/code-tables/${kind}`).set('Content-Type', 'text/plain').send(body);
+  const http = () => t.http();
+  /** PUT a code table as the agency user of its region (the default user is 370300's). */
+  const putTable = async (region: string, kind: string, body: string | Buffer) =>
+    t
+      .http(region === '370300' ? undefined : await t.login({ role: 'agency', region }))
+      .put(`/api/v1/regions/${region}/code-tables/${kind}`)
+      .set('Content-Type', 'text/plain')
+      .send(body);
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_codes');
-    expect((await request(t.app.getHttpServer()).post('/api/v1/hospitals').send(TEST_HOSPITALS)).status).toBe(201);
+    expect((await t.http().post('/api/v1/hospitals').send(TEST_HOSPITALS)).status).toBe(201);
   });
   afterAll(async () => {
     await t?.close();

@@ -2,7 +2,6 @@ import Decimal from 'decimal.js';
 import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import request from 'supertest';
 import { catalogueHash, catalogueToJson } from '../../src/domain/catalogue/exchange';
 import { PoliciesService } from '../../src/policies/policies.service';
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
@@ -72,7 +71,7 @@ const values = (row: ExcelJS.Row, n: number) => Array.from({ length: n }, (_, i)
 
 describeEngines('the settlement report as an analyst workbook on %s', (engine) => {
   let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_report_xlsx');

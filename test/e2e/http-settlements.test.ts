@@ -1,7 +1,7 @@
+import request from 'supertest';
 import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import request from 'supertest';
 import { PoliciesService } from '../../src/policies/policies.service';
 import { catalogueHash, catalogueToJson } from '../../src/domain/catalogue/exchange';
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
@@ -12,7 +12,7 @@ import { jsonCase } from './e2e-helpers';
 /** The month of test/integration/settlement-month.test.ts, over HTTP (employee figures by hand there). */
 describeEngines('settlements over HTTP on %s', (engine) => {
   let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_settlements');

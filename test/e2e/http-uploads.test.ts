@@ -1,8 +1,8 @@
 import './quiet-logs';
+import request from 'supertest';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import request from 'supertest';
 import { Catalogue, groupCode } from '../../src/domain/catalogue/catalogue';
 import { catalogueHash, catalogueToCsv, catalogueToJson } from '../../src/domain/catalogue/exchange';
 import { CASE_HEADER, caseLine, startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
@@ -10,7 +10,7 @@ import { describeEngines } from '../support/engines';
 import { SAMPLE } from '../support/sample-catalogue';
 import type { SqlParam } from '../../src/persistence/database.service';
 import { jsonCase, storedIds } from './e2e-helpers';
-import { gbk, isUtf8, sendChunked, sendWithLength, splitCharacters, UploadResponse } from './upload-helpers';
+import { authorize, gbk, isUtf8, sendChunked, sendWithLength, splitCharacters, UploadResponse } from './upload-helpers';
 
 /**
  * Every upload is read through one gate: bytes → size limit (MAX_UPLOAD_BYTES) → strict UTF-8 →
@@ -197,21 +197,33 @@ describeEngines('uploads through the byte gate on %s', (engine) => {
     await a.app.listen(0, '127.0.0.1');
     return (a.app.getHttpServer().address() as AddressInfo).port;
   }
-  async function prepare(a: TestApp): Promise<void> {
-    const res = await request(a.app.getHttpServer())
-      .post('/api/v1/hospitals')
-      .send([...TEST_HOSPITALS, { code: 'HCT', name: '编码表医院', region: CODES_REGION, level: 'L1', bonuses: [] }]);
-    expect(res.status).toBe(201);
+  /** The code-table region's agency user, by app. */
+  const codesAgency = new Map<TestApp, string>();
+  /** Registers the test hospitals (370300) and HCT of the code-table region, each by its region's agency user. */
+  async function prepare(a: TestApp, appPort: number): Promise<void> {
+    expect((await a.http().post('/api/v1/hospitals').send(TEST_HOSPITALS)).status).toBe(201);
+    const token = await a.login({ role: 'agency', region: CODES_REGION });
+    codesAgency.set(a, token);
+    expect(
+      (
+        await a
+          .http(token)
+          .post('/api/v1/hospitals')
+          .send({ code: 'HCT', name: '编码表医院', region: CODES_REGION, level: 'L1', bonuses: [] })
+      ).status,
+    ).toBe(201);
+    authorize(appPort, a.token);
+    authorize(appPort, token, `/api/v1/regions/${CODES_REGION}/`);
   }
 
   beforeAll(async () => {
     // New regions without the shipped code tables: 33,000 rows a region would only slow this down.
     t = await startTestApp(engine, 'e2e_uploads', { DEFAULT_CODE_TABLES: 'none' });
     small = await startTestApp(engine, 'e2e_uploads_limit', { DEFAULT_CODE_TABLES: 'none', MAX_UPLOAD_BYTES: String(LIMIT) });
-    await prepare(t);
-    await prepare(small);
     port = await listening(t);
     smallPort = await listening(small);
+    await prepare(t, port);
+    await prepare(small, smallPort);
   });
   afterAll(async () => {
     await t?.close();
@@ -221,18 +233,19 @@ describeEngines('uploads through the byte gate on %s', (engine) => {
   const count = async (a: TestApp, sql: string, params: SqlParam[] = []) => Number((await a.db.execute(sql, params)).rows[0].n);
 
   describe('hospitals', () => {
-    const storedNames = async (a: TestApp, region: string) => {
-      const res = await request(a.app.getHttpServer()).get('/api/v1/hospitals').query({ region });
+    /** The hospitals of the agency user's region (370300) whose code starts with `prefix`. */
+    const storedNames = async (a: TestApp, prefix: string) => {
+      const res = await a.http().get('/api/v1/hospitals');
       expect(res.status).toBe(200);
-      return res.body.map((h: HospitalRow) => [h.code, h.name, h.level, h.bonuses]);
+      return res.body.filter((h: HospitalRow) => h.code.startsWith(prefix)).map((h: HospitalRow) => [h.code, h.name, h.level, h.bonuses]);
     };
     const expected = (rows: HospitalRow[]) => rows.map((h) => [h.code, h.name, h.level, h.bonuses]);
 
     it.each([
-      ['CSV', 1, 'A', '371101', 100],
-      ['CSV', 1001, 'B', '371102', 3000],
-      ['JSON', 1, 'C', '371103', 50],
-      ['JSON', 1001, 'D', '371104', 1000],
+      ['CSV', 1, 'A', '370300', 100],
+      ['CSV', 1001, 'B', '370300', 3000],
+      ['JSON', 1, 'C', '370300', 50],
+      ['JSON', 1001, 'D', '370300', 1000],
     ] as const)('%s in %i-byte chunks: every Chinese name is stored exactly', async (format, chunkSize, prefix, region, n) => {
       const rows = hospitals(prefix, region, n);
       const body = utf8(format === 'CSV' ? hospitalsCsv(rows) : JSON.stringify(rows));
@@ -240,7 +253,7 @@ describeEngines('uploads through the byte gate on %s', (engine) => {
       const path = format === 'CSV' ? '/api/v1/hospitals/import' : '/api/v1/hospitals';
       const res = await sendChunked(port, 'POST', path, format === 'CSV' ? CSV : JSON_TYPE, body, chunkSize);
       expect(answer(res)).toEqual({ status: 201, body: { created: n, updated: 0, unchanged: 0 } });
-      expectSameList(await storedNames(t, region), expected(rows));
+      expectSameList(await storedNames(t, prefix), expected(rows));
     });
 
     it('a GBK file (CSV or JSON) is a 415 encoding error, and nothing is stored', async () => {
@@ -249,7 +262,7 @@ describeEngines('uploads through the byte gate on %s', (engine) => {
         'POST',
         '/api/v1/hospitals/import',
         CSV,
-        gbk('code,name,region,level,bonuses\nG001,第一人民医院,371105,L1,\n'),
+        gbk('code,name,region,level,bonuses\nG001,第一人民医院,370300,L1,\n'),
       );
       expectRefused(csv, 415, 'encoding');
       const json = await sendWithLength(
@@ -257,7 +270,7 @@ describeEngines('uploads through the byte gate on %s', (engine) => {
         'POST',
         '/api/v1/hospitals',
         JSON_TYPE,
-        gbk('[{"code":"G002","name":"第一人民医院","region":"371105","level":"L1","bonuses":[]}]'),
+        gbk('[{"code":"G002","name":"第一人民医院","region":"370300","level":"L1","bonuses":[]}]'),
       );
       expectRefused(json, 415, 'encoding');
       const chunked = await sendChunked(
@@ -265,15 +278,15 @@ describeEngines('uploads through the byte gate on %s', (engine) => {
         'POST',
         '/api/v1/hospitals/import',
         CSV,
-        gbk('code,name,region,level,bonuses\nG003,人民医院,371105,L1,\n'),
+        gbk('code,name,region,level,bonuses\nG003,人民医院,370300,L1,\n'),
         7,
       );
       expectRefused(chunked, 415, 'encoding');
-      expect(await storedNames(t, '371105')).toEqual([]);
+      expect(await storedNames(t, 'G')).toEqual([]);
     });
 
     it(`a body over MAX_UPLOAD_BYTES (${LIMIT}) is a 413 with or without Content-Length, and nothing is stored`, async () => {
-      const rows = hospitals('L', '371106', 1000);
+      const rows = hospitals('L', '370300', 1000);
       const csv = utf8(hospitalsCsv(rows));
       const json = utf8(JSON.stringify(rows));
       expect(csv.length).toBeGreaterThan(LIMIT);
@@ -281,7 +294,7 @@ describeEngines('uploads through the byte gate on %s', (engine) => {
       expectRefused(await sendChunked(smallPort, 'POST', '/api/v1/hospitals/import', CSV, csv, 1001), 413, 'too-large');
       expectRefused(await sendWithLength(smallPort, 'POST', '/api/v1/hospitals', JSON_TYPE, json), 413, 'too-large');
       expectRefused(await sendChunked(smallPort, 'POST', '/api/v1/hospitals', JSON_TYPE, json, 1001), 413, 'too-large');
-      expect(await storedNames(small, '371106')).toEqual([]);
+      expect(await storedNames(small, 'L')).toEqual([]);
     });
   });
 
@@ -318,7 +331,7 @@ describeEngines('uploads through the byte gate on %s', (engine) => {
       expectRefused(await sendWithLength(port, 'PUT', path('diagnosis'), 'text/plain', gbkTable), 415, 'encoding');
       expectRefused(await sendChunked(port, 'PUT', path('diagnosis'), 'text/plain', gbkTable, 5), 415, 'encoding');
       expect(await entries(t, 'diagnosis')).toEqual(loaded);
-      const list = await request(t.app.getHttpServer()).get(`/api/v1/regions/${CODES_REGION}/code-tables`);
+      const list = await t.http(codesAgency.get(t)).get(`/api/v1/regions/${CODES_REGION}/code-tables`);
       expect(list.body).toEqual(
         expect.arrayContaining([expect.objectContaining({ kind: 'diagnosis', entries: 3, contentHash: first.body.contentHash })]),
       );
@@ -368,7 +381,7 @@ describeEngines('uploads through the byte gate on %s', (engine) => {
       expectSplits(body, chunkSize);
       const res = await sendChunked(port, 'POST', '/api/v1/catalogs/import', format === 'CSV' ? CSV : JSON_TYPE, body, chunkSize);
       expect(answer(res)).toMatchObject({ status: 201, body: { created: true, hash, groups } });
-      const exported = await request(t.app.getHttpServer()).get(`/api/v1/catalogs/${res.body.catalogueId}/export`);
+      const exported = await t.http().get(`/api/v1/catalogs/${res.body.catalogueId}/export`);
       expect(exported.status).toBe(200);
       expect(exported.body).toEqual(catalogueDoc(c, res.body.catalogueId));
     });

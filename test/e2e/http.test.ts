@@ -1,5 +1,4 @@
 import './quiet-logs';
-import request from 'supertest';
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
 import { describeEngines } from '../support/engines';
 import { countRows, jsonCase, storedIds } from './e2e-helpers';
@@ -7,7 +6,7 @@ import { countRows, jsonCase, storedIds } from './e2e-helpers';
 /** Health, API docs, hospitals, cases as a JSON array, money exactness: over HTTP, on both engines. */
 describeEngines('HTTP API on %s', (engine) => {
   let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_http');

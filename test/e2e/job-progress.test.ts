@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import request from 'supertest';
 import { CaseImportService } from '../../src/cases/case-import.service';
 import { CatalogueService } from '../../src/catalogue/catalogue.service';
 import { CASE_FIELDS } from '../../src/domain/case-record';
@@ -93,7 +92,7 @@ function recorder() {
 describeEngines('job progress over HTTP and in the CLI on %s', (engine) => {
   let t: TestApp;
   let dir: string;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   /** The numbers of cases stored, counted from the generated rows. */
   const stored = { window: 0, year2024: 0, march2024: 0 };
 

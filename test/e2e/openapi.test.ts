@@ -1,5 +1,4 @@
 import './quiet-logs';
-import request from 'supertest';
 import { CASE_FIELDS, REQUIRED_CASE_FIELDS } from '../../src/domain/case-record';
 import { HOSPITAL_BONUSES, HOSPITAL_LEVELS } from '../../src/domain/hospital';
 import { startTestApp, TestApp } from '../support/app';
@@ -72,7 +71,7 @@ describe('OpenAPI document', () => {
 
   beforeAll(async () => {
     t = await startTestApp('sqlite', 'e2e_openapi');
-    const res = await request(t.app.getHttpServer()).get('/api/docs-json');
+    const res = await t.http().get('/api/docs-json');
     expect(res.status).toBe(200);
     doc = res.body as Document;
   });
@@ -153,6 +152,18 @@ describe('OpenAPI document', () => {
     // The exemptions are routes that exist (a renamed route does not keep its exemption).
     const names = new Set(operations().map((o) => o.name));
     expect([...NO_CLIENT_ERRORS].filter((n) => !names.has(n))).toEqual([]);
+  });
+
+  it('says who may call every route (x-roles): public, or roles with a bearer token, 401 and 403', () => {
+    const wrong: string[] = [];
+    for (const { name, op } of operations()) {
+      const roles = (op as { 'x-roles'?: string[] })['x-roles'];
+      if (!roles || roles.length === 0) wrong.push(`${name}: no x-roles`);
+      else if (!roles.includes('public') && !(op.responses?.['401'] && op.responses?.['403'])) wrong.push(`${name}: no 401/403`);
+    }
+    expect(wrong).toEqual([]);
+    const publicRoutes = operations().filter(({ op }) => ((op as { 'x-roles'?: string[] })['x-roles'] ?? []).includes('public'));
+    expect(publicRoutes.map((o) => o.name).sort()).toEqual(['get /health', 'post /api/v1/auth/login', 'post /api/v1/auth/refresh']);
   });
 
   it('describes every JSON request body by a named schema, not a bare object', () => {

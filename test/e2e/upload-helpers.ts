@@ -8,6 +8,16 @@ export interface UploadResponse {
 
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
+/** Bearer tokens by server port and path prefix (the longest prefix wins): raw uploads carry them. */
+const bearers: { port: number; prefix: string; token: string }[] = [];
+export function authorize(port: number, token: string, prefix = '/'): void {
+  bearers.push({ port, prefix, token });
+}
+function bearerFor(port: number, path: string): Record<string, string> {
+  const best = bearers.filter((b) => b.port === port && path.startsWith(b.prefix)).sort((a, b) => b.prefix.length - a.prefix.length)[0];
+  return best ? { Authorization: `Bearer ${best.token}` } : {};
+}
+
 /**
  * Sends `body` to a listening server on 127.0.0.1 with Transfer-Encoding: chunked (no
  * Content-Length), `chunkSize` bytes a chunk frame, yielding to the event loop after each write
@@ -26,12 +36,26 @@ export function sendChunked(
   chunkSize: number,
 ): Promise<UploadResponse> {
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new Error(`chunkSize must be a positive whole number, not ${chunkSize}`);
-  return send(port, method, path, { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked' }, body, chunkSize);
+  return send(
+    port,
+    method,
+    path,
+    { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked', ...bearerFor(port, path) },
+    body,
+    chunkSize,
+  );
 }
 
 /** Sends `body` whole, with its Content-Length. */
 export function sendWithLength(port: number, method: string, path: string, contentType: string, body: Buffer): Promise<UploadResponse> {
-  return send(port, method, path, { 'Content-Type': contentType, 'Content-Length': String(body.length) }, body, null);
+  return send(
+    port,
+    method,
+    path,
+    { 'Content-Type': contentType, 'Content-Length': String(body.length), ...bearerFor(port, path) },
+    body,
+    null,
+  );
 }
 
 function send(

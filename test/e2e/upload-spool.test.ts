@@ -6,13 +6,12 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { spoolPath, sweepOrphanSpools } from '../../src/io/spool';
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
 import { describeEngines } from '../support/engines';
 import { csvBody, storedIds } from './e2e-helpers';
 import { caseLine } from '../support/app';
-import { sendChunked } from './upload-helpers';
+import { authorize, sendChunked } from './upload-helpers';
 
 const LIMIT = 20_000;
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
@@ -43,9 +42,10 @@ describeEngines('background uploads on %s', (engine) => {
     writeFileSync(orphan, 'caseId\n');
     t = await startTestApp(engine, 'e2e_spool', { MAX_UPLOAD_BYTES: String(LIMIT) });
     expect(existsSync(orphan)).toBe(false);
-    expect((await request(t.app.getHttpServer()).post('/api/v1/hospitals').send(TEST_HOSPITALS)).status).toBe(201);
+    expect((await t.http().post('/api/v1/hospitals').send(TEST_HOSPITALS)).status).toBe(201);
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
+    authorize(port, t.token);
   });
   afterAll(async () => t?.close());
 
@@ -66,7 +66,7 @@ describeEngines('background uploads on %s', (engine) => {
       port,
       method: 'POST',
       path: '/api/v1/cases/import?async=true',
-      headers: { 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' },
+      headers: { 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked', Authorization: `Bearer ${t.token}` },
     });
     req.on('error', () => undefined);
     req.write(csvBody(caseLine({ caseId: 'S-aborted' })));

@@ -1,4 +1,8 @@
+import request from 'supertest';
 import { INestApplication } from '@nestjs/common';
+import { AuthService } from '../../src/auth/auth.service';
+import { UsersService } from '../../src/auth/users.service';
+import { Role } from '../../src/domain/access';
 import { createHttpApp } from '../../src/server';
 import { DatabaseService } from '../../src/persistence/database.service';
 import { freshDatabase, TestEngine, withEnv } from './engines';
@@ -9,8 +13,18 @@ export interface TestApp {
   engine: TestEngine;
   /** The environment that points a process (the CLI) at the same database. */
   env: Record<string, string>;
+  /** The access token of the default user: an agency user of region 370300. */
+  token: string;
+  /** A supertest agent sending `token` (default: the default user's) with every request. */
+  http(token?: string): ReturnType<typeof request.agent>;
+  /** The access token of a new user (made through the service, as `dip users create` does). */
+  login(user: { role: Role; region?: string; hospital?: string }): Promise<string>;
   close(): Promise<void>;
 }
+
+/** The region of the default test user (TEST_HOSPITALS's). */
+export const TEST_REGION = '370300';
+const TEST_PASSWORD = 'test-password-0123';
 
 /**
  * The whole service on a fresh database of the engine (migrated on start), not listening:
@@ -32,11 +46,21 @@ export async function startTestApp(engine: TestEngine, name: string, extraEnv: R
     await database.drop().catch(() => undefined);
     throw err;
   }
+  let users = 0;
+  const login = async (u: { role: Role; region?: string; hospital?: string }) => {
+    const username = `${u.role}-${u.region ?? u.hospital}-${++users}`;
+    await app.get(UsersService).create({ ...u, username, password: TEST_PASSWORD }, null, 'test');
+    return (await app.get(AuthService).login(username, TEST_PASSWORD)).accessToken;
+  };
+  const token = await login({ role: 'agency', region: TEST_REGION });
   return {
     app,
     db: app.get(DatabaseService),
     engine,
     env: own,
+    token,
+    http: (as = token) => request.agent(app.getHttpServer()).set('Authorization', `Bearer ${as}`),
+    login,
     close: async () => {
       await app.close();
       await database.drop();

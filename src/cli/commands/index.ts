@@ -5,6 +5,7 @@ import { registerGroup } from './group';
 import { registerSettle } from './settle';
 import { registerImport } from './import';
 import { registerRegistry } from './registry';
+import { registerUsers } from './users';
 
 /** Adds every sub-command to the program. One file per command family. */
 export function registerCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerCatalogue(program);
   registerGroup(program);
   registerSettle(program);
+  registerUsers(program);
 }

@@ -39,7 +39,7 @@ export function registerRegistry(program: Command): void {
     .argument('<file>')
     .action(async (file: string) => {
       const r = await withApp((app) =>
-        app.get(HospitalsService).upsertFile(createReadStream(file), /\.json$/i.test(file) ? 'json' : 'csv', cliActor()),
+        app.get(HospitalsService).upsertFile(createReadStream(file), /\.json$/i.test(file) ? 'json' : 'csv', cliActor(), null),
       );
       process.stdout.write(`hospitals: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged\n`);
     });

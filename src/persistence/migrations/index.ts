@@ -6,6 +6,8 @@ import { SettlementRecords1732800000000 } from './1732800000000-settlement-recor
 import { LevelAverages1732900000000 } from './1732900000000-level-averages';
 import { CatalogueVerification1733010000000 } from './1733010000000-catalogue-verification';
 import { Liveness1733100000000 } from './1733100000000-liveness';
+import { CaseDepartment1733240000000 } from './1733240000000-case-department';
+import { Identity1733300000000 } from './1733300000000-identity';
 
 /** Every migration, in order. Both engines run the same list. */
 export const MIGRATIONS = [
@@ -17,4 +19,6 @@ export const MIGRATIONS = [
   LevelAverages1732900000000,
   CatalogueVerification1733010000000,
   Liveness1733100000000,
+  CaseDepartment1733240000000,
+  Identity1733300000000,
 ];
