@@ -32,3 +32,4 @@ echo
 dip settle month --region 370300 --period 2024-03 --out data/reports
 echo
 echo "Done. The database is ${DIP_SQLITE_PATH:-data/dip.sqlite}; start the API with 'npm start' and open http://localhost:3000/api/docs"
+echo "The API needs a user: printf 'a-long-password\\n' | node dist/cli/main.js users create --username agency --role agency --region 370300 --password-file -"
