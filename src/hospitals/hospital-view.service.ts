@@ -18,7 +18,9 @@ import {
 } from '../domain/hospital-view';
 import { isMonth, isYear } from '../domain/periods';
 import { PoliciesService } from '../policies/policies.service';
-import { HospitalViewStore, StoredMonthRun, ViewHospital } from './hospital-view.store';
+import { Hospital } from '../domain/hospital';
+import { HospitalViewStore, StoredMonthRun } from './hospital-view.store';
+import { HospitalsStore } from './hospitals.store';
 
 /** What every view names: the hospital, the period, and the settled months it was computed from. */
 export interface ViewHead {
@@ -56,6 +58,7 @@ const ATTEMPTS = 3;
 export class HospitalViewService {
   constructor(
     private readonly store: HospitalViewStore,
+    private readonly hospitals: HospitalsStore,
     private readonly policies: PoliciesService,
   ) {}
 
@@ -95,10 +98,10 @@ export class HospitalViewService {
     p: Principal,
     code: string,
     period: string,
-    read: (h: ViewHospital, months: ViewMonth[]) => Promise<T>,
+    read: (h: Hospital, months: ViewMonth[]) => Promise<T>,
   ): Promise<ViewHead & T> {
     const [from, to] = monthsOf(period);
-    const h = await this.store.hospital(code);
+    const h = await this.hospitals.get(code);
     // Outside the user's scope (another hospital, another region): as if it did not exist.
     if (!h || !seesHospital(p, h.code, h.region)) throw notFound('unknown-hospital', `no hospital ${code}`);
     for (let attempt = 1; ; attempt++) {
@@ -142,7 +145,7 @@ function monthsOf(period: string): [string, string] {
 const sameRuns = (a: readonly StoredMonthRun[], ids: readonly string[]): boolean =>
   a.length === ids.length && a.every((r, i) => r.settlementRun === ids[i]);
 
-function head(h: ViewHospital, period: string, months: readonly ViewMonth[]): ViewHead {
+function head(h: Hospital, period: string, months: readonly ViewMonth[]): ViewHead {
   return {
     hospitalCode: h.code,
     hospitalName: h.name,

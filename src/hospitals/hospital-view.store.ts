@@ -4,13 +4,6 @@ import { conflict } from '../domain/errors';
 import { ResultTally, SettledHospital, ViewCase, ViewPool } from '../domain/hospital-view';
 import { DatabaseService } from '../persistence/database.service';
 
-/** A registered hospital as the views name it. */
-export interface ViewHospital {
-  code: string;
-  name: string;
-  region: string;
-}
-
 /** A month's current settlement run as stored, before its policy's basis is looked up. */
 export interface StoredMonthRun {
   period: string;
@@ -34,11 +27,6 @@ const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 @Injectable()
 export class HospitalViewStore {
   constructor(private readonly db: DatabaseService) {}
-
-  async hospital(code: string): Promise<ViewHospital | null> {
-    const r = (await this.db.execute('SELECT code, name, region_code FROM hospital WHERE code = ?', [code])).rows[0];
-    return r ? { code: String(r.code), name: String(r.name), region: String(r.region_code) } : null;
-  }
 
   /** The current monthly settlement run (draft or final) of each month from … to that has one, in month order. */
   async monthRuns(region: string, fromMonth: string, toMonth: string): Promise<StoredMonthRun[]> {

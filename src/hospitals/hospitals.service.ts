@@ -52,11 +52,11 @@ export class HospitalsService {
   /** The problems of hospitals that an actor of `region` may not write: of another region, given or stored. */
   private async outsideRegion(hospitals: Hospital[], region: string, lineOf: Map<string, number>): Promise<Problem[]> {
     const out: Problem[] = [];
+    const stored = new Map((await this.store.list()).map((h) => [h.code, h.region]));
     for (const h of hospitals) {
       const line = lineOf.get(h.code);
       if (h.region !== region) out.push({ line, field: 'region', reason: `${h.region} is outside your region ${region}` });
-      else if (((await this.store.get(h.code))?.region ?? region) !== region)
-        out.push({ line, field: 'code', reason: 'is registered in another region' });
+      else if ((stored.get(h.code) ?? region) !== region) out.push({ line, field: 'code', reason: 'is registered in another region' });
     }
     return out;
   }

@@ -6,6 +6,6 @@ import { LivenessStore } from './liveness.store';
 @Global()
 @Module({
   providers: [LivenessService, LivenessStore],
-  exports: [LivenessService, LivenessStore],
+  exports: [LivenessService],
 })
 export class LivenessModule {}

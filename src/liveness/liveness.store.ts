@@ -50,10 +50,4 @@ export class LivenessStore {
     await this.db.execute('DELETE FROM dip_process WHERE heartbeat_at < ?', [before]);
     for (const id of gone) await this.forget(id);
   }
-
-  /** Whether a process is registered and beating (a lock's holder may be alive). */
-  async alive(id: string | null): Promise<boolean> {
-    if (id === null) return false;
-    return (await this.db.execute('SELECT id FROM dip_process WHERE id = ?', [id])).rows.length > 0;
-  }
 }

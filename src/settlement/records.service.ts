@@ -5,6 +5,7 @@ import { Environment } from '../config/environment';
 import { badRequest, invalid, Problem } from '../domain/errors';
 import { RECORD_KINDS, RecordKind, SettlementRecord, validateRecord } from '../domain/settlement/records';
 import { readText } from '../io/text-input';
+import { HospitalsService } from '../hospitals/hospitals.service';
 import { RecordsStore } from './records.store';
 
 /**
@@ -15,6 +16,7 @@ import { RecordsStore } from './records.store';
 export class RecordsService {
   constructor(
     private readonly store: RecordsStore,
+    private readonly hospitals: HospitalsService,
     private readonly env: Environment,
   ) {}
 
@@ -33,7 +35,7 @@ export class RecordsService {
     const k = kind as RecordKind;
     const problems: Problem[] = [];
     const records: SettlementRecord[] = [];
-    const regionOf = await this.store.hospitalRegions();
+    const regionOf = new Map((await this.hospitals.list()).map((h) => [h.code, h.region]));
     // A hospital of another region is answered as unregistered: the agency user's scope is their region.
     const known = (code: string) => regionOf.has(code) && (region === null || regionOf.get(code) === region);
     rows.forEach((raw, i) => {

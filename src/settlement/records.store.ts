@@ -15,13 +15,6 @@ import { DatabaseService, Statement, StatementResult } from '../persistence/data
 export class RecordsStore {
   constructor(private readonly db: DatabaseService) {}
 
-  /** The region of each registered hospital. */
-  async hospitalRegions(): Promise<Map<string, string>> {
-    return new Map(
-      (await this.db.execute('SELECT code, region_code FROM hospital')).rows.map((r) => [String(r.code), String(r.region_code)]),
-    );
-  }
-
   /** Stores records in one transaction, each audited: scores, advances and actuals replace the one they supersede; violations add up. */
   async save(kind: RecordKind, records: readonly SettlementRecord[], actor: string): Promise<void> {
     await this.db.transaction(function* (): Generator<Statement, void, StatementResult> {

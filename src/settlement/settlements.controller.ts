@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTa
 import type { Response } from 'express';
 import { Allow, CurrentUser } from '../http/access.decorators';
 import { actorOf, Principal, requireAgencyOf, seesRegion } from '../domain/access';
-import { notFound } from '../domain/errors';
+import { DipError, notFound } from '../domain/errors';
 import { ApiErrors } from '../http/error.response';
 import { JobsService } from '../jobs/jobs.service';
 import { settlementReportFile } from './report-format';
@@ -121,9 +121,11 @@ export class SettlementsController {
    */
   private async report(id: string, p: Principal): Promise<SettlementReport> {
     const unknown = notFound('unknown-settlement', `no settlement run ${id}`);
-    const replaced = await this.settlements.replaced(id);
-    if (replaced && !seesRegion(p, replaced.region)) throw unknown; // not even which run replaced it
-    const r = await this.settlements.report(id);
+    const r = await this.settlements.report(id).catch(async (err: unknown) => {
+      // A replaced draft names the run that replaced it: only to users of its region.
+      const replaced = err instanceof DipError && err.code === 'replaced' ? await this.settlements.replaced(id) : null;
+      throw replaced && !seesRegion(p, replaced.region) ? unknown : err;
+    });
     if (!seesRegion(p, r.run.region)) throw unknown;
     if (p.role !== 'hospital') return r;
     return {
