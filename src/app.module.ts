@@ -6,7 +6,7 @@ import { CatalogueModule } from './catalogue/catalogue.module';
 import { CodesModule } from './codes/codes.module';
 import { ConfigModule } from './config/config.module';
 import { Environment } from './config/environment';
-import { loggedError } from './config/log-serializers';
+import { loggedError, loggedRequest } from './config/log-serializers';
 import { GroupingModule } from './grouping/grouping.module';
 import { SettlementModule } from './settlement/settlement.module';
 import { HealthController } from './health/health.controller';
@@ -28,10 +28,8 @@ import { ProjectionsModule } from './projections/projections.module';
           level: env.LOG_LEVEL,
           // A line per request only where info lines are written at all (its cost is paid per request even when discarded).
           autoLogging: ['info', 'debug', 'trace'].includes(env.LOG_LEVEL),
-          // Request bodies are never logged: they carry patient pseudonyms.
-          redact: ['req.headers.authorization', 'req.headers.cookie'],
-          // Errors without their statements and parameters (config/log-serializers.ts).
-          serializers: { err: loggedError },
+          // Requests without headers or bodies, errors without their statements and parameters (config/log-serializers.ts).
+          serializers: { err: loggedError, req: loggedRequest },
           transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
         },
       }),

@@ -7,6 +7,7 @@ import { HospitalsModule } from '../hospitals/hospitals.module';
 import { AccessGuard } from './access.guard';
 import { AuthController, UsersController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { RateLimitStorage } from './rate-limit.storage';
 import { UserThrottlerGuard } from './user-throttler.guard';
 import { UsersService } from './users.service';
 import { UsersStore } from './users.store';
@@ -20,7 +21,10 @@ import { UsersStore } from './users.store';
     JwtModule.register({}),
     ThrottlerModule.forRootAsync({
       inject: [Environment],
-      useFactory: (env: Environment) => [{ name: 'default', ttl: 60_000, limit: env.RATE_LIMIT_PER_MINUTE }],
+      useFactory: (env: Environment) => ({
+        throttlers: [{ name: 'default', ttl: 60_000, limit: env.RATE_LIMIT_PER_MINUTE }],
+        storage: new RateLimitStorage(),
+      }),
     }),
     HospitalsModule,
   ],

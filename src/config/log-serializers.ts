@@ -27,3 +27,13 @@ export function loggedError(err: unknown, depth = 0): LoggedError {
   if (e.cause !== undefined && depth < 3) out.cause = loggedError(e.cause, depth + 1);
   return out;
 }
+
+/**
+ * What a log line says of its request: id, method, path and the client's address. No headers
+ * (tokens, cookies) and no body (patient pseudonyms); and cheap, because pino binds it to every
+ * request's child logger, even at levels that write no line (pino-http hands it its standard
+ * serialization; measured: copying and redacting the headers was 3 % of the server's CPU under bench:api).
+ */
+export function loggedRequest(req: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) {
+  return { id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress };
+}

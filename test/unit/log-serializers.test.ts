@@ -1,5 +1,9 @@
 import { QueryFailedError } from 'typeorm';
-import { loggedError } from '../../src/config/log-serializers';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import pinoHttp from 'pino-http';
+import { loggedError, loggedRequest } from '../../src/config/log-serializers';
 
 describe('loggedError: what a log line says of an error', () => {
   it('keeps a failed statement out: no SQL, no parameters, no driver error', () => {
@@ -30,5 +34,36 @@ describe('loggedError: what a log line says of an error', () => {
 
   it('says what a thrown non-error was', () => {
     expect(loggedError('plain')).toEqual({ type: 'string', message: 'plain' });
+  });
+});
+
+describe('loggedRequest: what a log line says of its request', () => {
+  it('through pino-http: id, method, path and address; never the token, cookies or the body', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = pinoHttp({ level: 'info', serializers: { req: loggedRequest } }, destination);
+    const server = createServer((req, res) => {
+      logger(req, res);
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    await fetch(`http://127.0.0.1:${port}/api/v1/hospitals/H1/summary?period=2024`, {
+      headers: { authorization: 'Bearer SECRET-TOKEN', cookie: 'sid=SECRET-COOKIE' },
+    });
+    await new Promise((r) => server.close(r));
+    const line = JSON.parse(lines.find((l) => l.includes('request completed'))!) as { req: Record<string, unknown> };
+    expect(line.req).toEqual({
+      id: 1,
+      method: 'GET',
+      url: '/api/v1/hospitals/H1/summary?period=2024',
+      remoteAddress: '127.0.0.1',
+    });
+    expect(lines.join('')).not.toMatch(/SECRET/);
   });
 });
