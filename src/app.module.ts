@@ -16,6 +16,7 @@ import { LivenessModule } from './liveness/liveness.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { PoliciesModule } from './policies/policies.module';
 import { ProjectionsModule } from './projections/projections.module';
+import { SpecialCasesModule } from './special-cases/special-cases.module';
 
 /** Everything but HTTP-only concerns: the CLI boots the same module without listening. */
 @Module({
@@ -46,6 +47,7 @@ import { ProjectionsModule } from './projections/projections.module';
     GroupingModule,
     SettlementModule,
     ProjectionsModule,
+    SpecialCasesModule,
   ],
   controllers: [HealthController],
 })

@@ -1,4 +1,4 @@
-import { Statement, toSqlDatetime } from '../persistence/database.service';
+import { DatabaseService, fromSqlDatetime, Statement, toSqlDatetime } from '../persistence/database.service';
 
 export interface AuditEntry {
   at: Date;
@@ -28,4 +28,33 @@ export function auditStatement(e: AuditEntry): Statement {
       e.after === undefined || e.after === null ? null : JSON.stringify(e.after),
     ],
   };
+}
+
+/** One audit entry as read back. */
+export interface AuditRecord {
+  at: string;
+  actor: string;
+  action: string;
+  entity: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** The audit entries of some entities of a kind, in the order they were written. */
+export async function auditTrail(db: DatabaseService, entity: string, ids: readonly string[]): Promise<AuditRecord[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.execute(
+    `SELECT at, actor, action, entity, entity_id, before_state, after_state FROM audit_log WHERE entity = ? AND entity_id IN (${ids.map(() => '?').join(',')}) ORDER BY id`,
+    [entity, ...ids],
+  );
+  return rows.map((r) => ({
+    at: fromSqlDatetime(r.at),
+    actor: String(r.actor),
+    action: String(r.action),
+    entity: String(r.entity),
+    entityId: String(r.entity_id),
+    before: r.before_state === null ? null : (JSON.parse(String(r.before_state)) as unknown),
+    after: r.after_state === null ? null : (JSON.parse(String(r.after_state)) as unknown),
+  }));
 }

@@ -52,7 +52,8 @@ export interface Policy {
     overspendTiers: { upTo: string | null; fundShare: string }[];
     revolvingFundMonths: number;
   };
-  specialCases: { cap: string; panelSize: number; longStayDays: number };
+  /** Spec §9; decisionDays (optional, issue 13): days a panel has to decide, else reported as overdue (default 30). */
+  specialCases: { cap: string; panelSize: number; longStayDays: number; decisionDays?: number };
 }
 
 export const BUDGET_LINES = ['generalOutpatient', 'outpatientChronic', 'outOfRegion', 'otherMethods', 'criticalIllness'] as const;
@@ -407,12 +408,14 @@ function readSettlement(r: Reader, v: unknown): Policy['settlement'] | typeof MI
 
 function readSpecialCases(r: Reader, v: unknown): Policy['specialCases'] | typeof MISSING {
   const p = 'specialCases';
-  const o = r.object(v, p, ['cap', 'panelSize', 'longStayDays']);
+  const o = r.object(v, p, ['cap', 'panelSize', 'longStayDays', 'decisionDays'], ['decisionDays']);
   if (o === MISSING) return MISSING;
   return {
     cap: r.decimal(o.cap, `${p}.cap`, { min: '0', max: '1' }),
     panelSize: r.integer(o.panelSize, `${p}.panelSize`, 1, 99),
     longStayDays: r.integer(o.longStayDays, `${p}.longStayDays`, 1),
+    // Only when given: a policy without it keeps its hash.
+    ...(o.decisionDays === undefined ? {} : { decisionDays: r.integer(o.decisionDays, `${p}.decisionDays`, 1, 366) }),
   } as Policy['specialCases'];
 }
 

@@ -292,6 +292,16 @@ export class GroupingService {
     return this.store.results(id, hospital, offset, limit);
   }
 
+  /** One case's stored result in a run, or null. */
+  resultOf(runId: string, caseId: string) {
+    return this.store.result(runId, caseId);
+  }
+
+  /** A case's newest stored result in its region, or null (GroupingStore.latestResult). */
+  latestResult(region: string, caseId: string) {
+    return this.store.latestResult(region, caseId);
+  }
+
   /**
    * One case of a run with its full explanation (every factor, spec §5–§6): the stored result,
    * and the engine's valuation of the case as stored now, recomputed with the run's own version.

@@ -143,6 +143,23 @@ export class GroupingStore {
     return { total, items: rows.map(storedResult) };
   }
 
+  /**
+   * A case's newest stored result in any run of its region (the months' settlement runs, the
+   * year's, or a grouping run of their own), with the run's id and catalogue; null when no
+   * stored run valued it. Driven by the region's runs (a few a month), each probed by primary key.
+   */
+  async latestResult(region: string, caseId: string): Promise<{ runId: string; catalogueId: string; result: CaseResult } | null> {
+    const row = (
+      await this.db.execute(
+        `SELECT g.id AS g_run, g.catalogue_id AS g_catalogue, ${RESULT_COLUMNS.map((c) => `r.${c}`).join(', ')}
+         FROM grouping_run g JOIN case_result r ON r.run_id = g.id AND r.case_id = ?
+         WHERE g.region_code = ? ORDER BY g.created_at DESC, g.id LIMIT 1`,
+        [caseId, region],
+      )
+    ).rows[0];
+    return row ? { runId: String(row.g_run), catalogueId: String(row.g_catalogue), result: storedResult(row) } : null;
+  }
+
   /** One case's stored result in a run, or null. */
   async result(id: string, caseId: string): Promise<CaseResult | null> {
     const row = (

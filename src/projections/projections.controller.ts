@@ -13,10 +13,8 @@ import { ProjectionsService } from './projections.service';
 /**
  * What a case will be worth before settlement (issue 12). Nothing is stored.
  *
- * Authentication does not exist yet: any caller may project any hospital's case. When identity
- * lands, these routes declare who may call them (agency and hospital users), the caller is passed
- * to the service in place of the actor `api`, and a hospital user's cases (alternatives above all)
- * are limited to its own hospital: the place is marked `AUTH (issue 12)` in ProjectionsService.
+ * Agency users project cases of their region, hospital users their own hospital's (the
+ * alternatives above all); ProjectionsService checks the scope.
  */
 @ApiTags('projections')
 @Controller('api/v1/projections')

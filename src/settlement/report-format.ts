@@ -21,6 +21,10 @@ export const HOSPITAL_COLUMNS = {
     'prepaid',
     'revolvingFund',
     'balance',
+    // The approved special cases (spec §9), already in `points`; empty for a hospital without any.
+    'specialCases.cases',
+    'specialCases.rulePoints',
+    'specialCases.approvedPoints',
   ],
 } as const;
 
@@ -81,6 +85,9 @@ const FIELDS: Record<string, { zh: string; kind: FigureKind }> = {
   prepaid: { zh: '已预结算金额', kind: 'money' },
   revolvingFund: { zh: '周转金', kind: 'money' },
   balance: { zh: '年终清算应拨(负数应退)', kind: 'money' },
+  'specialCases.cases': { zh: '特病单议病例数', kind: 'count' },
+  'specialCases.rulePoints': { zh: '特病单议病例原点数', kind: 'points' },
+  'specialCases.approvedPoints': { zh: '特病单议核定点数', kind: 'points' },
   // pool figures
   monthlyBudget: { zh: '月度预算', kind: 'money' },
   dipBudget: { zh: 'DIP年度预算', kind: 'money' },
@@ -112,6 +119,9 @@ const RUN_FIELDS: Record<string, string> = {
   createdAt: '创建时间',
   finalisedAt: '定稿时间',
   monthsPrepaid: '已计入预结算的月份',
+  'specialCases.revision': '特病单议决定版本',
+  'specialCases.applied': '已计入的特病单议病例数',
+  'specialCases.notInRun': '未计入的特病单议病例',
 };
 
 const POOL_NAMES: Record<string, string> = { employee: '职工医保', resident: '居民医保' };
@@ -124,6 +134,16 @@ export const poolSheetName = (pool: string): string => (POOL_NAMES[pool] ? `${PO
 export const TOTALS_LABEL = '合计 Total';
 
 const fieldOf = (key: string) => FIELDS[key] ?? { zh: key, kind: 'text' as const };
+
+/** A hospital row, flat: a nested figure (`specialCases`) as `specialCases.cases`, … */
+function flat(h: object): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) for (const [k2, v2] of Object.entries(v)) out[`${k}.${k2}`] = v2;
+    else out[k] = v;
+  }
+  return out;
+}
 
 /** A pool's own figures, flat: `fund`, `pointValue`, … and the annual `reserve.remainder`, … */
 function poolFigures(p: SettlementReport['pools'][number]): [string, unknown][] {
@@ -147,7 +167,7 @@ export function settlementCsv(r: SettlementReport): string {
   const table = Papa.unparse(
     {
       fields: ['pool', ...cols],
-      data: r.pools.flatMap((p) => p.hospitals.map((h) => [p.pool, ...cols.map((c) => (h as unknown as Row)[c] ?? '')])),
+      data: r.pools.flatMap((p) => p.hospitals.map((h) => flat(h)).map((h) => [p.pool, ...cols.map((c) => h[c] ?? '')])),
     },
     { newline: '\n' },
   );
@@ -204,7 +224,7 @@ function parametersSheet(book: ExcelJS.Workbook, r: SettlementReport): void {
   const sheet = book.addWorksheet(PARAMETERS_SHEET, { views: [{ state: 'frozen', ySplit: 2 }] });
   addHeaders(sheet, ['项目', '字段', '值'], ['item', 'field', 'value']);
   const rows: { zh: string; key: string; value: string | number | null; kind: FigureKind }[] = [];
-  for (const [k, v] of Object.entries(r.run))
+  for (const [k, v] of Object.entries(flat(r.run)))
     rows.push({ zh: RUN_FIELDS[k] ?? k, key: `run.${k}`, value: cellValue(v, 'text'), kind: 'text' });
   for (const p of r.pools)
     for (const [k, v] of poolFigures(p)) {
@@ -233,7 +253,7 @@ function poolSheet(book: ExcelJS.Workbook, kind: SettlementReport['run']['kind']
     fields.map((f) => f.zh),
     cols,
   );
-  const hospitals = p.hospitals as unknown as Row[];
+  const hospitals = p.hospitals.map(flat);
   const sums = cols.map(() => new Dec(0));
   for (const h of hospitals) {
     const row = sheet.addRow(cols.map((c, i) => cellValue(h[c], fields[i].kind)));
@@ -274,7 +294,7 @@ export function settlementSummary(r: SettlementReport): string {
       '',
       `${p.pool}: fund ${p.fund}, city bookkeeping ${p.cityBookkeeping}, ${p.points} points, non-fund ${p.nonFund} → point value ${p.pointValue} yuan a point, residual ${p.residual}`,
     );
-    const rows = [cols as readonly string[], ...p.hospitals.map((h) => cols.map((c) => String((h as unknown as Row)[c])))];
+    const rows = [cols as readonly string[], ...p.hospitals.map(flat).map((h) => cols.map((c) => String(h[c] ?? '')))];
     const width = cols.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
     for (const row of rows) lines.push('  ' + row.map((v, i) => (i === 0 ? v.padEnd(width[i]) : v.padStart(width[i]))).join('  '));
   }

@@ -11,9 +11,10 @@ import { SettlementLocksController } from './settlement-locks.controller';
 import { SettlementService } from './settlement.service';
 import { SettlementStore } from './settlement.store';
 import { SettlementsController } from './settlements.controller';
+import { SpecialCasesModule } from '../special-cases/special-cases.module';
 
 @Module({
-  imports: [GroupingModule, HospitalsModule, JobsModule, PoliciesModule],
+  imports: [GroupingModule, HospitalsModule, JobsModule, PoliciesModule, SpecialCasesModule],
   controllers: [SettlementsController, SettlementLocksController, RecordsController],
   providers: [SettlementService, SettlementStore, RecordsService, RecordsStore],
   exports: [SettlementService, RecordsService],

@@ -20,6 +20,20 @@ export class SettlementStartedResponse {
   statusUrl!: string;
 }
 
+export class RunSpecialCasesResponse {
+  @ApiProperty({
+    type: 'integer',
+    description: "The revision of the year's approved set this run applied; the finalise refuses a changed one",
+  })
+  revision!: number;
+
+  @ApiProperty({ type: 'integer', description: 'Approved special cases whose points replaced the rules' })
+  applied!: number;
+
+  @ApiProperty({ type: [String], description: 'Approved cases this run did not value (moved out of the year since): not applied' })
+  notInRun!: string[];
+}
+
 export class SettlementRunResponse {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -60,6 +74,20 @@ export class SettlementRunResponse {
     example: ['2024-01', '2024-02'],
   })
   monthsPrepaid?: string[];
+
+  @ApiPropertyOptional({ type: RunSpecialCasesResponse, description: 'Annual runs: the approved special cases applied (spec §9)' })
+  specialCases?: RunSpecialCasesResponse;
+}
+
+export class SpecialCaseLineResponse {
+  @ApiProperty({ type: 'integer' })
+  cases!: number;
+
+  @ApiProperty({ type: String, description: "Σ those cases' points by the rules in this run", example: '1234.5678' })
+  rulePoints!: string;
+
+  @ApiProperty({ type: String, description: 'Σ approved points that replaced them (already in the hospital points)', example: '2345.6789' })
+  approvedPoints!: string;
 }
 
 /** The figures every hospital row has. */
@@ -97,6 +125,12 @@ export class MonthlyHospitalResponse extends HospitalRowBase {
 }
 
 export class AnnualHospitalResponse extends HospitalRowBase {
+  @ApiPropertyOptional({
+    type: SpecialCaseLineResponse,
+    description: 'The approved special cases of the year, when the hospital has any (spec §9)',
+  })
+  specialCases?: SpecialCaseLineResponse;
+
   @ApiProperty({ type: String, description: 'Quality withholding, yuan', example: '1234.50' })
   assessmentDeduction!: string;
 

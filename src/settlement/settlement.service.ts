@@ -8,6 +8,8 @@ import { HospitalsService } from '../hospitals/hospitals.service';
 import { JobProgress, JobsService, Started } from '../jobs/jobs.service';
 import { PoliciesService } from '../policies/policies.service';
 import { LivenessService } from '../liveness/liveness.service';
+import { Statement, StatementResult } from '../persistence/database.service';
+import { SpecialCasesService } from '../special-cases/special-cases.service';
 import { PeriodKey, ReplacedRun, SettlementKind, SettlementLock, SettlementReport, SettlementStore } from './settlement.store';
 
 export type { ReplacedRun, SettlementKind, SettlementLock, SettlementReport, SettlementStatus } from './settlement.store';
@@ -35,6 +37,7 @@ export class SettlementService {
     private readonly hospitals: HospitalsService,
     private readonly jobs: JobsService,
     private readonly liveness: LivenessService,
+    private readonly specialCases: SpecialCasesService,
   ) {}
 
   /**
@@ -88,8 +91,8 @@ export class SettlementService {
    * Runs a claimed settlement to the end and releases the lock, whatever happens. The policy is
    * resolved once and passed down to the grouping run. A year: the reserve split from the
    * recorded budget actuals, the year fund, and per hospital the recorded assessment,
-   * violations and revolving fund and the pre-settlement of the year's finalised months.
-   * Special-case decisions (spec §9) are not built yet: none apply.
+   * violations and revolving fund and the pre-settlement of the year's finalised months, and
+   * the year's approved special cases.
    */
   private async run(id: string, key: PeriodKey, actor: string, progress: JobProgress): Promise<SettlementReport> {
     const beat = this.heartbeat(id, key, progress);
@@ -100,7 +103,9 @@ export class SettlementService {
       const [from, to] = kind === 'month' ? [period, period] : [`${period}-01`, `${period}-12`];
       const grouped = await this.grouping.run(region, from, to, actor, beat, { policy });
       await beat.stage('settling', grouped.run.cases);
-      const totals = hospitalTotalsByPool(grouped.totals.hospitals);
+      // A year: its approved special cases replace their cases' points (spec §6.7, §9).
+      const special = kind === 'year' ? await this.specialCases.approvedForRun(region, year, grouped.run.id) : null;
+      const totals = hospitalTotalsByPool(grouped.totals.hospitals, special?.applied);
       const records = kind === 'year' ? await this.store.yearRecords(region, year) : null;
       const pools = records ? annualPools(policy.policy, totals, records) : monthlyPools(policy.policy, totals);
       const at = new Date();
@@ -118,6 +123,7 @@ export class SettlementService {
           createdAt: at.toISOString(),
           finalisedAt: null,
           ...(records ? { monthsPrepaid: records.months } : {}),
+          ...(special ? { specialCases: { revision: special.revision, applied: special.applied.length, notInRun: special.missing } } : {}),
         },
         pools,
       };
@@ -193,10 +199,20 @@ export class SettlementService {
     return this.store.exists(id);
   }
 
-  /** Freezes a run's period: re-runs are refused from now on (audited). */
+  /**
+   * Freezes a run's period: re-runs are refused from now on (audited). A year also locks its
+   * special-case decisions, in the same transaction: refused when they changed since the draft
+   * or some are still pending.
+   */
   async finalise(id: string, actor: string): Promise<SettlementReport> {
-    await this.store.report(id);
-    if (!(await this.store.finalise(id, actor))) throw conflict('finalised', `settlement run ${id} is already finalised`);
+    const { run } = await this.store.report(id);
+    let also: ((at: Date) => Generator<Statement, void, StatementResult>) | undefined;
+    if (run.kind === 'year') {
+      const year = Number(run.period);
+      await this.specialCases.ensureYear(run.region, year);
+      also = (at) => this.specialCases.lockForFinalise(run.region, year, run.specialCases?.revision ?? 0, actor, at);
+    }
+    if (!(await this.store.finalise(id, actor, also))) throw conflict('finalised', `settlement run ${id} is already finalised`);
     return this.store.report(id);
   }
 }

@@ -11,6 +11,14 @@ import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '..
 export type SettlementKind = 'month' | 'year';
 export type SettlementStatus = 'draft' | 'final';
 
+/** What an annual run applied of the year's special-case decisions. */
+export interface RunSpecialCases {
+  revision: number;
+  applied: number;
+  /** Approved cases this run did not value (moved out of the year since): not applied. */
+  notInRun: string[];
+}
+
 /** The report of a run (docs/settlement-report.md). Decimals are strings. */
 export interface SettlementReport {
   run: {
@@ -27,6 +35,8 @@ export interface SettlementReport {
     finalisedAt: string | null;
     /** Annual runs: the finalised months whose pre-settlement counts as paid. */
     monthsPrepaid?: string[];
+    /** Annual runs: the approved special cases applied (spec §9), and the revision of that set the finalise compares. */
+    specialCases?: RunSpecialCases;
   };
   pools: ReportPool[];
 }
@@ -273,7 +283,7 @@ export class SettlementStore {
           run.policyHash,
           run.groupingRun,
           'draft',
-          JSON.stringify({ pools, monthsPrepaid: run.monthsPrepaid }),
+          JSON.stringify({ pools, monthsPrepaid: run.monthsPrepaid, specialCases: run.specialCases }),
           run.createdBy,
           at,
         ],
@@ -322,7 +332,11 @@ export class SettlementStore {
         );
       throw notFound('unknown-settlement', `no settlement run ${id}`);
     }
-    const { pools, monthsPrepaid } = JSON.parse(String(r.report)) as { pools: SettlementReport['pools']; monthsPrepaid?: string[] };
+    const { pools, monthsPrepaid, specialCases } = JSON.parse(String(r.report)) as {
+      pools: SettlementReport['pools'];
+      monthsPrepaid?: string[];
+      specialCases?: RunSpecialCases;
+    };
     // Names beside codes, as registered now (a run's hospitals are all of its region).
     const names = new Map(
       (await this.db.execute('SELECT code, name FROM hospital WHERE region_code = ?', [String(r.region_code)])).rows.map((h) => [
@@ -349,6 +363,7 @@ export class SettlementStore {
         createdAt: fromSqlDatetime(r.created_at),
         finalisedAt: r.finalised_at === null ? null : fromSqlDatetime(r.finalised_at),
         ...(monthsPrepaid ? { monthsPrepaid } : {}),
+        ...(specialCases ? { specialCases } : {}),
       },
       pools: pools.map((p) => ({ ...p, hospitals: (p.hospitals as ReportHospital<{ hospitalCode: string }>[]).map(named) }) as ReportPool),
     };
@@ -359,8 +374,11 @@ export class SettlementStore {
     return (await this.db.execute('SELECT id FROM settlement_run WHERE id = ?', [id])).rows.length > 0;
   }
 
-  /** Freezes a draft run (audited); false when it is not a draft. */
-  finalise(id: string, actor: string): Promise<boolean> {
+  /**
+   * Freezes a draft run (audited); false when it is not a draft. `also` adds statements to the
+   * same transaction (an annual run locks its year's special cases), and may refuse.
+   */
+  finalise(id: string, actor: string, also?: (at: Date) => Generator<Statement, void, StatementResult>): Promise<boolean> {
     return this.db.transaction(function* (): Generator<Statement, boolean, StatementResult> {
       const at = new Date();
       const done = yield {
@@ -368,6 +386,7 @@ export class SettlementStore {
         params: [actor, at, id],
       };
       if (done.affected !== 1) return false;
+      if (also) yield* also(at);
       yield auditStatement({
         at,
         actor,

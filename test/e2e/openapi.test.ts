@@ -52,6 +52,7 @@ const NO_CLIENT_ERRORS = new Set([
   'get /api/v1/hospitals',
   'get /api/v1/regions/{region}/code-tables',
   'get /api/v1/settlement-locks',
+  'get /api/v1/admin/special-cases',
 ]);
 
 /** Every `$ref` in a part of the document. */

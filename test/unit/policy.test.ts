@@ -132,6 +132,17 @@ describe('parsePolicy: the shipped 370300-2024 policy', () => {
     expect(p.groups).toEqual({ primaryCare: [], fixedScore: [], daySurgery: [] });
   });
 
+  it('takes specialCases.decisionDays as optional: absent, the policy and its hash are as before', () => {
+    const without = parsePolicy(shipped());
+    expect(without.specialCases).toEqual({ cap: '0.005', panelSize: 3, longStayDays: 60 });
+    const withDays = parsePolicy(edited((d) => (d.specialCases.decisionDays = 15)));
+    expect(withDays.specialCases.decisionDays).toBe(15);
+    expect(policyHash(withDays)).not.toBe(policyHash(without));
+    expect(problemsOf(edited((d) => (d.specialCases.decisionDays = 0)))).toEqual([
+      { path: 'specialCases.decisionDays', reason: 'must be between 1 and 366' },
+    ]);
+  });
+
   it('reads a benchmark reference', () => {
     const p = parsePolicy(edited((d) => (d.catalog.reference = { type: 'benchmark', key: 'K80.1|51.2300', score: '1000' })));
     expect(p.catalog.reference).toEqual({ type: 'benchmark', key: 'K80.1|51.2300', score: '1000' });

@@ -3,6 +3,7 @@ import type { HospitalSums } from '../engine/batch';
 import { invalid } from '../errors';
 import { fenOf, pointsText, yuanText } from '../money';
 import { BudgetLine, Policy } from '../policy';
+import { ApprovedDecision, specialCaseLines } from '../special-case';
 import {
   AnnualPool,
   annualPool,
@@ -20,16 +21,26 @@ import {
  * records. Pure: the caller reads and stores.
  */
 
-/** A grouping run's sums (points, cost, fund payment per pool and hospital) as §8's hospital totals, by pool, in code order. */
-export function hospitalTotalsByPool(sums: readonly HospitalSums[]): Map<Pool, HospitalTotals[]> {
+/**
+ * A grouping run's sums (points, cost, fund payment per pool and hospital) as §8's hospital
+ * totals, by pool, in code order. An annual run passes its approved special cases (spec §6.7,
+ * §9): each replaces its case's points, and the hospital carries the line that says so.
+ */
+export function hospitalTotalsByPool(
+  sums: readonly HospitalSums[],
+  special: readonly ApprovedDecision[] = [],
+): Map<Pool, HospitalTotals[]> {
+  const lines = specialCaseLines(special);
   const totals = new Map<Pool, HospitalTotals[]>(POOLS.map((p) => [p, []]));
   const sorted = [...sums].sort((a, b) => (a.hospitalCode < b.hospitalCode ? -1 : a.hospitalCode > b.hospitalCode ? 1 : 0));
   for (const s of sorted) {
     if (s.pool === '') throw new Error(`the sums of hospital ${s.hospitalCode} carry no pool: the run did not read it`);
+    const line = lines.get(`${s.pool}/${s.hospitalCode}`);
     totals.get(s.pool)!.push({
       hospitalCode: s.hospitalCode,
       cases: s.cases,
-      points: pointsText(s.points),
+      points: pointsText(s.points + (line?.delta ?? 0n)),
+      ...(line ? { specialCases: { cases: line.cases, rulePoints: line.rulePoints, approvedPoints: line.approvedPoints } } : {}),
       nonFund: yuanText(s.costFen - s.fundFen),
       bookkeeping: yuanText(s.fundFen),
     });

@@ -2,6 +2,7 @@ import { Dec, fixed, round2, round6 } from '../decimal';
 import { BUDGET_LINES, BudgetLine, Policy, PoolBudgetPolicy } from '../policy';
 import { Pool } from '../case-record';
 import { DipError } from '../errors';
+import type { SpecialCaseLine } from '../special-case';
 
 /**
  * Spec §8: the DIP budget, the point value and the hospitals' monthly and annual amounts, per
@@ -95,6 +96,8 @@ export interface HospitalTotals {
   nonFund: string;
   /** Σ fundPayment: the hospital's own bookkeeping C_h. */
   bookkeeping: string;
+  /** Annual: the approved special cases whose points replaced the rules' (already in `points`). */
+  specialCases?: SpecialCaseLine;
 }
 
 export interface PointValue {
@@ -208,6 +211,8 @@ export interface HospitalYearRecords {
 }
 
 export interface AnnualHospital extends MonthlyHospitalBase {
+  /** The approved special cases of the year (spec §9), when the hospital has any. */
+  specialCases?: SpecialCaseLine;
   entitlement: string;
   assessmentDeduction: string;
   violations: string;
@@ -305,6 +310,7 @@ export function annualPool(
         points: h.points,
         nonFund: h.nonFund,
         bookkeeping: h.bookkeeping,
+        ...(h.specialCases ? { specialCases: h.specialCases } : {}),
         entitlement: money(e),
         assessmentDeduction: money(assessment),
         violations: money(new Dec(r.violations)),

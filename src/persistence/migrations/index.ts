@@ -8,6 +8,7 @@ import { CatalogueVerification1733010000000 } from './1733010000000-catalogue-ve
 import { Liveness1733100000000 } from './1733100000000-liveness';
 import { CaseDepartment1733240000000 } from './1733240000000-case-department';
 import { Identity1733300000000 } from './1733300000000-identity';
+import { SpecialCases1733400000000 } from './1733400000000-special-cases';
 
 /** Every migration, in order. Both engines run the same list. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Liveness1733100000000,
   CaseDepartment1733240000000,
   Identity1733300000000,
+  SpecialCases1733400000000,
 ];
