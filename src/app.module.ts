@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ServeStaticModule } from '@nestjs/serve-static';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { CasesModule } from './cases/cases.module';
@@ -52,3 +55,21 @@ import { SpecialCasesModule } from './special-cases/special-cases.module';
   controllers: [HealthController],
 })
 export class AppModule {}
+
+/** Where `npm run build` puts the web dashboard (web/, Vue and Vite). */
+export const WEB_DIST = join(__dirname, '..', 'web', 'dist');
+
+/**
+ * The HTTP application: everything, and the web dashboard at `/` when it is built (every path
+ * that is not the API's nor /health answers its index.html, so that the dashboard's own routes
+ * load). The files are public: they hold no data; the API they call checks every request.
+ */
+@Module({
+  imports: [
+    AppModule,
+    ...(existsSync(join(WEB_DIST, 'index.html'))
+      ? [ServeStaticModule.forRoot({ rootPath: WEB_DIST, exclude: ['/api/{*path}', '/health'] })]
+      : []),
+  ],
+})
+export class HttpAppModule {}

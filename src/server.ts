@@ -4,7 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
+import { HttpAppModule } from './app.module';
 import { Environment } from './config/environment';
 import { assertUtf8 } from './io/text-input';
 import { HttpErrorFilter } from './http/error.filter';
@@ -14,7 +14,7 @@ const JSON_BODY_LIMIT = 32 * 1024 * 1024;
 
 /** The HTTP application, as main.ts serves it and the e2e tests drive it. */
 export async function createHttpApp(opts: { logger?: boolean } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+  const app = await NestFactory.create<NestExpressApplication>(HttpAppModule, {
     bufferLogs: true,
     bodyParser: false,
     logger: opts.logger === false ? false : undefined,

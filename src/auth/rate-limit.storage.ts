@@ -23,7 +23,8 @@ export class RateLimitStorage implements ThrottlerStorage {
     setInterval(() => this.sweep(Date.now()), 60_000).unref();
   }
 
-  increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
+  // The throttler name is part of the key the guard makes; it needs no count of its own here.
+  increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName?: string): Promise<ThrottlerStorageRecord> {
     const now = Date.now();
     let w = this.windows.get(key);
     // A window ends at its end, or, when its key was blocked, when the block ends.

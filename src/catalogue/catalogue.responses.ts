@@ -185,6 +185,11 @@ export class CatalogueMetaResponse {
   unverifiedAcceptedAt!: string | null;
 }
 
+export class CatalogueListItemResponse extends CatalogueMetaResponse {
+  @ApiProperty({ type: 'integer', description: 'coreGroups + compositeGroups' })
+  groups!: number;
+}
+
 export class CatalogueGroupsPageResponse {
   @ApiProperty({ type: 'integer', description: 'Groups matching the filter in all' })
   total!: number;

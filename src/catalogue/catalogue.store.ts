@@ -166,22 +166,16 @@ export class CatalogueStore {
       )
     ).rows[0];
     if (!r) throw notFound('unknown-catalogue', `no catalogue ${id}`);
-    return {
-      id,
-      region: String(r.region_code),
-      year: Number(r.year),
-      hash: String(r.hash),
-      policyHash: r.policy_hash === null ? null : String(r.policy_hash),
-      source: r.source as 'build' | 'import',
-      coreGroups: Number(r.core_groups),
-      compositeGroups: Number(r.composite_groups),
-      createdBy: String(r.created_by),
-      createdAt: fromSqlDatetime(r.created_at),
-      active: r.active_id === id,
-      unverified: isTrue(r.unverified),
-      unverifiedAcceptedBy: r.unverified_accepted_by === null ? null : String(r.unverified_accepted_by),
-      unverifiedAcceptedAt: r.unverified_accepted_at === null ? null : fromSqlDatetime(r.unverified_accepted_at),
-    };
+    return metaOfRow(r);
+  }
+
+  /** The catalogue versions of a region's year, newest first. */
+  async list(region: string, year: number): Promise<CatalogueMeta[]> {
+    const { rows } = await this.db.execute(
+      'SELECT c.*, a.catalogue_id AS active_id FROM catalogue c LEFT JOIN catalogue_activation a ON a.region_code = c.region_code AND a.year = c.year WHERE c.region_code = ? AND c.year = ? ORDER BY c.created_at DESC, c.id',
+      [region, year],
+    );
+    return rows.map(metaOfRow);
   }
 
   /**
@@ -312,6 +306,25 @@ function* acceptStatements(id: string, actor: string, at: Date, via: 'import' | 
     before: { unverified: true, accepted: false },
     after: { unverified: true, accepted: true, via },
   });
+}
+
+function metaOfRow(r: Record<string, unknown>): CatalogueMeta {
+  return {
+    id: String(r.id),
+    region: String(r.region_code),
+    year: Number(r.year),
+    hash: String(r.hash),
+    policyHash: r.policy_hash === null ? null : String(r.policy_hash),
+    source: r.source as 'build' | 'import',
+    coreGroups: Number(r.core_groups),
+    compositeGroups: Number(r.composite_groups),
+    createdBy: String(r.created_by),
+    createdAt: fromSqlDatetime(r.created_at),
+    active: r.active_id === r.id,
+    unverified: isTrue(r.unverified),
+    unverifiedAcceptedBy: r.unverified_accepted_by === null ? null : String(r.unverified_accepted_by),
+    unverifiedAcceptedAt: r.unverified_accepted_at === null ? null : fromSqlDatetime(r.unverified_accepted_at),
+  };
 }
 
 function figuresOfRow(r: Record<string, unknown>): Omit<Catalogue, 'groups'> {

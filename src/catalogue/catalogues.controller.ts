@@ -16,9 +16,11 @@ import { Allow, CurrentUser } from '../http/access.decorators';
 import { actorOf, Principal, requireAgencyOf, seesRegion } from '../domain/access';
 import { ApiErrors } from '../http/error.response';
 import { JobStartedResponse } from '../jobs/jobs.responses';
+import { YearQuery } from '../http/year.query';
 import { AcceptUnverifiedQuery, acceptsUnverified } from './accept-unverified.dto';
 import { BuildCatalogueRequest, FormatQuery, GroupsQuery } from './catalogue.dto';
 import {
+  CatalogueListItemResponse,
   CatalogueDocumentBody,
   CatalogueDocumentResponse,
   CatalogueImportResponse,
@@ -53,6 +55,15 @@ export class CataloguesController {
     const job = await this.catalogues.startBuild(body.region, body.year, body.policy, actorOf(p));
     res.location(`/api/v1/jobs/${job.id}`);
     return { jobId: job.id, status: 'running', statusUrl: `/api/v1/jobs/${job.id}` };
+  }
+
+  @Get()
+  @Allow('agency', 'hospital')
+  @ApiOperation({ summary: "The catalogue versions of a year of the user's region, newest first, the active one marked" })
+  @ApiOkResponse({ type: [CatalogueListItemResponse] })
+  @ApiErrors({ 400: 'year is missing or not a year' })
+  async list(@Query() q: YearQuery, @CurrentUser() p: Principal) {
+    return (await this.store.list(p.region, q.year)).map((m) => ({ ...m, groups: m.coreGroups + m.compositeGroups }));
   }
 
   @Get(':id')

@@ -1,6 +1,7 @@
 import { Page } from '../http/paging';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { POINTS_RULES, PointsRule } from '../domain/engine/scoring';
 import { MONTH_PATTERN } from '../domain/periods';
 
 export class StartGroupingRequest {
@@ -28,4 +29,12 @@ export class ResultsQuery extends Page {
   @IsOptional()
   @IsString()
   hospital?: string;
+
+  @ApiPropertyOptional({
+    enum: POINTS_RULES,
+    description: 'Only the cases valued by this points rule (spec §6.3; low, high and extreme are the outliers)',
+  })
+  @IsOptional()
+  @IsIn(POINTS_RULES)
+  outlier?: PointsRule;
 }

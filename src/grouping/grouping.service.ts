@@ -286,10 +286,15 @@ export class GroupingService {
     return this.store.get(id);
   }
 
-  /** A page of a run's case results, in caseId order, optionally of one hospital. */
-  async results(id: string, hospital: string | undefined, offset: number, limit: number): Promise<{ total: number; items: CaseResult[] }> {
+  /** A page of a run's case results, in caseId order, optionally of one hospital and one points rule (an outlier class). */
+  async results(
+    id: string,
+    filter: { hospital?: string; outlier?: string },
+    offset: number,
+    limit: number,
+  ): Promise<{ total: number; items: CaseResult[] }> {
     await this.store.get(id);
-    return this.store.results(id, hospital, offset, limit);
+    return this.store.results(id, filter, offset, limit);
   }
 
   /** One case's stored result in a run, or null. */

@@ -130,9 +130,23 @@ export class GroupingStore {
   }
 
   /** A page of a run's case results, in caseId order, optionally of one hospital. */
-  async results(id: string, hospital: string | undefined, offset: number, limit: number): Promise<{ total: number; items: CaseResult[] }> {
-    const where = hospital === undefined ? 'run_id = ?' : 'run_id = ? AND hospital_code = ?';
-    const params = hospital === undefined ? [id] : [id, hospital];
+  async results(
+    id: string,
+    filter: { hospital?: string; outlier?: string },
+    offset: number,
+    limit: number,
+  ): Promise<{ total: number; items: CaseResult[] }> {
+    const conds = ['run_id = ?'];
+    const params = [id];
+    for (const [column, value] of [
+      ['hospital_code', filter.hospital],
+      ['outlier', filter.outlier],
+    ] as const)
+      if (value !== undefined) {
+        conds.push(`${column} = ?`);
+        params.push(value);
+      }
+    const where = conds.join(' AND ');
     const total = Number((await this.db.execute(`SELECT COUNT(*) AS n FROM case_result WHERE ${where}`, params)).rows[0].n);
     const rows = (
       await this.db.execute(

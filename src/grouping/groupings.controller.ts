@@ -46,14 +46,22 @@ export class GroupingsController {
 
   @Get(':id/cases')
   @Allow('agency', 'hospital')
-  @ApiOperation({ summary: "A page of the run's per-case results (caseId order), optionally of one hospital (a hospital user: its own)" })
+  @ApiOperation({
+    summary:
+      "A page of the run's per-case results (caseId order), optionally of one hospital (a hospital user: its own) and one points rule (low, high, extreme outliers …)",
+  })
   @ApiOkResponse({ type: CaseResultsPageResponse })
   @ApiErrors({ 400: 'the id is not a UUID; offset or limit out of range', 404: '`unknown-grouping`' })
   async cases(@Param('id', ParseUUIDPipe) id: string, @Query() q: ResultsQuery, @CurrentUser() p: Principal) {
     await this.run(id, p);
     if (p.role === 'hospital' && q.hospital !== undefined && q.hospital !== p.hospital)
       throw notFound('unknown-hospital', `no hospital ${q.hospital}`);
-    const page = await this.grouping.results(id, p.role === 'hospital' ? p.hospital! : q.hospital, q.offset, q.limit);
+    const page = await this.grouping.results(
+      id,
+      { hospital: p.role === 'hospital' ? p.hospital! : q.hospital, outlier: q.outlier },
+      q.offset,
+      q.limit,
+    );
     return { total: page.total, offset: q.offset, items: page.items };
   }
 

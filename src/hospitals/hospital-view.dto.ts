@@ -290,3 +290,14 @@ export class HospitalDepartmentsResponse extends ViewHeadResponse {
   @ApiProperty({ type: BreakdownFiguresResponse, description: 'The sum of the rows' })
   total!: BreakdownFiguresResponse;
 }
+
+export class HospitalSummariesResponse {
+  @ApiProperty({ example: '370300' })
+  region!: string;
+
+  @ApiProperty({ example: '2024-03' })
+  period!: string;
+
+  @ApiProperty({ type: [HospitalSummaryResponse], description: 'Each hospital with settled cases in the period, as its own summary' })
+  items!: HospitalSummaryResponse[];
+}

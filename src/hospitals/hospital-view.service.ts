@@ -90,33 +90,67 @@ export class HospitalViewService {
   }
 
   /**
-   * Reads a view of the hospital's settled months, then checks that they are still the current
-   * runs: a re-run of a month replaces its draft and deletes the old results, so a view read
-   * meanwhile would mix two runs. It is read again then (a finalised month never changes).
+   * Every hospital of the agency's region with settled cases in the period, each exactly as its
+   * own summary (one read of the region's results for all of them).
    */
+  async summaries(p: Principal, period: string): Promise<{ region: string; period: string; items: HospitalSummary[] }> {
+    const hospitals = new Map((await this.hospitals.list(p.region)).map((h) => [h.code, h]));
+    const { months, figures } = await this.settledMonths(p.region, period, async (months) => {
+      const runs = months.map((m) => m.groupingRun);
+      const [settled, regionResults, byHospital] = await Promise.all([
+        this.store.settled(months),
+        this.store.tallies(runs),
+        this.store.talliesByHospital(runs),
+      ]);
+      return [...byHospital.keys()]
+        .filter((code) => hospitals.has(code))
+        .sort()
+        .map((code) => ({
+          code,
+          figures: hospitalSummary({ hospitalCode: code, months, settled, regionResults, hospitalResults: byHospital.get(code)! }),
+        }));
+    });
+    return { region: p.region, period, items: figures.map((f) => ({ ...head(hospitals.get(f.code)!, period, months), ...f.figures })) };
+  }
+
+  /** A view of one hospital in the user's scope (else as if it did not exist), over its region's settled months. */
   private async consistent<T>(
     p: Principal,
     code: string,
     period: string,
     read: (h: Hospital, months: ViewMonth[]) => Promise<T>,
   ): Promise<ViewHead & T> {
-    const [from, to] = monthsOf(period);
     const h = await this.hospitals.get(code);
     // Outside the user's scope (another hospital, another region): as if it did not exist.
     if (!h || !seesHospital(p, h.code, h.region)) throw notFound('unknown-hospital', `no hospital ${code}`);
+    const { months, figures } = await this.settledMonths(h.region, period, (months) => read(h, months));
+    return { ...head(h, period, months), ...figures };
+  }
+
+  /**
+   * Reads something of a region's settled months, then checks that they are still the current
+   * runs: a re-run of a month replaces its draft and deletes the old results, so a view read
+   * meanwhile would mix two runs. It is read again then (a finalised month never changes).
+   */
+  private async settledMonths<T>(
+    region: string,
+    period: string,
+    read: (months: ViewMonth[]) => Promise<T>,
+  ): Promise<{ months: ViewMonth[]; figures: T }> {
+    const [from, to] = monthsOf(period);
     for (let attempt = 1; ; attempt++) {
-      const stored = await this.store.monthRuns(h.region, from, to);
+      const stored = await this.store.monthRuns(region, from, to);
       if (stored.length === 0)
         throw notFound(
           'no-settlement',
           isYear(period)
-            ? `region ${h.region} has no monthly settlement run in ${period}`
-            : `region ${h.region} has no monthly settlement run for ${period}`,
+            ? `region ${region} has no monthly settlement run in ${period}`
+            : `region ${region} has no monthly settlement run for ${period}`,
         );
       const months = await this.withBasis(stored);
-      const figures = await read(h, months);
-      const now = await this.store.monthRunIds(h.region, from, to);
-      if (sameRuns(stored, now)) return { ...head(h, period, months), ...figures };
+      const figures = await read(months);
+      const now = await this.store.monthRunIds(region, from, to);
+      if (sameRuns(stored, now)) return { months, figures };
       if (attempt === ATTEMPTS)
         throw conflict('settlement-changing', `the settlement runs of ${period} changed ${ATTEMPTS} times while they were read; try again`);
     }

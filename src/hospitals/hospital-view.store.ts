@@ -88,6 +88,22 @@ export class HospitalViewStore {
     return rows.map((r) => ({ outlier: String(r.outlier), score: r.score === null ? null : String(r.score), cases: Number(r.n) }));
   }
 
+  /** tallies() of every hospital of the runs at once, by hospital code. */
+  async talliesByHospital(groupingRuns: readonly string[]): Promise<Map<string, ResultTally[]>> {
+    const out = new Map<string, ResultTally[]>();
+    if (groupingRuns.length === 0) return out;
+    const { rows } = await this.db.execute(
+      `SELECT hospital_code, outlier, score, COUNT(*) AS n FROM case_result WHERE run_id IN (${marks(groupingRuns.length)}) GROUP BY hospital_code, outlier, score`,
+      [...groupingRuns],
+    );
+    for (const r of rows) {
+      const code = String(r.hospital_code);
+      if (!out.has(code)) out.set(code, []);
+      out.get(code)!.push({ outlier: String(r.outlier), score: r.score === null ? null : String(r.score), cases: Number(r.n) });
+    }
+    return out;
+  }
+
   /**
    * A hospital's cases in one grouping run: the run's result (group, score, points) and the stored
    * case's pool, cost, fund payment and department. A month of one hospital at a time.

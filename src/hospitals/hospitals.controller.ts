@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, Req } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query, Req } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -16,12 +16,17 @@ import { Hospital } from '../domain/hospital';
 import { Allow, CurrentUser } from '../http/access.decorators';
 import { ApiErrors } from '../http/error.response';
 import { HospitalBody, HospitalPutBody, HospitalResponse, HospitalUpsertResponse } from './hospitals.dto';
+import { HospitalSummariesResponse, HospitalViewQuery } from './hospital-view.dto';
+import { HospitalViewService } from './hospital-view.service';
 import { HospitalsService, HospitalUpsertResult } from './hospitals.service';
 
 @ApiTags('hospitals')
 @Controller('api/v1/hospitals')
 export class HospitalsController {
-  constructor(private readonly hospitals: HospitalsService) {}
+  constructor(
+    private readonly hospitals: HospitalsService,
+    private readonly views: HospitalViewService,
+  ) {}
 
   @Get()
   @Allow('agency', 'hospital')
@@ -30,6 +35,23 @@ export class HospitalsController {
   @ApiErrors({})
   async list(@CurrentUser() p: Principal): Promise<Hospital[]> {
     return (await this.hospitals.list(p.region)).filter((h) => seesHospital(p, h.code, h.region));
+  }
+
+  // Before ':code', so that Express matches it first.
+  @Get('summaries')
+  @Allow('agency')
+  @ApiOperation({
+    summary:
+      "Every hospital of the agency's region with settled cases in a month (or a year's settled months so far): each one's summary with the region's figures beside it",
+  })
+  @ApiOkResponse({ type: HospitalSummariesResponse })
+  @ApiErrors({
+    400: 'a bad period',
+    404: '`no-settlement` (the region has no monthly settlement run in the period)',
+    409: '`settlement-changing`',
+  })
+  summaries(@Query() q: HospitalViewQuery, @CurrentUser() p: Principal) {
+    return this.views.summaries(p, q.period);
   }
 
   @Get(':code')

@@ -297,3 +297,37 @@ export const SETTLEMENT_EXTRA_MODELS = [
   SettlementJobResponse,
   SettlementReplacedResponse,
 ];
+
+export class RunListingResponse {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ enum: ['month', 'year'] })
+  kind!: 'month' | 'year';
+
+  @ApiProperty({ example: '2024-03' })
+  period!: string;
+
+  @ApiProperty({ enum: ['draft', 'final'] })
+  status!: 'draft' | 'final';
+
+  @ApiProperty({ format: 'uuid' })
+  catalogueId!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The grouping run that valued the cases (its per-case results)' })
+  groupingRun!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  finalisedAt!: string | null;
+
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object' },
+    description:
+      "Each pool's own figures as in the report (fund, cityBookkeeping, points, nonFund, pointValue, residual; monthlyBudget, or dipBudget, reserve and adjustmentFund), without hospital rows",
+  })
+  pools!: Record<string, unknown>[];
+}

@@ -10,9 +10,9 @@ import { PoliciesService } from '../policies/policies.service';
 import { LivenessService } from '../liveness/liveness.service';
 import { Statement, StatementResult } from '../persistence/database.service';
 import { SpecialCasesService } from '../special-cases/special-cases.service';
-import { PeriodKey, ReplacedRun, SettlementKind, SettlementLock, SettlementReport, SettlementStore } from './settlement.store';
+import { PeriodKey, ReplacedRun, RunListing, SettlementKind, SettlementLock, SettlementReport, SettlementStore } from './settlement.store';
 
-export type { ReplacedRun, SettlementKind, SettlementLock, SettlementReport, SettlementStatus } from './settlement.store';
+export type { ReplacedRun, RunListing, SettlementKind, SettlementLock, SettlementReport, SettlementStatus } from './settlement.store';
 
 const HEARTBEAT_MS = 5_000;
 
@@ -189,6 +189,11 @@ export class SettlementService {
   /** What replaced a draft, if one did. */
   replaced(id: string): Promise<ReplacedRun | null> {
     return this.store.replaced(id);
+  }
+
+  /** The current run of each period of a region's year (settlement.store list). */
+  list(region: string, year: number): Promise<RunListing[]> {
+    return this.store.list(region, year);
   }
 
   report(id: string): Promise<SettlementReport> {

@@ -11,6 +11,19 @@ import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '..
 export type SettlementKind = 'month' | 'year';
 export type SettlementStatus = 'draft' | 'final';
 
+/** A stored run as a listing shows it: its pools' own figures, no hospital rows. */
+export interface RunListing {
+  id: string;
+  kind: SettlementKind;
+  period: string;
+  status: SettlementStatus;
+  catalogueId: string;
+  groupingRun: string;
+  createdAt: string;
+  finalisedAt: string | null;
+  pools: Omit<ReportPool, 'hospitals'>[];
+}
+
 /** What an annual run applied of the year's special-case decisions. */
 export interface RunSpecialCases {
   revision: number;
@@ -367,6 +380,32 @@ export class SettlementStore {
       },
       pools: pools.map((p) => ({ ...p, hospitals: (p.hospitals as ReportHospital<{ hospitalCode: string }>[]).map(named) }) as ReportPool),
     };
+  }
+
+  /**
+   * The current run (draft or final) of each period of a region's year, months then the year,
+   * with each pool's own figures (no hospital rows): what a dashboard charts.
+   */
+  async list(region: string, year: number): Promise<RunListing[]> {
+    const { rows } = await this.db.execute(
+      `SELECT id, kind, period, status, catalogue_id, grouping_run_id, created_at, finalised_at, report FROM settlement_run
+       WHERE region_code = ? AND (period = ? OR period LIKE ?) ORDER BY kind, period`,
+      [region, String(year), `${year}-%`],
+    );
+    return rows.map((r) => {
+      const { pools } = JSON.parse(String(r.report)) as { pools: SettlementReport['pools'] };
+      return {
+        id: String(r.id),
+        kind: r.kind as SettlementKind,
+        period: String(r.period),
+        status: r.status as SettlementStatus,
+        catalogueId: String(r.catalogue_id),
+        groupingRun: String(r.grouping_run_id),
+        createdAt: fromSqlDatetime(r.created_at),
+        finalisedAt: r.finalised_at === null ? null : fromSqlDatetime(r.finalised_at),
+        pools: pools.map(({ hospitals: _hospitals, ...figures }) => figures),
+      };
+    });
   }
 
   /** Whether a stored run exists (a running or failed one is only a job). */

@@ -7,9 +7,11 @@ import { DipError, notFound } from '../domain/errors';
 import { ApiErrors } from '../http/error.response';
 import { JobsService } from '../jobs/jobs.service';
 import { settlementReportFile } from './report-format';
+import { YearQuery } from '../http/year.query';
 import { ReportQuery, StartSettlementRequest } from './settlement.dto';
 import {
   SETTLEMENT_EXTRA_MODELS,
+  RunListingResponse,
   SettlementJobResponse,
   SettlementReplacedResponse,
   SettlementReportResponse,
@@ -46,6 +48,18 @@ export class SettlementsController {
     const { id } = await this.settlements.start(b.region, b.kind, b.period, actorOf(p));
     res.location(`/api/v1/settlements/${id}`);
     return { id, status: 'running', statusUrl: `/api/v1/settlements/${id}` };
+  }
+
+  @Get()
+  @Allow('agency', 'hospital')
+  @ApiOperation({
+    summary:
+      "The current run (draft or final) of each period of a year of the user's region, months then the year, with each pool's figures (point value, fund, budget); the point values are published to the region's hospitals",
+  })
+  @ApiOkResponse({ type: [RunListingResponse] })
+  @ApiErrors({ 400: 'year is missing or not a year' })
+  list(@Query() q: YearQuery, @CurrentUser() p: Principal) {
+    return this.settlements.list(p.region, q.year);
   }
 
   @Get(':id')

@@ -73,14 +73,14 @@ describeEngines('grouping runs over stored cases on %s', (engine) => {
     const sum = all.reduce((s, r) => s + BigInt(r.points.replace('.', '')), 0n);
     expect(result.points).toBe(`${sum / 10_000n}.${String(sum % 10_000n).padStart(4, '0')}`);
 
-    const stored = await grouping.results(result.id, undefined, 0, 5000);
+    const stored = await grouping.results(result.id, {}, 0, 5000);
     expect(stored.total).toBe(region.cases.length);
     for (const r of stored.items) expect(r).toEqual(expected.get(r.caseId));
     expect(result.createdBy).toBe('tester');
 
     // One hospital's cases only.
     const h = region.cases[0].hospitalCode;
-    const mine = await grouping.results(result.id, h, 0, 5000);
+    const mine = await grouping.results(result.id, { hospital: h }, 0, 5000);
     expect(mine.total).toBe(region.cases.filter((c) => c.hospitalCode === h).length);
     expect(mine.items.every((r) => r.hospitalCode === h)).toBe(true);
 

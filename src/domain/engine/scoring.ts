@@ -118,7 +118,8 @@ function coefficientOf(scoring: ScoringPolicy, text: string): Fixed {
   return k;
 }
 
-export type PointsRule = 'normal' | 'low' | 'high' | 'extreme' | 'fixed-score' | 'no-score';
+export const POINTS_RULES = ['normal', 'low', 'high', 'extreme', 'fixed-score', 'no-score'] as const;
+export type PointsRule = (typeof POINTS_RULES)[number];
 
 export interface Factor {
   name: string;

@@ -1,0 +1,13 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+
+/** `?year=` of the listings of a region's year (settlement runs, catalogue versions). */
+export class YearQuery {
+  @ApiProperty({ type: 'integer', example: 2024 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1998)
+  @Max(2999)
+  year!: number;
+}
