@@ -30,6 +30,18 @@ dip catalog activate "$catalogue"
 # March 2024: grouped and scored on the worker pool, valued, stored as a draft run, reported.
 echo
 dip settle month --region 370300 --period 2024-03 --out data/reports
+# Demo users of each role for the dashboard and the API (kept when they exist): the agency, the
+# first generated hospital, and three experts affiliated with the next three hospitals.
+password=${DEMO_PASSWORD:-dip-demo-password}
+mapfile -t codes < <(tail -n +2 "$out/hospitals.csv" | cut -d, -f1 | head -4)
+demo_user() { printf '%s\n' "$password" | dip users create --exists-ok --password-file - "$@" >/dev/null; }
+demo_user --username demo-agency --role agency --region 370300
+demo_user --username demo-hospital --role hospital --hospital "${codes[0]}"
+for i in 1 2 3; do demo_user --username "demo-expert-$i" --role expert --hospital "${codes[$i]}"; done
 echo
-echo "Done. The database is ${DIP_SQLITE_PATH:-data/dip.sqlite}; start the API with 'npm start' and open http://localhost:3000/api/docs"
-echo "The API needs a user: printf 'a-long-password\\n' | node dist/cli/main.js users create --username agency --role agency --region 370300 --password-file -"
+echo "Done. The database is ${DIP_SQLITE_PATH:-data/dip.sqlite}. Start the service with 'npm start', then open"
+echo "  http://localhost:3000/          the dashboard (API: http://localhost:3000/api/docs)"
+echo "Demo logins (password '$password', for this local demo database only):"
+echo "  agency    demo-agency      region 370300"
+echo "  hospital  demo-hospital    hospital ${codes[0]}"
+echo "  expert    demo-expert-1    (also demo-expert-2, demo-expert-3: a special-case panel)"

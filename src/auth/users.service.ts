@@ -54,11 +54,12 @@ export class UsersService {
     return (await this.store.byId(row.id))!;
   }
 
-  /** The users of the asking agency user's region. */
   /** The experts of a region (active ones, unless asked): who may sit on special-case panels. */
   async experts(region: string, opts: { inactiveToo?: boolean } = {}): Promise<UserRow[]> {
     return (await this.store.inRegion(region)).filter((u) => u.role === 'expert' && (u.active || opts.inactiveToo));
   }
+
+  /** The users of the asking agency user's region. */
 
   list(by: Principal): Promise<UserRow[]> {
     requireAgencyOf(by, by.region);

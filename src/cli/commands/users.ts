@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { UsersService } from '../../auth/users.service';
 import { ROLES, Role } from '../../domain/access';
+import { DipError } from '../../domain/errors';
 import { cliActor, CliError, EXIT_REFUSED, withApp } from '../app-context';
 
 /** The password of a new user: from a file (`-` = standard input), first line, never from the command line (it would show in `ps`). */
@@ -31,13 +32,20 @@ export function registerUsers(program: Command): void {
     .option('--region <region>', "an agency user's 6-digit region")
     .option('--hospital <code>', "a hospital user's hospital, an expert's affiliation")
     .requiredOption('--password-file <file>', 'a file whose first line is the password (12–256 characters); - for standard input')
-    .action(async (o: { username: string; role: Role; region?: string; hospital?: string; passwordFile: string }) => {
+    .option('--exists-ok', 'a user of that name already there is kept as it is (exit 0), for scripts run again')
+    .action(async (o: { username: string; role: Role; region?: string; hospital?: string; passwordFile: string; existsOk?: boolean }) => {
       const password = await passwordFrom(o.passwordFile);
       const u = await withApp((app) =>
         app
           .get(UsersService)
-          .create({ username: o.username, password, role: o.role, region: o.region, hospital: o.hospital }, null, cliActor()),
+          .create({ username: o.username, password, role: o.role, region: o.region, hospital: o.hospital }, null, cliActor())
+          .catch((err: unknown) => {
+            if (o.existsOk && err instanceof DipError && err.code === 'username-taken') return null;
+            throw err;
+          }),
       );
-      process.stdout.write(`user ${u.username} (${u.role}, region ${u.region}${u.hospital ? `, hospital ${u.hospital}` : ''}) created\n`);
+      if (!u) process.stdout.write(`user ${o.username} exists: kept as it is\n`);
+      else
+        process.stdout.write(`user ${u.username} (${u.role}, region ${u.region}${u.hospital ? `, hospital ${u.hospital}` : ''}) created\n`);
     });
 }
