@@ -15,66 +15,16 @@
  * server logs at `warn` (no line per request).
  */
 import autocannon from 'autocannon';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadCodeUniverse } from '../cli/commands/generate';
-import { CATALOGS_DIR, CODES_DIR } from '../config/catalogs';
-import { CASE_FIELDS, validateCase } from '../domain/case-record';
-import { CatalogueBuilder } from '../domain/catalogue/build';
-import { Catalogue } from '../domain/catalogue/catalogue';
-import { catalogueHash, catalogueToJson } from '../domain/catalogue/exchange';
-import { parseRangeTable } from '../domain/catalogue/ranges';
-import { procedureTyper } from '../domain/codes';
-import { parsePolicy } from '../domain/policy';
-import { generateCases, generateHospitals } from '../synth';
+import { CODES_DIR } from '../config/catalogs';
+import { generateCases } from '../synth';
 import { benchToken, fmt, machine, peakMb, startBenchServer } from './bench-support';
+import { benchHospitals, fullCatalogue, rowObject, seedRegion, YEAR } from './full-catalogue';
 
-const CASES = Number(process.env.BENCH_CASES ?? 1_000_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const REGION = '370300';
-const HISTORY = [2022, 2023];
-const YEAR = 2024;
 const BATCH = 10_000;
 const MB = 2 ** 20;
-
-const rowObject = (row: readonly string[]): Record<string, string> => Object.fromEntries(CASE_FIELDS.map((f, i) => [f, row[i]]));
-
-/**
- * The catalogue of YEAR from the generated history, as the server would build it with the
- * shipped policy and without code tables (DEFAULT_CODE_TABLES=none: procedure types by the
- * fallback rule, the 22 shipped chapters, no severity lists). Its pvBudget is taken as its cost
- * per point (the budget pass over the window is not what this bench measures).
- */
-async function catalogue(hospitals: ReturnType<typeof generateHospitals>): Promise<Catalogue> {
-  const file = join(tmpdir(), `dip-bench-api-catalogue-${CASES}.json`);
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Catalogue;
-  const t0 = Date.now();
-  process.stderr.write(`building the ${YEAR} catalogue from ${fmt(CASES)} generated cases a year of ${HISTORY.join(', ')} …\n`);
-  const universe = await loadCodeUniverse(CODES_DIR);
-  const policy = parsePolicy(JSON.parse(readFileSync(join(CATALOGS_DIR, 'policies', `${REGION}-${YEAR}.json`), 'utf8')));
-  const known = new Set(hospitals.map((h) => h.code));
-  const builder = new CatalogueBuilder({
-    region: REGION,
-    year: YEAR,
-    policy,
-    ranges: { chapters: parseRangeTable(readFileSync(join(CATALOGS_DIR, 'icd10-chapters.tsv'), 'utf8')), blocks: [] },
-    severity: { severe: new Set(), moderate: new Set() },
-    typeOf: procedureTyper(new Map()),
-  });
-  for (const year of HISTORY)
-    for (const row of generateCases({ seed: 42, year, cases: CASES }, universe, hospitals)) {
-      const v = validateCase(rowObject(row), { hasHospital: (c) => known.has(c) });
-      if (!('record' in v)) throw new Error(`generated case invalid: ${JSON.stringify(v.errors)}`);
-      builder.add({ ...v.record, year });
-    }
-  const built = builder.finish();
-  const c: Catalogue = { ...built, pvBudget: built.costPerPoint };
-  writeFileSync(file, JSON.stringify(c));
-  process.stderr.write(`… ${fmt(c.groups.length)} groups in ${fmt((Date.now() - t0) / 1000, 1)} s (kept in ${file})\n`);
-  return c;
-}
 
 /** The bench user's bearer token (an agency user of the region), sent with every request but /health. */
 let bearer = '';
@@ -86,12 +36,6 @@ async function post(port: number, path: string, body: unknown): Promise<{ status
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, body: await res.text() };
-}
-
-async function must(port: number, path: string, body: unknown, status: number): Promise<Record<string, unknown>> {
-  const r = await post(port, path, body);
-  if (r.status !== status) throw new Error(`${path}: ${r.status} ${r.body.slice(0, 500)}`);
-  return JSON.parse(r.body) as Record<string, unknown>;
 }
 
 async function load(port: number, requests: autocannon.Request[]): Promise<autocannon.Result> {
@@ -114,8 +58,8 @@ const row = (name: string, r: autocannon.Result): string =>
   `| ${name} | ${fmt(r.requests.total)} | ${fmt(r.requests.average)} | ${fmt(r.latency.p50, 1)} ms | ${fmt(r.latency.p99, 1)} ms | ${fmt(r.latency.max, 1)} ms | ${fmt(r.non2xx)} | ${fmt(r.errors)} |`;
 
 async function main(): Promise<void> {
-  const hospitals = generateHospitals({ seed: 42, region: REGION, count: 130 });
-  const cat = await catalogue(hospitals);
+  const hospitals = benchHospitals();
+  const cat = await fullCatalogue(hospitals);
   const universe = await loadCodeUniverse(CODES_DIR);
   // The year's cases, as a hospital would send them (fundPayment left out: a projection needs none).
   const cases: Record<string, string>[] = [];
@@ -132,16 +76,7 @@ async function main(): Promise<void> {
   const server = bench.process;
   try {
     bearer = await benchToken(env, port, hospitals[0].region);
-    await must(
-      port,
-      '/api/v1/hospitals',
-      hospitals.map((h) => ({ code: h.code, name: h.name, region: h.region, level: h.level, bonuses: h.bonuses })),
-      201,
-    );
-    const doc = JSON.stringify(catalogueToJson(cat, 'bench', catalogueHash(cat)));
-    const imported = await must(port, '/api/v1/catalogs/import', doc, 201);
-    const catalogueId = String(imported.catalogueId);
-    await must(port, `/api/v1/catalogs/${catalogueId}/activate`, {}, 200);
+    await seedRegion(port, bearer, hospitals, cat);
     const core = cat.groups.filter((g) => g.kind === 'core').length;
 
     // The first batch starts the version's worker pool (and reads the version): timed apart. Every

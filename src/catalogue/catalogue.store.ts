@@ -169,11 +169,12 @@ export class CatalogueStore {
     return metaOfRow(r);
   }
 
-  /** The catalogue versions of a region's year, newest first. */
-  async list(region: string, year: number): Promise<CatalogueMeta[]> {
+  /** The catalogue versions of a region's year (or of every year), newest year first, newest first within it. */
+  async list(region: string, year?: number): Promise<CatalogueMeta[]> {
     const { rows } = await this.db.execute(
-      'SELECT c.*, a.catalogue_id AS active_id FROM catalogue c LEFT JOIN catalogue_activation a ON a.region_code = c.region_code AND a.year = c.year WHERE c.region_code = ? AND c.year = ? ORDER BY c.created_at DESC, c.id',
-      [region, year],
+      `SELECT c.*, a.catalogue_id AS active_id FROM catalogue c LEFT JOIN catalogue_activation a ON a.region_code = c.region_code AND a.year = c.year
+       WHERE c.region_code = ?${year === undefined ? '' : ' AND c.year = ?'} ORDER BY c.year DESC, c.created_at DESC, c.id`,
+      year === undefined ? [region] : [region, year],
     );
     return rows.map(metaOfRow);
   }

@@ -16,7 +16,7 @@ import { Allow, CurrentUser } from '../http/access.decorators';
 import { actorOf, Principal, requireAgencyOf, seesRegion } from '../domain/access';
 import { ApiErrors } from '../http/error.response';
 import { JobStartedResponse } from '../jobs/jobs.responses';
-import { YearQuery } from '../http/year.query';
+import { OptionalYearQuery } from '../http/year.query';
 import { AcceptUnverifiedQuery, acceptsUnverified } from './accept-unverified.dto';
 import { BuildCatalogueRequest, FormatQuery, GroupsQuery } from './catalogue.dto';
 import {
@@ -59,10 +59,13 @@ export class CataloguesController {
 
   @Get()
   @Allow('agency', 'hospital')
-  @ApiOperation({ summary: "The catalogue versions of a year of the user's region, newest first, the active one marked" })
+  @ApiOperation({
+    summary:
+      "The catalogue versions of a year of the user's region (without year: of every year, the newest year first), newest first, the active one of each year marked",
+  })
   @ApiOkResponse({ type: [CatalogueListItemResponse] })
-  @ApiErrors({ 400: 'year is missing or not a year' })
-  async list(@Query() q: YearQuery, @CurrentUser() p: Principal) {
+  @ApiErrors({ 400: 'year is not a year' })
+  async list(@Query() q: OptionalYearQuery, @CurrentUser() p: Principal) {
     return (await this.store.list(p.region, q.year)).map((m) => ({ ...m, groups: m.coreGroups + m.compositeGroups }));
   }
 

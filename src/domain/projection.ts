@@ -147,13 +147,20 @@ export function alternativesOf(
  * a settled amount between the fund and the patient, spec §8.2). Absent, it is checked as 0.00
  * (so `outOfCatalogSelfPay` ≤ `totalCost`) and `fundPaymentGiven` is false. `totalCost` stays
  * required: the outlier ratio, the self-pay share and a no-score case's points are made of it.
+ * `patientId` may be absent too: a projection stores nothing and values no patient; absent, it
+ * is checked as a placeholder.
  */
+/** The patientId a projection without one is checked with (never stored, never shown). */
+const PROJECTION_PATIENT = 'projection';
+
 export function validateProjectionCase(
   raw: RawCase,
   ctx: CaseValidationContext,
 ): { record: CaseRecord; fundPaymentGiven: boolean } | { errors: FieldError[] } {
   const f = raw.fundPayment;
   const given = !(f === undefined || f === null || (typeof f === 'string' && f.trim() === ''));
-  const v = validateCase(given ? raw : { ...raw, fundPayment: '0.00' }, ctx);
+  const absent = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+  const filled = { ...raw, ...(given ? {} : { fundPayment: '0.00' }), ...(absent(raw.patientId) ? { patientId: PROJECTION_PATIENT } : {}) };
+  const v = validateCase(filled, ctx);
   return 'errors' in v ? v : { record: v.record, fundPaymentGiven: given };
 }

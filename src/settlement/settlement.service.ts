@@ -191,8 +191,8 @@ export class SettlementService {
     return this.store.replaced(id);
   }
 
-  /** The current run of each period of a region's year (settlement.store list). */
-  list(region: string, year: number): Promise<RunListing[]> {
+  /** The current run of each period of a region's year, by default its newest (settlement.store list). */
+  list(region: string, year?: number): Promise<RunListing[]> {
     return this.store.list(region, year);
   }
 

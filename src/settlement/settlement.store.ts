@@ -383,10 +383,17 @@ export class SettlementStore {
   }
 
   /**
-   * The current run (draft or final) of each period of a region's year, months then the year,
-   * with each pool's own figures (no hospital rows): what a dashboard charts.
+   * The current run (draft or final) of each period of a region's year (by default the newest
+   * year with a run), months then the year, with each pool's own figures (no hospital rows): what
+   * a dashboard charts.
    */
-  async list(region: string, year: number): Promise<RunListing[]> {
+  async list(region: string, year?: number): Promise<RunListing[]> {
+    if (year === undefined) {
+      const newest = (await this.db.execute('SELECT MAX(SUBSTR(period, 1, 4)) AS y FROM settlement_run WHERE region_code = ?', [region]))
+        .rows[0]?.y;
+      if (newest === null || newest === undefined) return [];
+      year = Number(newest);
+    }
     const { rows } = await this.db.execute(
       `SELECT id, kind, period, status, catalogue_id, grouping_run_id, created_at, finalised_at, report FROM settlement_run
        WHERE region_code = ? AND (period = ? OR period LIKE ?) ORDER BY kind, period`,

@@ -7,7 +7,7 @@ import { DipError, notFound } from '../domain/errors';
 import { ApiErrors } from '../http/error.response';
 import { JobsService } from '../jobs/jobs.service';
 import { settlementReportFile } from './report-format';
-import { YearQuery } from '../http/year.query';
+import { OptionalYearQuery } from '../http/year.query';
 import { ReportQuery, StartSettlementRequest } from './settlement.dto';
 import {
   SETTLEMENT_EXTRA_MODELS,
@@ -54,11 +54,11 @@ export class SettlementsController {
   @Allow('agency', 'hospital')
   @ApiOperation({
     summary:
-      "The current run (draft or final) of each period of a year of the user's region, months then the year, with each pool's figures (point value, fund, budget); the point values are published to the region's hospitals",
+      "The current run (draft or final) of each period of a year of the user's region (without year: the newest year with a run), months then the year, with each pool's figures (point value, fund, budget); the point values are published to the region's hospitals",
   })
   @ApiOkResponse({ type: [RunListingResponse] })
-  @ApiErrors({ 400: 'year is missing or not a year' })
-  list(@Query() q: YearQuery, @CurrentUser() p: Principal) {
+  @ApiErrors({ 400: 'year is not a year' })
+  list(@Query() q: OptionalYearQuery, @CurrentUser() p: Principal) {
     return this.settlements.list(p.region, q.year);
   }
 

@@ -52,8 +52,11 @@ describeEngines('the dashboard listings on %s', (engine) => {
     expect((await t.http(hospital).get('/api/v1/settlements').query({ year: 2024 })).body).toHaveLength(1);
     expect((await t.http().get('/api/v1/settlements').query({ year: 2023 })).body).toEqual([]);
     expect((await t.http().get('/api/v1/settlements').query({ year: 'x' })).status).toBe(400);
+    // Without a year: the newest year that has a run.
+    expect((await t.http().get('/api/v1/settlements')).body.map((r: { id: string }) => r.id)).toEqual([march.id]);
     const other = await t.login({ role: 'agency', region: '370400' });
     expect((await t.http(other).get('/api/v1/settlements').query({ year: 2024 })).body).toEqual([]);
+    expect((await t.http(other).get('/api/v1/settlements')).body).toEqual([]);
   });
 
   it("gives every hospital's summary at once, each the same as its own, to the agency only", async () => {
@@ -79,6 +82,7 @@ describeEngines('the dashboard listings on %s', (engine) => {
     const res = await t.http(hospital).get('/api/v1/catalogs').query({ year: 2024 });
     expect(res.body).toEqual([expect.objectContaining({ region: '370300', year: 2024, active: true, groups: SAMPLE.groups.length })]);
     expect((await t.http().get('/api/v1/catalogs').query({ year: 2025 })).body).toEqual([]);
+    expect((await t.http().get('/api/v1/catalogs')).body).toEqual([expect.objectContaining({ year: 2024, active: true })]);
   });
 
   it("filters a run's case results by points rule (the outliers), within the caller's scope", async () => {

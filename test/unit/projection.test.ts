@@ -137,6 +137,12 @@ describe('projection: validation', () => {
   };
   const ctx = { hasHospital: () => true };
 
+  it('takes a case without a patientId: a projection values no patient', () => {
+    const { patientId: _p, ...anonymous } = raw as Record<string, unknown>;
+    expect(validateProjectionCase(anonymous as typeof raw, ctx)).toMatchObject({ record: { caseId: raw.caseId } });
+    expect(validateProjectionCase({ ...raw, patientId: '' }, ctx)).toMatchObject({ record: { caseId: raw.caseId } });
+  });
+
   it('takes a case without fundPayment and checks the self-pay against totalCost', () => {
     expect(validateProjectionCase(raw, ctx)).toMatchObject({ fundPaymentGiven: false, record: { fundPayment: '0.00' } });
     expect(validateProjectionCase({ ...raw, fundPayment: '60.00' }, ctx)).toMatchObject({ fundPaymentGiven: true });
