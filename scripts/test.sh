@@ -8,7 +8,7 @@
 # line before the closing one says how many and why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npx nest build
+npm run build --silent
 npx tsc --noEmit -p tsconfig.spec.json
 out=$(mktemp)
 found=$(mktemp)

@@ -68,7 +68,15 @@ export const WEB_DIST = join(__dirname, '..', 'web', 'dist');
   imports: [
     AppModule,
     ...(existsSync(join(WEB_DIST, 'index.html'))
-      ? [ServeStaticModule.forRoot({ rootPath: WEB_DIST, exclude: ['/api/{*path}', '/health'] })]
+      ? [
+          ServeStaticModule.forRoot({
+            rootPath: WEB_DIST,
+            // The dashboard's own routes answer its index.html; the API's and /health are not
+            // matched at all. (The module's `exclude` option is not used: its error handler turns
+            // every error of an excluded route, a malformed JSON body's 400 too, into a 404.)
+            renderPath: /^(?!\/api(\/|$)|\/health$)/,
+          }),
+        ]
       : []),
   ],
 })

@@ -95,4 +95,20 @@ describeEngines('the dashboard listings on %s', (engine) => {
     expect((await t.http(hospital).get(`/api/v1/groupings/${march.groupingRun}/cases`).query({ outlier: 'no-score' })).body.total).toBe(0);
     expect((await t.http().get(`/api/v1/groupings/${march.groupingRun}/cases`).query({ outlier: 'huge' })).status).toBe(400);
   });
+
+  it('serves the built dashboard at / and its own routes, never in place of the API', async () => {
+    const page = await t.http().get('/agency/runs');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.text).toContain('<div id="app">');
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(page.text)![1];
+    expect((await t.http().get(script)).headers['content-type']).toMatch(/javascript/);
+    // The API's answers stay the API's: an unknown route is a JSON 404, a malformed body a 400.
+    const unknown = await t.http().get('/api/v1/no-such-route');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['content-type']).toMatch(/json/);
+    const malformed = await t.http().post('/api/v1/cases').set('Content-Type', 'application/json').send('[{"caseId": ');
+    expect(malformed.body).toMatchObject({ statusCode: 400, error: 'bad-request' });
+    expect((await t.http().get('/health')).body).toMatchObject({ status: expect.any(String) });
+  });
 });
