@@ -162,3 +162,22 @@ export async function startBenchServer(name: string, extra: Record<string, strin
 /** Peak resident memory of a process so far (Linux: VmHWM), in MB. */
 export const peakMb = (pid: number): number =>
   Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/** A request of a bench's setup as a user with a bearer token: its JSON answer, or an error naming the status. */
+export async function benchRequest(
+  port: number,
+  token: string,
+  method: string,
+  path: string,
+  body?: string,
+  type = 'application/json',
+): Promise<Record<string, unknown>> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: { 'Content-Type': type, Authorization: `Bearer ${token}` },
+    body,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}

@@ -11,7 +11,7 @@ import { parseRangeTable } from '../domain/catalogue/ranges';
 import { procedureTyper } from '../domain/codes';
 import { parsePolicy } from '../domain/policy';
 import { generateCases, generateHospitals } from '../synth';
-import { fmt } from './bench-support';
+import { benchRequest, fmt } from './bench-support';
 
 /**
  * The full-size region of the API and web benches: 130 generated hospitals (seed 42) and the
@@ -67,23 +67,14 @@ export async function fullCatalogue(hospitals: readonly Hospital[]): Promise<Cat
 
 /** Registers the hospitals, imports the catalogue with its hash and activates it, over HTTP as an agency user. */
 export async function seedRegion(port: number, token: string, hospitals: readonly Hospital[], cat: Catalogue): Promise<string> {
-  const call = async (path: string, body: unknown, status: number) => {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status !== status) throw new Error(`${path}: ${res.status} ${text.slice(0, 500)}`);
-    return JSON.parse(text) as Record<string, unknown>;
-  };
+  const call = (path: string, body: unknown) =>
+    benchRequest(port, token, 'POST', path, typeof body === 'string' ? body : JSON.stringify(body));
   await call(
     '/api/v1/hospitals',
     hospitals.map((h) => ({ code: h.code, name: h.name, region: h.region, level: h.level, bonuses: h.bonuses })),
-    201,
   );
-  const imported = await call('/api/v1/catalogs/import', JSON.stringify(catalogueToJson(cat, 'bench', catalogueHash(cat))), 201);
+  const imported = await call('/api/v1/catalogs/import', JSON.stringify(catalogueToJson(cat, 'bench', catalogueHash(cat))));
   const catalogueId = String(imported.catalogueId);
-  await call(`/api/v1/catalogs/${catalogueId}/activate`, {}, 200);
+  await call(`/api/v1/catalogs/${catalogueId}/activate`, {});
   return catalogueId;
 }

@@ -18,7 +18,7 @@ import { loadCodeUniverse } from '../cli/commands/generate';
 import { CODES_DIR } from '../config/catalogs';
 import { generateCases } from '../synth';
 import { CASE_FIELDS } from '../domain/case-record';
-import { benchToken, fmt, machine, peakMb, startBenchServer } from './bench-support';
+import { benchRequest, benchToken, fmt, machine, peakMb, startBenchServer } from './bench-support';
 import { benchHospitals, fullCatalogue, seedRegion, YEAR } from './full-catalogue';
 
 // Browser globals of the callbacks that Playwright runs in the page (this file is compiled for Node).
@@ -47,17 +47,6 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function api(port: number, token: string, method: string, path: string, body?: string, type = 'application/json') {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    headers: { 'Content-Type': type, Authorization: `Bearer ${token}` },
-    body,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
 async function main(): Promise<void> {
   const hospitals = benchHospitals();
   const cat = await fullCatalogue(hospitals);
@@ -75,11 +64,17 @@ async function main(): Promise<void> {
       const month = row[CASE_FIELDS.indexOf('dischargeDate')].slice(5, 7);
       if (month <= '03') lines.push(row.map((v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(','));
     }
-    await api(port, token, 'POST', '/api/v1/cases/import', lines.join('\n'), 'text/csv');
+    await benchRequest(port, token, 'POST', '/api/v1/cases/import', lines.join('\n'), 'text/csv');
     for (const period of ['2024-01', '2024-02', '2024-03']) {
-      const { id } = await api(port, token, 'POST', '/api/v1/settlements', JSON.stringify({ region: '370300', kind: 'month', period }));
+      const { id } = await benchRequest(
+        port,
+        token,
+        'POST',
+        '/api/v1/settlements',
+        JSON.stringify({ region: '370300', kind: 'month', period }),
+      );
       for (;;) {
-        const run = await api(port, token, 'GET', `/api/v1/settlements/${String(id)}`);
+        const run = await benchRequest(port, token, 'GET', `/api/v1/settlements/${String(id)}`);
         if ((run.run as { status: string }).status !== 'running') break;
         await new Promise((r) => setTimeout(r, 200));
       }

@@ -297,9 +297,9 @@ export class GroupingService {
     return this.store.results(id, filter, offset, limit);
   }
 
-  /** One case's stored result in a run, or null. */
-  resultOf(runId: string, caseId: string) {
-    return this.store.result(runId, caseId);
+  /** Some cases' stored results in a run, by caseId (GroupingStore.resultsOf). */
+  resultsOf(runId: string, caseIds: readonly string[]) {
+    return this.store.resultsOf(runId, caseIds);
   }
 
   /** A case's newest stored result in its region, or null (GroupingStore.latestResult). */

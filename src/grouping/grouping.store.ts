@@ -174,6 +174,20 @@ export class GroupingStore {
     return row ? { runId: String(row.g_run), catalogueId: String(row.g_catalogue), result: storedResult(row) } : null;
   }
 
+  /** Some cases' stored results in a run, by caseId (absent: the run did not value it); a thousand ids a statement. */
+  async resultsOf(id: string, caseIds: readonly string[]): Promise<Map<string, CaseResult>> {
+    const out = new Map<string, CaseResult>();
+    for (let i = 0; i < caseIds.length; i += 1000) {
+      const slice = caseIds.slice(i, i + 1000);
+      const { rows } = await this.db.execute(
+        `SELECT ${RESULT_COLUMNS.join(', ')} FROM case_result WHERE run_id = ? AND case_id IN (${slice.map(() => '?').join(',')})`,
+        [id, ...slice],
+      );
+      for (const r of rows.map(storedResult)) out.set(r.caseId, r);
+    }
+    return out;
+  }
+
   /** One case's stored result in a run, or null. */
   async result(id: string, caseId: string): Promise<CaseResult | null> {
     const row = (

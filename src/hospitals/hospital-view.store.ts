@@ -85,7 +85,7 @@ export class HospitalViewStore {
       } GROUP BY outlier, score`,
       hospital === undefined ? [...groupingRuns] : [...groupingRuns, hospital],
     );
-    return rows.map((r) => ({ outlier: String(r.outlier), score: r.score === null ? null : String(r.score), cases: Number(r.n) }));
+    return rows.map(tallyOf);
   }
 
   /** tallies() of every hospital of the runs at once, by hospital code. */
@@ -99,7 +99,7 @@ export class HospitalViewStore {
     for (const r of rows) {
       const code = String(r.hospital_code);
       if (!out.has(code)) out.set(code, []);
-      out.get(code)!.push({ outlier: String(r.outlier), score: r.score === null ? null : String(r.score), cases: Number(r.n) });
+      out.get(code)!.push(tallyOf(r));
     }
     return out;
   }
@@ -136,3 +136,10 @@ export class HospitalViewStore {
     });
   }
 }
+
+/** A row of `outlier, score, COUNT(*) AS n` as a tally. */
+const tallyOf = (r: Record<string, unknown>): ResultTally => ({
+  outlier: String(r.outlier),
+  score: r.score === null ? null : String(r.score),
+  cases: Number(r.n),
+});

@@ -253,8 +253,12 @@ export class SpecialCasesService {
     const { revision, decisions } = await this.store.approved(region, year);
     const applied: ApprovedDecision[] = [];
     const missing: string[] = [];
+    const results = await this.grouping.resultsOf(
+      groupingRunId,
+      decisions.map((d) => d.caseId),
+    );
     for (const d of decisions) {
-      const r = await this.grouping.resultOf(groupingRunId, d.caseId);
+      const r = results.get(d.caseId);
       if (!r) missing.push(d.caseId);
       else applied.push({ caseId: d.caseId, hospitalCode: r.hospitalCode, pool: d.pool, rulePoints: r.points, approvedPoints: d.points });
     }

@@ -1,10 +1,8 @@
 import './quiet-logs';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { SettlementService } from '../../src/settlement/settlement.service';
 import { describeEngines } from '../support/engines';
 import { startTestApp, TestApp } from '../support/app';
-import { seedHandMonth } from '../support/hand-month';
+import { handYearPolicy, seedHandMonth } from '../support/hand-month';
 import { SAMPLE } from '../support/sample-catalogue';
 
 /**
@@ -15,14 +13,6 @@ import { SAMPLE } from '../support/sample-catalogue';
  * PV = (2,500 + 16,720) / 6,750 = 2.847407… Resident 120,000 a year: B = 10,000, bookkeeping 8,000
  * → F = 8,000; PV = (8,000 + 5,000) / 1,325 = 9.8113207….
  */
-const policyDoc = () => {
-  const p = JSON.parse(readFileSync(resolve(__dirname, '../../catalogs/policies/370300-2024.json'), 'utf8'));
-  p.budget = {
-    employee: { revenue: '50000.00', reserveRatio: '0.10', lines: { generalOutpatient: '10000.00', outpatientChronic: '5000.00' } },
-    resident: { dipBudget: '120000.00' },
-  };
-  return p;
-};
 
 describeEngines('the dashboard listings on %s', (engine) => {
   let t: TestApp;
@@ -31,7 +21,7 @@ describeEngines('the dashboard listings on %s', (engine) => {
 
   beforeAll(async () => {
     t = await startTestApp(engine, 'e2e_dashboard');
-    await seedHandMonth(t, policyDoc());
+    await seedHandMonth(t, handYearPolicy());
     const report = await (await t.app.get(SettlementService).start('370300', 'month', '2024-03', 'tester')).done;
     march = { id: report.run.id, groupingRun: report.run.groupingRun };
     hospital = await t.login({ role: 'hospital', hospital: 'H002' });

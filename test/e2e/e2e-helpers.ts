@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
+import type request from 'supertest';
 import { CASE_HEADER, caseLine, TestApp } from '../support/app';
 
 /** A valid case as a JSON object (the fields of caseLine()), with overrides. */
@@ -47,4 +48,14 @@ export function dip(t: { env: Record<string, string> }, args: string[]): Promise
       done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
+}
+
+/** GET /api/v1/settlements/:id, as the default agency user, until the run is no longer running (its report, or its failed job). */
+export async function settledRun(t: TestApp, id: string): Promise<request.Response> {
+  for (let i = 0; i < 600; i++) {
+    const res = await t.http().get(`/api/v1/settlements/${id}`);
+    if (res.body.run?.status !== 'running') return res;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  throw new Error(`settlement ${id} still running`);
 }

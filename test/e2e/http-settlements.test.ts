@@ -1,4 +1,3 @@
-import request from 'supertest';
 import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -7,7 +6,7 @@ import { catalogueHash, catalogueToJson } from '../../src/domain/catalogue/excha
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
 import { describeEngines } from '../support/engines';
 import { SAMPLE } from '../support/sample-catalogue';
-import { jsonCase } from './e2e-helpers';
+import { jsonCase, settledRun } from './e2e-helpers';
 
 /** The month of test/integration/settlement-month.test.ts, over HTTP (employee figures by hand there). */
 describeEngines('settlements over HTTP on %s', (engine) => {
@@ -43,14 +42,7 @@ describeEngines('settlements over HTTP on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  async function settled(id: string): Promise<request.Response> {
-    for (let i = 0; i < 600; i++) {
-      const res = await http().get(`/api/v1/settlements/${id}`);
-      if (res.body.run?.status !== 'running') return res;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('still running');
-  }
+  const settled = (id: string) => settledRun(t, id);
 
   it('runs a month as a job, refuses a second run of it while it runs, reports JSON, CSV and XLSX', async () => {
     const bad = await http().post('/api/v1/settlements').send({ region: '370300', kind: 'month', period: '2024-13' });

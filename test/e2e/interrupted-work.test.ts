@@ -9,6 +9,7 @@ import { CaseImportService } from '../../src/cases/case-import.service';
 import { LivenessService } from '../../src/liveness/liveness.service';
 import { SettlementStore } from '../../src/settlement/settlement.store';
 import { CASE_HEADER, caseLine, startTestApp, TestApp } from '../support/app';
+import { settledRun } from './e2e-helpers';
 import { describeEngines } from '../support/engines';
 import { seedHandMonth } from '../support/hand-month';
 
@@ -51,14 +52,7 @@ describeEngines('interrupted work on %s', (engine) => {
     ]);
     return runId;
   }
-  async function settled(id: string) {
-    for (let i = 0; i < 600; i++) {
-      const r = await http().get(`/api/v1/settlements/${id}`);
-      if (r.body.run?.status !== 'running') return r;
-      await new Promise((done) => setTimeout(done, 50));
-    }
-    throw new Error(`settlement ${id} still running`);
-  }
+  const settled = (id: string) => settledRun(t, id);
   const settle = (period = '2024-03') => http().post('/api/v1/settlements').send({ region: '370300', kind: 'month', period });
 
   beforeAll(async () => {

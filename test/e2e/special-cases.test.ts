@@ -1,12 +1,11 @@
 import './quiet-logs';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import request from 'supertest';
 import { HospitalsService } from '../../src/hospitals/hospitals.service';
 import { SettlementService } from '../../src/settlement/settlement.service';
+import { settledRun } from './e2e-helpers';
 import { describeEngines } from '../support/engines';
 import { startTestApp, TestApp } from '../support/app';
-import { seedHandMonth } from '../support/hand-month';
+import { handYearPolicy, seedHandMonth } from '../support/hand-month';
 
 /**
  * Special cases over HTTP (spec §9, issue 13), from the application to the changed annual
@@ -18,15 +17,10 @@ import { seedHandMonth } from '../support/hand-month';
  * funds. Discharges of 2024: H001 3, H002 2, so each hospital's cap is max(1, floor(n × 0.005)) = 1.
  * Experts: X1 of H001, X2 of H002, X3 and X7 of H003, X4 of H004, X5 of H005, X6 of H006.
  */
-const policyDoc = () => {
-  const p = JSON.parse(readFileSync(resolve(__dirname, '../../catalogs/policies/370300-2024.json'), 'utf8'));
-  p.budget = {
-    employee: { revenue: '50000.00', reserveRatio: '0.10', lines: { generalOutpatient: '10000.00', outpatientChronic: '5000.00' } },
-    resident: { dipBudget: '120000.00' },
-  };
-  p.specialCases = { cap: '0.005', panelSize: 3, longStayDays: 60, decisionDays: 10 };
-  return p;
-};
+const policyDoc = () => ({
+  ...handYearPolicy(),
+  specialCases: { cap: '0.005', panelSize: 3, longStayDays: 60, decisionDays: 10 },
+});
 
 /** The user id inside an access token (its `sub` claim). */
 const idOf = (token: string): string => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub as string;
@@ -42,19 +36,10 @@ describeEngines('special cases over HTTP on %s', (engine) => {
 
   const as = (token: string) => t.http(token);
 
-  async function settled(runId: string): Promise<request.Response> {
-    for (let i = 0; i < 600; i++) {
-      const res = await t.http().get(`/api/v1/settlements/${runId}`);
-      if (res.body.run?.status !== 'running') return res;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('still running');
-  }
-
   async function runYear(): Promise<request.Response> {
     const started = await t.http().post('/api/v1/settlements').send({ region: '370300', kind: 'year', period: '2024' });
     expect(started.status).toBe(202);
-    const res = await settled(started.body.id);
+    const res = await settledRun(t, started.body.id);
     expect(res.status).toBe(200);
     return res;
   }

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { PoliciesService } from '../../src/policies/policies.service';
 import { AnnualHospital, MonthlyHospital } from '../../src/domain/settlement/settlement';
 import { RecordsService } from '../../src/settlement/records.service';
 import { SettlementService } from '../../src/settlement/settlement.service';
 import { startTestApp, TestApp } from '../support/app';
-import { seedHandMonth } from '../support/hand-month';
+import { handYearPolicy, seedHandMonth } from '../support/hand-month';
 import { describeEngines } from '../support/engines';
 
 /**
@@ -15,15 +13,10 @@ import { describeEngines } from '../support/engines';
  * reserve 5,000 − lines 15,000 = 30,000; resident 120,000 given. Every figure below was also
  * checked with Python's decimal module.
  */
-const policyDoc = (basis: 'totalCost' | 'fund' = 'totalCost') => {
-  const p = JSON.parse(readFileSync(resolve(__dirname, '../../catalogs/policies/370300-2024.json'), 'utf8'));
-  p.budget = {
-    employee: { revenue: '50000.00', reserveRatio: '0.10', lines: { generalOutpatient: '10000.00', outpatientChronic: '5000.00' } },
-    resident: { dipBudget: '120000.00' },
-  };
-  p.settlement.basis = basis;
-  return p;
-};
+const policyDoc = (basis: 'totalCost' | 'fund' = 'totalCost') => ({
+  ...handYearPolicy(),
+  settlement: { ...handYearPolicy().settlement, basis },
+});
 
 describeEngines('annual settlement and clearing on %s', (engine) => {
   let t: TestApp;

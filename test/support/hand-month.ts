@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { CaseImportService } from '../../src/cases/case-import.service';
 import { CatalogueService } from '../../src/catalogue/catalogue.service';
@@ -66,4 +68,17 @@ export async function seedHandMonth(t: TestApp, policy: unknown): Promise<void> 
   const { catalogueId } = await t.app.get(CatalogueService).importDocument(doc, 'tester');
   await t.app.get(CatalogueStore).activate(catalogueId, 'tester');
   await t.app.get(PoliciesService).resolve('370300', 2024, 'tester', policy);
+}
+
+/**
+ * The shipped 2024 policy with the hand year's budgets (settlement-year.test.ts): employee from
+ * revenue, 50,000 − reserve 5,000 − lines 15,000 = 30,000; resident 120,000 given.
+ */
+export function handYearPolicy(): Record<string, any> {
+  const p = JSON.parse(readFileSync(resolve(__dirname, '../../catalogs/policies/370300-2024.json'), 'utf8'));
+  p.budget = {
+    employee: { revenue: '50000.00', reserveRatio: '0.10', lines: { generalOutpatient: '10000.00', outpatientChronic: '5000.00' } },
+    resident: { dipBudget: '120000.00' },
+  };
+  return p;
 }
