@@ -19,6 +19,7 @@ import { LivenessModule } from './liveness/liveness.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { PoliciesModule } from './policies/policies.module';
 import { ProjectionsModule } from './projections/projections.module';
+import { SchemesModule } from './schemes/schemes.module';
 import { SpecialCasesModule } from './special-cases/special-cases.module';
 
 /** Everything but HTTP-only concerns: the CLI boots the same module without listening. */
@@ -51,6 +52,7 @@ import { SpecialCasesModule } from './special-cases/special-cases.module';
     SettlementModule,
     ProjectionsModule,
     SpecialCasesModule,
+    SchemesModule,
   ],
   controllers: [HealthController],
 })

@@ -70,11 +70,11 @@ export class PolicyError extends DipError {
   }
 }
 
-type Problems = { path: string; reason: string }[];
-const MISSING: unique symbol = Symbol('missing');
+export type Problems = { path: string; reason: string }[];
+export const MISSING: unique symbol = Symbol('missing');
 
 /** Walks the JSON document, collecting every problem with its path instead of stopping at the first. */
-class Reader {
+export class Reader {
   constructor(readonly problems: Problems) {}
 
   fail(path: string, reason: string): typeof MISSING {

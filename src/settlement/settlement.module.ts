@@ -12,9 +12,10 @@ import { SettlementService } from './settlement.service';
 import { SettlementStore } from './settlement.store';
 import { SettlementsController } from './settlements.controller';
 import { SpecialCasesModule } from '../special-cases/special-cases.module';
+import { SchemesModule } from '../schemes/schemes.module';
 
 @Module({
-  imports: [GroupingModule, HospitalsModule, JobsModule, PoliciesModule, SpecialCasesModule],
+  imports: [GroupingModule, HospitalsModule, JobsModule, PoliciesModule, SchemesModule, SpecialCasesModule],
   controllers: [SettlementsController, SettlementLocksController, RecordsController],
   providers: [SettlementService, SettlementStore, RecordsService, RecordsStore],
   exports: [SettlementService, RecordsService],

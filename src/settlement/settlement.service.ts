@@ -10,6 +10,8 @@ import { PoliciesService } from '../policies/policies.service';
 import { LivenessService } from '../liveness/liveness.service';
 import { Statement, StatementResult } from '../persistence/database.service';
 import { SpecialCasesService } from '../special-cases/special-cases.service';
+import { dipYearWithBudgetTree } from '../domain/schemes/zibo-budget';
+import { SchemesService } from '../schemes/schemes.service';
 import { PeriodKey, ReplacedRun, RunListing, SettlementKind, SettlementLock, SettlementReport, SettlementStore } from './settlement.store';
 
 export type { ReplacedRun, RunListing, SettlementKind, SettlementLock, SettlementReport, SettlementStatus } from './settlement.store';
@@ -38,6 +40,7 @@ export class SettlementService {
     private readonly jobs: JobsService,
     private readonly liveness: LivenessService,
     private readonly specialCases: SpecialCasesService,
+    private readonly schemes: SchemesService,
   ) {}
 
   /**
@@ -106,8 +109,13 @@ export class SettlementService {
       // A year: its approved special cases replace their cases' points (spec §6.7, §9).
       const special = kind === 'year' ? await this.specialCases.approvedForRun(region, year, grouped.run.id) : null;
       const totals = hospitalTotalsByPool(grouped.totals.hospitals, special?.applied);
-      const records = kind === 'year' ? await this.store.yearRecords(region, year) : null;
-      const pools = records ? annualPools(policy.policy, totals, records) : monthlyPools(policy.policy, totals);
+      const stored = kind === 'year' ? await this.store.yearRecords(region, year) : null;
+      // The year's final zibo-budget run, when there is one, gives the pools' budgets and line actuals (SCHEMES.md §E).
+      const tree = await this.schemes.finalOutcome('zibo-budget', region, year);
+      const budgeted = tree ? dipYearWithBudgetTree(policy.policy, stored?.actuals ?? [], tree.outcome) : null;
+      const rules = budgeted?.policy ?? policy.policy;
+      const records = stored && budgeted ? { ...stored, actuals: budgeted.actuals } : stored;
+      const pools = records ? annualPools(rules, totals, records) : monthlyPools(rules, totals);
       const at = new Date();
       const report: SettlementReport = {
         run: {
@@ -124,6 +132,7 @@ export class SettlementService {
           finalisedAt: null,
           ...(records ? { monthsPrepaid: records.months } : {}),
           ...(special ? { specialCases: { revision: special.revision, applied: special.applied.length, notInRun: special.missing } } : {}),
+          ...(tree && budgeted ? { budgetFrom: { scheme: 'zibo-budget' as const, runId: tree.runId, inputsHash: tree.inputsHash, pools: budgeted.pools } } : {}),
         },
         pools,
       };

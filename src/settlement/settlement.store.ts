@@ -1,3 +1,4 @@
+import type { DipBudgetSource } from '../domain/schemes/zibo-budget';
 import { Injectable } from '@nestjs/common';
 import { auditStatement } from '../audit/audit.store';
 import { Pool } from '../domain/case-record';
@@ -50,6 +51,8 @@ export interface SettlementReport {
     monthsPrepaid?: string[];
     /** Annual runs: the approved special cases applied (spec §9), and the revision of that set the finalise compares. */
     specialCases?: RunSpecialCases;
+    /** The pools whose budget (and, in an annual run, line actuals) came from the year's final zibo-budget run. */
+    budgetFrom?: DipBudgetSource;
   };
   pools: ReportPool[];
 }
@@ -296,7 +299,7 @@ export class SettlementStore {
           run.policyHash,
           run.groupingRun,
           'draft',
-          JSON.stringify({ pools, monthsPrepaid: run.monthsPrepaid, specialCases: run.specialCases }),
+          JSON.stringify({ pools, monthsPrepaid: run.monthsPrepaid, specialCases: run.specialCases, budgetFrom: run.budgetFrom }),
           run.createdBy,
           at,
         ],
@@ -345,10 +348,11 @@ export class SettlementStore {
         );
       throw notFound('unknown-settlement', `no settlement run ${id}`);
     }
-    const { pools, monthsPrepaid, specialCases } = JSON.parse(String(r.report)) as {
+    const { pools, monthsPrepaid, specialCases, budgetFrom } = JSON.parse(String(r.report)) as {
       pools: SettlementReport['pools'];
       monthsPrepaid?: string[];
       specialCases?: RunSpecialCases;
+      budgetFrom?: DipBudgetSource;
     };
     // Names beside codes, as registered now (a run's hospitals are all of its region).
     const names = new Map(
@@ -377,6 +381,7 @@ export class SettlementStore {
         finalisedAt: r.finalised_at === null ? null : fromSqlDatetime(r.finalised_at),
         ...(monthsPrepaid ? { monthsPrepaid } : {}),
         ...(specialCases ? { specialCases } : {}),
+        ...(budgetFrom ? { budgetFrom } : {}),
       },
       pools: pools.map((p) => ({ ...p, hospitals: (p.hospitals as ReportHospital<{ hospitalCode: string }>[]).map(named) }) as ReportPool),
     };

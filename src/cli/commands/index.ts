@@ -5,6 +5,7 @@ import { registerGroup } from './group';
 import { registerSettle } from './settle';
 import { registerImport } from './import';
 import { registerRegistry } from './registry';
+import { registerScheme } from './scheme';
 import { registerUsers } from './users';
 
 /** Adds every sub-command to the program. One file per command family. */
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerGroup(program);
   registerSettle(program);
   registerUsers(program);
+  registerScheme(program);
 }

@@ -3,6 +3,7 @@ import { BUDGET_LINES, BudgetLine, Policy, PoolBudgetPolicy } from '../policy';
 import { Pool } from '../case-record';
 import { DipError } from '../errors';
 import type { SpecialCaseLine } from '../special-case';
+import { FUND, reconcileExact } from '../schemes/reconciliation';
 
 /**
  * Spec §8: the DIP budget, the point value and the hospitals' monthly and annual amounts, per
@@ -245,20 +246,23 @@ export interface AnnualPool {
 }
 
 /**
- * Compensation claimed for an overspend O of a hospital entitled to E (spec §8.4 tiers): each
- * tier shares its slice of O (up to `upTo × E` in all, the last tier open) at its fundShare.
+ * Spec §8.4's reasonable overspend on the shared reconciliation (SCHEMES.md): A = E_h, S = C_h,
+ * retention 1, the policy's tiers with the fund's share and the hospital the rest. The claim K_h
+ * is the fund's unrounded part: it is scaled by J / Σ K before it is rounded.
  */
-function claimedCompensation(overspend: Dec, entitlement: Dec, tiers: Policy['settlement']['overspendTiers']): Dec {
-  let claimed = zero;
-  let covered = zero;
-  for (const t of tiers) {
-    const ceiling = t.upTo === null ? overspend : Dec.min(overspend, max0(entitlement).times(t.upTo));
-    const slice = max0(ceiling.minus(covered));
-    claimed = claimed.plus(slice.times(t.fundShare));
-    covered = covered.plus(slice);
-    if (covered.gte(overspend)) break;
-  }
-  return claimed;
+function claimedCompensation(
+  entitlement: Dec,
+  bookkeeping: Dec,
+  tiers: Policy['settlement']['overspendTiers'],
+): { overspend: Dec; claimed: Dec } {
+  const r = reconcileExact({
+    allowance: entitlement,
+    spending: bookkeeping,
+    retentionRatio: '1',
+    tiers: tiers.map((t) => ({ upTo: t.upTo, shares: { [FUND]: t.fundShare, hospital: new Dec(1).minus(t.fundShare).toString() } })),
+    parties: [FUND, 'hospital'],
+  });
+  return { overspend: r.overspend, claimed: r.partsUnrounded.get(FUND)! };
 }
 
 /**
@@ -280,8 +284,7 @@ export function annualPool(
   const J = new Dec(reserve.adjustmentFund);
   const claims = hospitals.map((h) => {
     const e = pv.entitlements.get(h.hospitalCode)!;
-    const overspend = max0(new Dec(h.bookkeeping).minus(e));
-    return { overspend, claimed: claimedCompensation(overspend, e, s.overspendTiers) };
+    return claimedCompensation(e, new Dec(h.bookkeeping), s.overspendTiers);
   });
   const claimedTotal = claims.reduce((t, c) => t.plus(c.claimed), zero);
   const scale = claimedTotal.gt(J) ? J.div(claimedTotal) : new Dec(1);

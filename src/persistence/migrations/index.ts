@@ -9,6 +9,7 @@ import { Liveness1733100000000 } from './1733100000000-liveness';
 import { CaseDepartment1733240000000 } from './1733240000000-case-department';
 import { Identity1733300000000 } from './1733300000000-identity';
 import { SpecialCases1733400000000 } from './1733400000000-special-cases';
+import { Schemes1733500000000 } from './1733500000000-schemes';
 
 /** Every migration, in order. Both engines run the same list. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   CaseDepartment1733240000000,
   Identity1733300000000,
   SpecialCases1733400000000,
+  Schemes1733500000000,
 ];

@@ -1,0 +1,121 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { createReadStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { badRequest } from '../../domain/errors';
+import { readText } from '../../io/text-input';
+import { Environment } from '../../config/environment';
+import { schemeReportFile } from '../../schemes/scheme-report';
+import { SchemeReport, SchemesService } from '../../schemes/schemes.service';
+import { cliActor, withApp } from '../app-context';
+
+const int = (v: string): number => {
+  if (!/^\d{4}$/.test(v)) throw new InvalidArgumentError('a year such as 2024');
+  return Number(v);
+};
+
+async function writeReports(r: SchemeReport, dir: string): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const paths: string[] = [];
+  for (const format of ['json', 'csv', 'xlsx'] as const) {
+    const file = await schemeReportFile(r, format);
+    paths.push(join(dir, file.name));
+    await writeFile(paths[paths.length - 1], file.body);
+  }
+  return paths;
+}
+
+/** One line per provider: what a user checks first. */
+function summary(r: SchemeReport): string {
+  const lines = [`${r.run.scheme} ${r.run.region} ${r.run.year}: run ${r.run.id} (${r.run.status}), ${r.providers.length} provider(s), inputs ${r.run.inputsHash.slice(0, 12)}`];
+  for (const p of r.providers) lines.push(`  ${p.provider} ${p.name}`);
+  return lines.join('\n');
+}
+
+/** `dip scheme list | policy | import | run | finalise | report`: the schemes besides DIP (SCHEMES.md), the same use cases as /api/v1/schemes. */
+export function registerScheme(program: Command): void {
+  const scheme = program.command('scheme').description('The payment schemes besides DIP (SCHEMES.md): medical-group, zibo-budget');
+
+  scheme
+    .command('list')
+    .description('The schemes and their input tables')
+    .action(async () => {
+      const defs = await withApp(async (app) => app.get(SchemesService).definitions());
+      for (const d of defs) {
+        process.stdout.write(`${d.id}  ${d.title} (seed ${d.seed})\n`);
+        for (const t of d.tables)
+          process.stdout.write(`  ${t.name}${t.required ? '' : ' (optional)'}: ${t.columns.map((c) => `${c.name}:${c.kind}${c.required ? '' : '?'}`).join(', ')}\n`);
+      }
+    });
+
+  scheme
+    .command('policy')
+    .description("Give a year's policy of a scheme (a JSON file; its region and year are inside)")
+    .argument('<scheme>')
+    .argument('<file>')
+    .action(async (id: string, file: string) => {
+      const r = await withApp(async (app) => {
+        const { text } = await readText(createReadStream(file), app.get(Environment).MAX_UPLOAD_BYTES);
+        return app.get(SchemesService).givePolicy(id, JSON.parse(text) as unknown, cliActor(), null);
+      });
+      process.stdout.write(`policy ${r.hash} for ${r.policy.region} ${r.policy.year}\n`);
+    });
+
+  scheme
+    .command('import')
+    .description('Import one input table of a year from a CSV file (header = column names) or a JSON array (.json); all or nothing')
+    .argument('<scheme>')
+    .argument('<table>')
+    .argument('<file>')
+    .requiredOption('--region <region>', '6-digit region code')
+    .requiredOption('--year <year>', 'the scheme year', int)
+    .action(async (id: string, table: string, file: string, o: { region: string; year: number }) => {
+      const r = await withApp(async (app) => {
+        const s = app.get(SchemesService);
+        if (!file.endsWith('.json')) return s.importCsv(id, table, o.region, o.year, createReadStream(file), cliActor());
+        const { text } = await readText(createReadStream(file), app.get(Environment).MAX_UPLOAD_BYTES);
+        let rows: unknown;
+        try {
+          rows = JSON.parse(text);
+        } catch (e) {
+          throw badRequest('bad-json', `${file} is not JSON: ${(e as Error).message}`);
+        }
+        if (!Array.isArray(rows)) throw badRequest('bad-body', `${file} must hold a JSON array of rows`);
+        return s.importRows(id, table, o.region, o.year, rows, cliActor());
+      });
+      process.stdout.write(`${r.table}: ${r.rows} row(s), sha256 ${r.sha256}${r.replaced ? `, replacing ${r.replaced}` : ''}\n`);
+    });
+
+  scheme
+    .command('run')
+    .description("Run a scheme's year on its current inputs and policy; stored as the year's draft; writes the report files")
+    .argument('<scheme>')
+    .requiredOption('--region <region>', '6-digit region code')
+    .requiredOption('--year <year>', 'the scheme year', int)
+    .option('--json', 'print the report as JSON', false)
+    .option('--out <dir>', 'write the report files (JSON, CSV, XLSX) here', 'data/reports')
+    .action(async (id: string, o: { region: string; year: number; json: boolean; out: string }) => {
+      const r = await withApp((app) => app.get(SchemesService).run(id, o.region, o.year, cliActor()));
+      const files = await writeReports(r, o.out);
+      process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : `${summary(r)}\nreport files: ${files.join(', ')}\n`);
+    });
+
+  scheme
+    .command('finalise')
+    .description("Freeze a run's year (audited)")
+    .argument('<id>')
+    .action(async (id: string) => {
+      const r = await withApp((app) => app.get(SchemesService).finalise(id, cliActor(), null));
+      process.stdout.write(`${r.run.scheme} ${r.run.region} ${r.run.year}: run ${r.run.id} ${r.run.status}\n`);
+    });
+
+  scheme
+    .command('report')
+    .description("Write a run's report files (JSON, CSV, XLSX)")
+    .argument('<id>')
+    .option('--out <dir>', 'folder', 'data/reports')
+    .action(async (id: string, o: { out: string }) => {
+      const r = await withApp((app) => app.get(SchemesService).report(id, null));
+      process.stdout.write(`${(await writeReports(r, o.out)).join('\n')}\n`);
+    });
+}

@@ -1,0 +1,121 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { actorOf, Principal } from '../domain/access';
+import { badRequest } from '../domain/errors';
+import { Allow, CurrentUser } from '../http/access.decorators';
+import { ApiErrors } from '../http/error.response';
+import { schemeReportFile } from './scheme-report';
+import { SchemeParams, SchemeReportQuery, SchemeRunsQuery, SchemeTableParams, SchemeYearQuery, StartSchemeRunRequest } from './schemes.dto';
+import { SchemesService } from './schemes.service';
+
+/**
+ * The payment schemes besides DIP (SCHEMES.md): the agency gives a year's policy and input
+ * tables, runs the year (a draft, replaced by the next run) and finalises it; a hospital reads
+ * the rows of the runs that name it (a medical group's members read the group's row).
+ */
+@ApiTags('schemes')
+@Controller('api/v1/schemes')
+export class SchemesController {
+  constructor(private readonly schemes: SchemesService) {}
+
+  @Get()
+  @Allow('agency', 'hospital')
+  @ApiOperation({ summary: 'The schemes, each with its seed document and its input tables (columns, kinds, key)' })
+  definitions() {
+    return this.schemes.definitions();
+  }
+
+  @Get('runs')
+  @Allow('agency', 'hospital')
+  @ApiOperation({ summary: "The scheme runs of the user's region (a hospital: those with a row of theirs), newest year first" })
+  @ApiErrors({ 400: 'scheme or year not acceptable' })
+  runs(@Query() q: SchemeRunsQuery, @CurrentUser() p: Principal) {
+    return this.schemes.runs(p, p.region, q);
+  }
+
+  @Get('runs/:id')
+  @Allow('agency', 'hospital')
+  @ApiOperation({
+    summary:
+      "A run's report as JSON, CSV or XLSX: the run with its policy's and every input's hash, the region's figures (agency only) and the providers' figures (a hospital: its own rows)",
+  })
+  @ApiOkResponse({ description: 'format=json: the report; csv, xlsx: an attachment scheme-<scheme>-<region>-<year>-<status>.<format>' })
+  @ApiErrors({ 400: 'the id is not a UUID; format not json, csv or xlsx', 404: '`unknown-run` (also a run outside your scope)' })
+  async report(@Param('id', ParseUUIDPipe) id: string, @Query() q: SchemeReportQuery, @Res() res: Response, @CurrentUser() p: Principal) {
+    const file = await schemeReportFile(await this.schemes.report(id, p), q.format);
+    if (q.format !== 'json') res.attachment(file.name);
+    res.type(file.type).send(file.body);
+  }
+
+  @Post('runs/:id/finalise')
+  @Allow('agency')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: "Freeze the run's year: later imports and runs of it are refused with 409 (audited)" })
+  @ApiErrors({
+    400: 'the id is not a UUID',
+    404: '`unknown-run`',
+    409: '`finalised` (already), `replaced` (a later run replaced it), `inputs-changed` (an input was imported after the run)',
+  })
+  finalise(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() p: Principal) {
+    return this.schemes.finalise(id, actorOf(p), p.region);
+  }
+
+  @Put(':scheme/policy')
+  @Allow('agency')
+  @ApiOperation({ summary: "Give a year's policy of a scheme (decimals as strings; stored by content hash; it is the year's policy from then on)" })
+  @ApiBody({ schema: { type: 'object' } })
+  @ApiErrors({ 400: 'unknown scheme, malformed JSON', 422: '`invalid-policy` (every problem by path), `policy-mismatch` (another region)' })
+  policy(@Param() a: SchemeParams, @Body() body: unknown, @CurrentUser() p: Principal) {
+    return this.schemes.givePolicy(a.scheme, body, actorOf(p), p.region);
+  }
+
+  @Post(':scheme/inputs/:table')
+  @Allow('agency')
+  @ApiOperation({
+    summary:
+      "Import one input table of a year (a JSON array of objects, or CSV with Content-Type text/csv and the column names as header); all or nothing; it supersedes the table's previous import",
+  })
+  @ApiConsumes('application/json', 'text/csv')
+  @ApiBody({ schema: { type: 'array', items: { type: 'object' } } })
+  @ApiErrors({
+    400: 'unknown scheme, `bad-body` (not an array), `bad-csv`, malformed JSON',
+    404: '`unknown-table`',
+    409: "`finalised`: the year's run is final",
+    413: 'the body or file is over the limit',
+    415: 'the body or file is not UTF-8',
+    422: '`invalid-rows` (every problem by row or line and field), `header`, `no-rows`; nothing stored',
+  })
+  async importTable(
+    @Param() a: SchemeTableParams,
+    @Query() q: SchemeYearQuery,
+    @Req() req: Request,
+    @Body() body: unknown,
+    @CurrentUser() p: Principal,
+  ) {
+    if (String(req.headers['content-type'] ?? '').includes('csv')) return this.schemes.importCsv(a.scheme, a.table, p.region, q.year, req, actorOf(p));
+    if (!Array.isArray(body)) throw badRequest('bad-body', 'send a JSON array of rows, or CSV with Content-Type text/csv');
+    return this.schemes.importRows(a.scheme, a.table, p.region, q.year, body, actorOf(p));
+  }
+
+  @Get(':scheme/inputs')
+  @Allow('agency')
+  @ApiOperation({ summary: "The year's current input tables: rows, sha256, who imported them and when" })
+  @ApiErrors({ 400: 'unknown scheme, year not acceptable' })
+  inputs(@Param() a: SchemeParams, @Query() q: SchemeYearQuery, @CurrentUser() p: Principal) {
+    return this.schemes.inputs(a.scheme, p.region, q.year);
+  }
+
+  @Post(':scheme/runs')
+  @Allow('agency')
+  @ApiOperation({ summary: "Run a scheme's year on its current inputs and policy; stored as the year's draft (replacing the previous one)" })
+  @ApiErrors({
+    400: 'unknown scheme, year not acceptable',
+    404: '`no-policy`',
+    409: "`finalised`: the year's run is final; `inputs-changed`: an input was imported during the run",
+    422: '`missing-input` (a required table not imported), a cross-table problem of the inputs (by table, row and field), `invalid-policy`',
+  })
+  start(@Param() a: SchemeParams, @Body() b: StartSchemeRunRequest, @CurrentUser() p: Principal) {
+    return this.schemes.run(a.scheme, p.region, b.year, actorOf(p));
+  }
+}

@@ -1,0 +1,229 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import Papa from 'papaparse';
+import { CATALOGS_DIR } from '../config/catalogs';
+import { Environment } from '../config/environment';
+import { Principal } from '../domain/access';
+import { badRequest, invalid, notFound, Problem } from '../domain/errors';
+import { canonicalJson } from '../domain/policy';
+import { schemeOf, SCHEMES } from '../domain/schemes';
+import { InputRow, ProviderFigures, SchemeDefinition, SchemeId, SchemeInputs, SchemeOutcome, SchemePolicyBase } from '../domain/schemes/scheme';
+import { headerProblems, RawCell, readTable, tableSpec } from '../domain/schemes/scheme-input';
+import { readText } from '../io/text-input';
+import { SchemeRunHead, SchemesStore, SchemeYearKey, StoredInput } from './schemes.store';
+
+/** A run as reported: its head (with every input's hash), the region's figures (the agency's only) and the providers' rows in scope. */
+export interface SchemeReport {
+  run: SchemeRunHead & { title: string; seed: string };
+  region: Record<string, unknown> | null;
+  providers: ProviderFigures[];
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** sha256 of the rows' canonical JSON array, fed row by row (a million rows never make one string). */
+function rowsHash(rows: readonly InputRow[]): string {
+  const h = createHash('sha256').update('[');
+  rows.forEach((r, i) => h.update(i ? `,${canonicalJson(r)}` : canonicalJson(r)));
+  return h.update(']').digest('hex');
+}
+
+/**
+ * The payment schemes besides DIP (issue 15, SCHEMES.md), every one the same way: input tables
+ * imported with the case import's standard (row, field, reason; all or nothing), a policy by
+ * content hash, one pure run of the scheme's domain definition, stored as the year's draft with
+ * every input's hash, finalised once. A run is a pure function of its policy and inputs, so
+ * running the year again gives the same figures.
+ */
+@Injectable()
+export class SchemesService {
+  constructor(
+    private readonly store: SchemesStore,
+    private readonly env: Environment,
+  ) {}
+
+  /** The schemes with their input tables, for the API's listing and the CLI. */
+  definitions(): { id: SchemeId; title: string; seed: string; tables: SchemeDefinition['tables'] }[] {
+    return Object.values(SCHEMES).map((d) => ({ id: d.id, title: d.title, seed: d.seed, tables: d.tables }));
+  }
+
+  private key(scheme: string, region: string, year: number): { def: SchemeDefinition; k: SchemeYearKey } {
+    const def = schemeOf(scheme);
+    if (!/^\d{6}$/.test(region)) throw badRequest('bad-region', 'region must be a 6-digit region code');
+    if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badRequest('bad-year', 'year must be a year such as 2024');
+    return { def, k: { scheme: def.id, region, year } };
+  }
+
+  // ------------------------------------------------------------------ policies
+
+  /**
+   * Stores a policy the agency gives for a year (validated; by content hash) and returns its
+   * hash. It is the year's policy from then on.
+   */
+  async givePolicy(scheme: string, doc: unknown, actor: string, region: string | null): Promise<{ hash: string; policy: SchemePolicyBase }> {
+    const def = schemeOf(scheme);
+    const policy = def.parsePolicy(doc);
+    if (region !== null && policy.region !== region) throw invalid('policy-mismatch', `the policy is for region ${policy.region}; yours is ${region}`);
+    const text = canonicalJson(policy);
+    const hash = sha256(text);
+    await this.store.savePolicy({ scheme: def.id, region: policy.region, year: policy.year }, hash, text, actor);
+    return { hash, policy };
+  }
+
+  /** The year's policy: the last one given, else the file the product ships (stored on first use). */
+  private async resolvePolicy(def: SchemeDefinition, k: SchemeYearKey, actor: string): Promise<{ policy: SchemePolicyBase; hash: string }> {
+    let doc = await this.store.latestPolicy(k);
+    if (doc === null) {
+      const text = await readFile(join(CATALOGS_DIR, 'schemes', def.id, `${k.region}-${k.year}.json`), 'utf8').catch(() => null);
+      if (text === null)
+        throw notFound(
+          'no-policy',
+          `no ${def.id} policy for region ${k.region} and year ${k.year}: give one (PUT /api/v1/schemes/${def.id}/policy, or dip scheme policy ${def.id} FILE)`,
+        );
+      doc = JSON.parse(text) as unknown;
+    }
+    const policy = def.parsePolicy(doc);
+    if (policy.region !== k.region || policy.year !== k.year)
+      throw invalid('policy-mismatch', `the policy is for region ${policy.region}, year ${policy.year}; asked for ${k.region}, ${k.year}`);
+    const text = canonicalJson(policy);
+    const hash = sha256(text);
+    await this.store.savePolicy(k, hash, text, actor);
+    return { policy, hash };
+  }
+
+  // ------------------------------------------------------------------ inputs
+
+  /**
+   * Imports an input table from objects (a JSON array; problems by row index from 0) or CSV
+   * (problems by file line). Every row is read by its column's kind; any problem refuses the
+   * whole table (422 `invalid-rows`), nothing stored. The hash is of the rows as read, so the
+   * same table sent as CSV or JSON has the same hash.
+   */
+  async importRows(
+    scheme: string,
+    table: string,
+    region: string,
+    year: number,
+    raws: readonly unknown[],
+    actor: string,
+    source: 'csv' | 'json' = 'json',
+    where: (i: number) => { line: number } | { row: number } = (i) => ({ row: i }),
+  ): Promise<StoredInput & { replaced: string | null }> {
+    const { def, k } = this.key(scheme, region, year);
+    const spec = tableSpec(def.tables, table);
+    const problems: Problem[] = [];
+    raws.forEach((r, i) => {
+      if (typeof r !== 'object' || r === null || Array.isArray(r)) problems.push({ ...where(i), field: '*', reason: 'must be an object with the table’s fields' });
+    });
+    if (problems.length) throw invalid('invalid-rows', `the ${spec.name} table has ${problems.length} problem(s); nothing of it was stored`, problems);
+    const rows = readTable(spec, raws as Record<string, RawCell>[], where);
+    const hash = rowsHash(rows);
+    await this.store.ensureYear(k);
+    const id = randomUUID();
+    const { replaced } = await this.store.saveInput(k, { id, table: spec.name, sha256: hash, source, rows }, actor);
+    return { id, table: spec.name, sha256: hash, rows: rows.length, source, importedBy: actor, importedAt: new Date().toISOString(), replaced };
+  }
+
+  /** An input table from CSV (header = the column names; UTF-8 through the byte gate). */
+  async importCsv(scheme: string, table: string, region: string, year: number, input: Readable, actor: string) {
+    const { def } = this.key(scheme, region, year);
+    const spec = tableSpec(def.tables, table);
+    const { text } = await readText(input, this.env.MAX_UPLOAD_BYTES);
+    const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: 'greedy' });
+    if (parsed.errors.length > 0) throw badRequest('bad-csv', `line ${(parsed.errors[0].row ?? 0) + 2}: ${parsed.errors[0].message}`);
+    const header = headerProblems(spec, parsed.meta.fields ?? []);
+    if (header.length) throw invalid('header', `the header of the ${spec.name} table is not right; nothing stored`, header);
+    return this.importRows(scheme, table, region, year, parsed.data, actor, 'csv', (i) => ({ line: i + 2 }));
+  }
+
+  /** The year's current input tables (without rows). */
+  async inputs(scheme: string, region: string, year: number): Promise<StoredInput[]> {
+    const { k } = this.key(scheme, region, year);
+    return this.store.currentInputs(k);
+  }
+
+  // ------------------------------------------------------------------ runs
+
+  /**
+   * Runs a scheme's year on its current inputs and policy and stores it as the year's draft
+   * (replacing the previous draft; refused once the year is final).
+   */
+  async run(scheme: string, region: string, year: number, actor: string): Promise<SchemeReport> {
+    const { def, k } = this.key(scheme, region, year);
+    await this.store.ensureYear(k);
+    const { policy, hash } = await this.resolvePolicy(def, k, actor);
+    const stored = await this.store.currentInputs(k);
+    const missing = def.tables.filter((t) => t.required && !stored.some((s) => s.table === t.name));
+    if (missing.length)
+      throw invalid(
+        'missing-input',
+        `the ${def.id} run of ${region} ${year} needs the ${missing.map((t) => t.name).join(', ')} table(s); import them first`,
+        missing.map((t) => ({ field: t.name, reason: `table not imported: ${t.description}` })),
+      );
+    const tables: Record<string, SchemeInputs[string]> = {};
+    for (const s of stored) tables[s.table] = await this.store.inputRows(s.id);
+    const outcome = def.run(policy, tables, year);
+    const inputs = stored.map((s) => ({ table: s.table, inputId: s.id, sha256: s.sha256, rows: s.rows }));
+    const head: SchemeRunHead = {
+      id: randomUUID(),
+      ...k,
+      status: 'draft',
+      policyHash: hash,
+      inputs,
+      inputsHash: sha256(canonicalJson({ policy: hash, inputs: inputs.map((i) => ({ table: i.table, sha256: i.sha256 })) })),
+      createdBy: actor,
+      createdAt: new Date().toISOString(),
+      finalisedBy: null,
+      finalisedAt: null,
+    };
+    await this.store.replaceDraft(head, outcome.region, outcome.providers);
+    return { run: { ...head, title: def.title, seed: def.seed }, region: outcome.region, providers: outcome.providers };
+  }
+
+  /** The outcome of a year's final run of a scheme, if it has one (the DIP settlement reads zibo-budget's). */
+  async finalOutcome(scheme: SchemeId, region: string, year: number): Promise<{ runId: string; inputsHash: string; outcome: SchemeOutcome } | null> {
+    const head = (await this.store.runs(region, { scheme, year })).find((r) => r.status === 'final');
+    const run = head ? await this.store.run(head.id) : null;
+    return run ? { runId: run.id, inputsHash: run.inputsHash, outcome: { region: run.regionFigures, providers: run.providers } } : null;
+  }
+
+  /** Finalises a draft run (agency of its region, or the CLI's operator with `region` null). */
+  async finalise(id: string, actor: string, region: string | null): Promise<SchemeReport> {
+    const head = await this.store.runHead(id);
+    if (!head || (region !== null && head.region !== region)) throw notFound('unknown-run', `no scheme run ${id}`);
+    await this.store.finalise(id, head, actor);
+    return this.report(id, null);
+  }
+
+  /** The runs of a region; a hospital user sees only the runs with a row of theirs. */
+  async runs(p: Principal | null, region: string, filter: { scheme?: string; year?: number }): Promise<SchemeRunHead[]> {
+    const scheme = filter.scheme === undefined ? undefined : schemeOf(filter.scheme).id;
+    const runs = await this.store.runs(region, { scheme, year: filter.year });
+    if (!p || p.role === 'agency') return runs;
+    const mine: SchemeRunHead[] = [];
+    for (const r of runs) if ((await this.report(r.id, p).catch(() => null)) !== null) mine.push(r);
+    return mine;
+  }
+
+  /**
+   * A run's report within the principal's scope (null: the CLI's operator, everything). A
+   * hospital user reads only the rows that name their hospital, never the region's figures; a
+   * run of theirs without such a row, or of another region, is answered as not found.
+   */
+  async report(id: string, p: Principal | null): Promise<SchemeReport> {
+    const run = await this.store.run(id);
+    const unknown = () => notFound('unknown-run', `no scheme run ${id}`);
+    if (!run || (p && p.region !== run.region)) throw unknown();
+    const def = schemeOf(run.scheme);
+    const { regionFigures, providers, ...head } = run;
+    const head2 = { ...head, title: def.title, seed: def.seed };
+    if (!p || p.role === 'agency') return { run: head2, region: regionFigures, providers };
+    const own = providers.filter((x) => p.hospital !== null && x.visibleTo.includes(p.hospital));
+    if (!own.length) throw unknown();
+    return { run: head2, region: null, providers: own };
+  }
+}
+
