@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { actorOf, Principal } from '../domain/access';
 import { badRequest } from '../domain/errors';
@@ -7,6 +7,16 @@ import { Allow, CurrentUser } from '../http/access.decorators';
 import { ApiErrors } from '../http/error.response';
 import { schemeReportFile } from './scheme-report';
 import { SchemeParams, SchemeReportQuery, SchemeRunsQuery, SchemeTableParams, SchemeYearQuery, StartSchemeRunRequest } from './schemes.dto';
+import {
+  ImportedInputResponse,
+  PolicyGivenResponse,
+  SchemeDefinitionResponse,
+  SchemeInputRowBody,
+  SchemePolicyBody,
+  SchemeReportResponse,
+  SchemeRunHeadResponse,
+  StoredInputResponse,
+} from './schemes.responses';
 import { SchemesService } from './schemes.service';
 
 /**
@@ -15,6 +25,7 @@ import { SchemesService } from './schemes.service';
  * the rows of the runs that name it (a medical group's members read the group's row).
  */
 @ApiTags('schemes')
+@ApiExtraModels(SchemeReportResponse)
 @Controller('api/v1/schemes')
 export class SchemesController {
   constructor(private readonly schemes: SchemesService) {}
@@ -22,6 +33,8 @@ export class SchemesController {
   @Get()
   @Allow('agency', 'hospital')
   @ApiOperation({ summary: 'The schemes, each with its seed document and its input tables (columns, kinds, key)' })
+  @ApiOkResponse({ type: [SchemeDefinitionResponse] })
+  @ApiErrors({})
   definitions() {
     return this.schemes.definitions();
   }
@@ -29,6 +42,7 @@ export class SchemesController {
   @Get('runs')
   @Allow('agency', 'hospital')
   @ApiOperation({ summary: "The scheme runs of the user's region (a hospital: those with a row of theirs), newest year first" })
+  @ApiOkResponse({ type: [SchemeRunHeadResponse] })
   @ApiErrors({ 400: 'scheme or year not acceptable' })
   runs(@Query() q: SchemeRunsQuery, @CurrentUser() p: Principal) {
     return this.schemes.runs(p, p.region, q);
@@ -40,7 +54,14 @@ export class SchemesController {
     summary:
       "A run's report as JSON, CSV or XLSX: the run with its policy's and every input's hash, the region's figures (agency only) and the providers' figures (a hospital: its own rows)",
   })
-  @ApiOkResponse({ description: 'format=json: the report; csv, xlsx: an attachment scheme-<scheme>-<region>-<year>-<status>.<format>' })
+  @ApiOkResponse({
+    description: 'format=json: the report; csv, xlsx: an attachment scheme-<scheme>-<region>-<year>-<status>.<format>',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(SchemeReportResponse) } },
+      'text/csv': { schema: { type: 'string' } },
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+    },
+  })
   @ApiErrors({ 400: 'the id is not a UUID; format not json, csv or xlsx', 404: '`unknown-run` (also a run outside your scope)' })
   async report(@Param('id', ParseUUIDPipe) id: string, @Query() q: SchemeReportQuery, @Res() res: Response, @CurrentUser() p: Principal) {
     const file = await schemeReportFile(await this.schemes.report(id, p), q.format);
@@ -52,6 +73,7 @@ export class SchemesController {
   @Allow('agency')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: "Freeze the run's year: later imports and runs of it are refused with 409 (audited)" })
+  @ApiOkResponse({ type: SchemeReportResponse, description: 'The report, now final' })
   @ApiErrors({
     400: 'the id is not a UUID',
     404: '`unknown-run`',
@@ -64,7 +86,8 @@ export class SchemesController {
   @Put(':scheme/policy')
   @Allow('agency')
   @ApiOperation({ summary: "Give a year's policy of a scheme (decimals as strings; stored by content hash; it is the year's policy from then on)" })
-  @ApiBody({ schema: { type: 'object' } })
+  @ApiBody({ type: SchemePolicyBody })
+  @ApiOkResponse({ type: PolicyGivenResponse })
   @ApiErrors({ 400: 'unknown scheme, malformed JSON', 422: '`invalid-policy` (every problem by path), `policy-mismatch` (another region)' })
   policy(@Param() a: SchemeParams, @Body() body: unknown, @CurrentUser() p: Principal) {
     return this.schemes.givePolicy(a.scheme, body, actorOf(p), p.region);
@@ -77,7 +100,8 @@ export class SchemesController {
       "Import one input table of a year (a JSON array of objects, or CSV with Content-Type text/csv and the column names as header); all or nothing; it supersedes the table's previous import",
   })
   @ApiConsumes('application/json', 'text/csv')
-  @ApiBody({ schema: { type: 'array', items: { type: 'object' } } })
+  @ApiBody({ type: [SchemeInputRowBody], description: 'A JSON array of rows (or CSV with the column names as header)' })
+  @ApiCreatedResponse({ type: ImportedInputResponse })
   @ApiErrors({
     400: 'unknown scheme, `bad-body` (not an array), `bad-csv`, malformed JSON',
     404: '`unknown-table`',
@@ -101,6 +125,7 @@ export class SchemesController {
   @Get(':scheme/inputs')
   @Allow('agency')
   @ApiOperation({ summary: "The year's current input tables: rows, sha256, who imported them and when" })
+  @ApiOkResponse({ type: [StoredInputResponse] })
   @ApiErrors({ 400: 'unknown scheme, year not acceptable' })
   inputs(@Param() a: SchemeParams, @Query() q: SchemeYearQuery, @CurrentUser() p: Principal) {
     return this.schemes.inputs(a.scheme, p.region, q.year);
@@ -109,6 +134,7 @@ export class SchemesController {
   @Post(':scheme/runs')
   @Allow('agency')
   @ApiOperation({ summary: "Run a scheme's year on its current inputs and policy; stored as the year's draft (replacing the previous one)" })
+  @ApiCreatedResponse({ type: SchemeReportResponse })
   @ApiErrors({
     400: 'unknown scheme, year not acceptable',
     404: '`no-policy`',

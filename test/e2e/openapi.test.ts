@@ -53,6 +53,7 @@ const NO_CLIENT_ERRORS = new Set([
   'get /api/v1/regions/{region}/code-tables',
   'get /api/v1/settlement-locks',
   'get /api/v1/admin/special-cases',
+  'get /api/v1/schemes',
 ]);
 
 /** Every `$ref` in a part of the document. */
