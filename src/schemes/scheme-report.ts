@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
+import { PersonFigures } from '../domain/schemes/scheme';
 import { SchemeReport } from './schemes.service';
 
 /**
@@ -80,4 +81,22 @@ export async function schemeReportFile(r: SchemeReport, format: SchemeReportForm
   if (format === 'csv') return { name, type: 'text/csv', body: schemeCsv(r) };
   if (format === 'xlsx') return { name, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: await schemeXlsx(r) };
   return { name, type: 'application/json', body: `${JSON.stringify(r, null, 2)}\n` };
+}
+
+/**
+ * The per-person figures of a run as CSV, chunk by chunk (a million persons are never one
+ * string): `provider,person,` then the figures flattened, the columns of the first person.
+ */
+export async function* personsCsv(chunks: AsyncIterable<PersonFigures[]>): AsyncGenerator<string> {
+  let columns: string[] | null = null;
+  for await (const chunk of chunks) {
+    const rows: Flat[] = chunk.map((p) => ({ provider: p.provider, person: p.person, ...flatten(p.figures) }));
+    let text = '';
+    if (columns === null && rows.length) {
+      columns = Object.keys(rows[0]);
+      text = `${Papa.unparse([columns], { newline: '\n' })}\n`;
+    }
+    if (columns && rows.length) text += `${Papa.unparse({ fields: columns, data: rows.map((x) => columns!.map((c) => x[c] ?? '')) }, { newline: '\n', header: false })}\n`;
+    if (text) yield text;
+  }
 }

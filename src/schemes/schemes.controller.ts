@@ -1,20 +1,23 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { actorOf, Principal } from '../domain/access';
 import { badRequest } from '../domain/errors';
+import { PersonFigures } from '../domain/schemes/scheme';
 import { Allow, CurrentUser } from '../http/access.decorators';
 import { ApiErrors } from '../http/error.response';
-import { schemeReportFile } from './scheme-report';
-import { SchemeParams, SchemeReportQuery, SchemeRunsQuery, SchemeTableParams, SchemeYearQuery, StartSchemeRunRequest } from './schemes.dto';
+import { personsCsv, schemeReportFile } from './scheme-report';
+import { SchemeParams, SchemePersonsQuery, SchemeReportQuery, SchemeRunsQuery, SchemeTableParams, SchemeYearQuery, StartSchemeRunRequest } from './schemes.dto';
 import {
   ImportedInputResponse,
+  PersonFiguresResponse,
   PolicyGivenResponse,
   SchemeDefinitionResponse,
   SchemeInputRowBody,
   SchemePolicyBody,
   SchemeReportResponse,
   SchemeRunHeadResponse,
+  SchemeRunStartedResponse,
   StoredInputResponse,
 } from './schemes.responses';
 import { SchemesService } from './schemes.service';
@@ -25,7 +28,7 @@ import { SchemesService } from './schemes.service';
  * the rows of the runs that name it (a medical group's members read the group's row).
  */
 @ApiTags('schemes')
-@ApiExtraModels(SchemeReportResponse)
+@ApiExtraModels(SchemeReportResponse, PersonFiguresResponse)
 @Controller('api/v1/schemes')
 export class SchemesController {
   constructor(private readonly schemes: SchemesService) {}
@@ -67,6 +70,35 @@ export class SchemesController {
     const file = await schemeReportFile(await this.schemes.report(id, p), q.format);
     if (q.format !== 'json') res.attachment(file.name);
     res.type(file.type).send(file.body);
+  }
+
+  @Get('runs/:id/persons')
+  @Allow('agency', 'hospital')
+  @ApiOperation({
+    summary:
+      "The per-person figures of a run's provider (the per-head schemes): why a provider's allowance is what it is. A hospital names one of its providers; the agency may leave it out for every provider (CSV)",
+  })
+  @ApiOkResponse({
+    description: 'format=json: an array of { provider, person, figures }; csv: an attachment, one line per person, the figures flattened',
+    content: {
+      'application/json': { schema: { type: 'array', items: { $ref: getSchemaPath(PersonFiguresResponse) } } },
+      'text/csv': { schema: { type: 'string' } },
+    },
+  })
+  @ApiErrors({ 400: 'the id is not a UUID; format not json or csv; `provider-required`', 404: '`unknown-run`, `unknown-provider` (also outside your scope)' })
+  async persons(@Param('id', ParseUUIDPipe) id: string, @Query() q: SchemePersonsQuery, @Res() res: Response, @CurrentUser() p: Principal) {
+    if (q.format === 'json' && q.provider === undefined && p.role === 'agency')
+      throw badRequest('provider-required', 'name the provider (?provider=) for JSON; every provider at once is given as CSV (?format=csv)');
+    const chunks = await this.schemes.persons(id, q.provider ?? null, p);
+    if (q.format === 'csv') {
+      res.attachment(`scheme-persons-${id}${q.provider ? `-${q.provider}` : ''}.csv`).type('text/csv');
+      for await (const text of personsCsv(chunks)) res.write(text);
+      res.end();
+      return;
+    }
+    const all: PersonFigures[] = [];
+    for await (const c of chunks) for (const x of c) all.push(x);
+    res.json(all);
   }
 
   @Post('runs/:id/finalise')
@@ -133,15 +165,21 @@ export class SchemesController {
 
   @Post(':scheme/runs')
   @Allow('agency')
-  @ApiOperation({ summary: "Run a scheme's year on its current inputs and policy; stored as the year's draft (replacing the previous one)" })
-  @ApiCreatedResponse({ type: SchemeReportResponse })
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary:
+      "Run a scheme's year on its current inputs and policy (a job; follow it at /api/v1/jobs/:id): stored as the year's draft, replacing the previous one; then GET /api/v1/schemes/runs/:id",
+  })
+  @ApiAcceptedResponse({ type: SchemeRunStartedResponse, description: 'Started; the Location header names the run' })
   @ApiErrors({
     400: 'unknown scheme, year not acceptable',
     404: '`no-policy`',
-    409: "`finalised`: the year's run is final; `inputs-changed`: an input was imported during the run",
-    422: '`missing-input` (a required table not imported), a cross-table problem of the inputs (by table, row and field), `invalid-policy`',
+    409: "`finalised`: the year's run is final",
+    422: '`missing-input` (a required table not imported), `invalid-policy`; a cross-table problem of the inputs fails the job (by table, row and field)',
   })
-  start(@Param() a: SchemeParams, @Body() b: StartSchemeRunRequest, @CurrentUser() p: Principal) {
-    return this.schemes.run(a.scheme, p.region, b.year, actorOf(p));
+  async start(@Param() a: SchemeParams, @Body() b: StartSchemeRunRequest, @Res({ passthrough: true }) res: Response, @CurrentUser() p: Principal) {
+    const { id } = await this.schemes.start(a.scheme, p.region, b.year, actorOf(p));
+    res.location(`/api/v1/schemes/runs/${id}`);
+    return { id, status: 'running', statusUrl: `/api/v1/jobs/${id}`, runUrl: `/api/v1/schemes/runs/${id}` };
   }
 }

@@ -55,3 +55,15 @@ export class SchemeTableParams extends SchemeParams {
   @Matches(/^[a-zA-Z][a-zA-Z0-9-]{0,39}$/)
   table!: string;
 }
+
+export class SchemePersonsQuery {
+  @ApiPropertyOptional({ description: "The provider whose persons (a hospital user: one of its own); the agency may leave it out with format=csv" })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,40}$/)
+  provider?: string;
+
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format: 'json' | 'csv' = 'json';
+}

@@ -103,3 +103,17 @@ export class SchemeReportResponse {
   region!: Record<string, unknown> | null;
   @ApiProperty({ type: [ProviderResponse] }) providers!: ProviderResponse[];
 }
+
+export class PersonFiguresResponse {
+  @ApiProperty() provider!: string;
+  @ApiProperty({ description: "The person's pseudonym" }) person!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: "Every per-person figure, by the scheme's names" })
+  figures!: Record<string, unknown>;
+}
+
+export class SchemeRunStartedResponse {
+  @ApiProperty({ format: 'uuid', description: "The run's id, also its job's" }) id!: string;
+  @ApiProperty({ enum: ['running'] }) status!: string;
+  @ApiProperty({ example: '/api/v1/jobs/5f2b8c1e-8a0e-4d8c-9a3f-0b1c2d3e4f50' }) statusUrl!: string;
+  @ApiProperty({ example: '/api/v1/schemes/runs/5f2b8c1e-8a0e-4d8c-9a3f-0b1c2d3e4f50' }) runUrl!: string;
+}

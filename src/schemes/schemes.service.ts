@@ -7,10 +7,11 @@ import Papa from 'papaparse';
 import { CATALOGS_DIR } from '../config/catalogs';
 import { Environment } from '../config/environment';
 import { Principal } from '../domain/access';
-import { badRequest, invalid, notFound, Problem } from '../domain/errors';
+import { badRequest, conflict, excerpt, invalid, notFound, Problem } from '../domain/errors';
+import { JobProgress, JobsService, Started } from '../jobs/jobs.service';
 import { canonicalJson } from '../domain/policy';
 import { schemeOf, SCHEMES } from '../domain/schemes';
-import { InputRow, ProviderFigures, SchemeDefinition, SchemeId, SchemeInputs, SchemeOutcome, SchemePolicyBase } from '../domain/schemes/scheme';
+import { InputRow, PersonFigures, ProviderFigures, SchemeDefinition, SchemeId, SchemeInputs, SchemeOutcome, SchemePolicyBase } from '../domain/schemes/scheme';
 import { headerProblems, RawCell, readTable, tableSpec } from '../domain/schemes/scheme-input';
 import { readText } from '../io/text-input';
 import { SchemeRunHead, SchemesStore, SchemeYearKey, StoredInput } from './schemes.store';
@@ -43,6 +44,7 @@ export class SchemesService {
   constructor(
     private readonly store: SchemesStore,
     private readonly env: Environment,
+    private readonly jobs: JobsService,
   ) {}
 
   /** The schemes with their input tables, for the API's listing and the CLI. */
@@ -148,13 +150,17 @@ export class SchemesService {
   // ------------------------------------------------------------------ runs
 
   /**
-   * Runs a scheme's year on its current inputs and policy and stores it as the year's draft
-   * (replacing the previous draft; refused once the year is final).
+   * Starts a run of a scheme's year as a job whose id is the run's. What can be refused at once is
+   * (an unknown scheme, no policy, a required table not imported, a final year: 4xx before any
+   * work); the job then reads the current inputs, runs the scheme's pure function and stores the
+   * result as the year's draft, replacing the previous draft.
    */
-  async run(scheme: string, region: string, year: number, actor: string): Promise<SchemeReport> {
+  async start(scheme: string, region: string, year: number, actor: string, observer?: JobProgress): Promise<Started<SchemeReport>> {
     const { def, k } = this.key(scheme, region, year);
     await this.store.ensureYear(k);
-    const { policy, hash } = await this.resolvePolicy(def, k, actor);
+    const final = await this.store.finalRun(k);
+    if (final) throw conflict('finalised', `the ${def.id} run of ${region} ${year} is final (${final}); a new run is refused`);
+    const policy = await this.resolvePolicy(def, k, actor);
     const stored = await this.store.currentInputs(k);
     const missing = def.tables.filter((t) => t.required && !stored.some((s) => s.table === t.name));
     if (missing.length)
@@ -163,12 +169,40 @@ export class SchemesService {
         `the ${def.id} run of ${region} ${year} needs the ${missing.map((t) => t.name).join(', ')} table(s); import them first`,
         missing.map((t) => ({ field: t.name, reason: `table not imported: ${t.description}` })),
       );
+    const id = randomUUID();
+    return this.jobs.start(`scheme.${def.id}`, region, { scheme: def.id, year }, actor, (p) => this.execute(id, def, k, policy, stored, actor, p), {
+      id,
+      observer,
+      record: (r) => ({ runId: r.run.id, providers: r.providers.length, inputsHash: r.run.inputsHash }),
+    });
+  }
+
+  /** A run to its end (the CLI, tests): start() and its outcome. */
+  async run(scheme: string, region: string, year: number, actor: string, observer?: JobProgress): Promise<SchemeReport> {
+    return (await this.start(scheme, region, year, actor, observer)).done;
+  }
+
+  private async execute(
+    id: string,
+    def: SchemeDefinition,
+    k: SchemeYearKey,
+    { policy, hash }: { policy: SchemePolicyBase; hash: string },
+    stored: StoredInput[],
+    actor: string,
+    progress: JobProgress,
+  ): Promise<SchemeReport> {
+    await progress.stage('reading', stored.length);
     const tables: Record<string, SchemeInputs[string]> = {};
-    for (const s of stored) tables[s.table] = await this.store.inputRows(s.id);
-    const outcome = def.run(policy, tables, year);
+    for (const [i, s] of stored.entries()) {
+      tables[s.table] = await this.store.inputRows(s.id);
+      await progress.advance(i + 1);
+    }
+    await progress.stage('computing', 1);
+    const outcome = def.run(policy, tables, k.year);
+    await progress.stage('storing', 1);
     const inputs = stored.map((s) => ({ table: s.table, inputId: s.id, sha256: s.sha256, rows: s.rows }));
     const head: SchemeRunHead = {
-      id: randomUUID(),
+      id,
       ...k,
       status: 'draft',
       policyHash: hash,
@@ -179,8 +213,21 @@ export class SchemesService {
       finalisedBy: null,
       finalisedAt: null,
     };
-    await this.store.replaceDraft(head, outcome.region, outcome.providers);
+    await this.store.replaceDraft(head, outcome.region, outcome.providers, outcome.persons ?? []);
+    await progress.advance(1);
     return { run: { ...head, title: def.title, seed: def.seed }, region: outcome.region, providers: outcome.providers };
+  }
+
+  /**
+   * The per-person figures of a run's provider (null: every provider; the agency and the CLI
+   * only), within the principal's scope as its report is; chunk by chunk.
+   */
+  async persons(id: string, provider: string | null, p: Principal | null): Promise<AsyncGenerator<PersonFigures[]>> {
+    const report = await this.report(id, p);
+    if (provider === null) {
+      if (p && p.role !== 'agency') throw badRequest('provider-required', 'name the provider whose persons you want (?provider=)');
+    } else if (!report.providers.some((x) => x.provider === provider)) throw notFound('unknown-provider', `run ${id} has no provider ${excerpt(provider)} you may read`);
+    return this.store.persons(id, provider);
   }
 
   /** The outcome of a year's final run of a scheme, if it has one (the DIP settlement reads zibo-budget's). */

@@ -1,10 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { auditStatement } from '../audit/audit.store';
 import { conflict } from '../domain/errors';
-import { InputRow, InputValue, ProviderFigures, SchemeId } from '../domain/schemes/scheme';
+import { InputRow, InputValue, PersonFigures, ProviderFigures, SchemeId } from '../domain/schemes/scheme';
 import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
 
 type Work<T> = Generator<Statement, T, StatementResult>;
+
+/** Input rows and per-person figures are stored this many to a chunk. */
+const CHUNK_ROWS = 5_000;
+
+/** The persons of a run as chunks of CHUNK_ROWS per provider: [provider, seq, JSON of { person, figures }[]]. */
+function* personChunks(persons: readonly PersonFigures[]): Generator<[string, number, string]> {
+  let i = 0;
+  while (i < persons.length) {
+    const provider = persons[i].provider;
+    let seq = 0;
+    while (i < persons.length && persons[i].provider === provider) {
+      const chunk: { person: string; figures: Record<string, unknown> }[] = [];
+      for (; i < persons.length && persons[i].provider === provider && chunk.length < CHUNK_ROWS; i++)
+        chunk.push({ person: persons[i].person, figures: persons[i].figures });
+      yield [provider, seq++, JSON.stringify(chunk)];
+    }
+  }
+}
 
 /** A chunk of rows: the column names once, then each row's cells in that order (about half the size of objects). */
 function packChunk(rows: readonly InputRow[]): string {
@@ -21,8 +39,6 @@ function unpackChunk(data: string, out: InputRow[]): void {
   }
 }
 
-/** The rows of an input table are stored this many to a chunk. */
-const CHUNK_ROWS = 5_000;
 
 /** What identifies a scheme's year: every input, run and finalise of it locks its row first. */
 export interface SchemeYearKey {
@@ -102,6 +118,14 @@ export class SchemesStore {
       params: [k.scheme, k.region, k.year],
     }).rows[0];
     if (final) throw conflict('finalised', `the ${k.scheme} run of ${k.region} ${k.year} is final (${String(final.id)}); ${what} refused`);
+  }
+
+  /** The id of the year's final run, if it has one. */
+  async finalRun(k: SchemeYearKey): Promise<string | null> {
+    const r = (
+      await this.db.execute(`SELECT id FROM scheme_run WHERE scheme = ? AND region_code = ? AND year = ? AND status = 'final'`, [k.scheme, k.region, k.year])
+    ).rows[0];
+    return r ? String(r.id) : null;
   }
 
   // ------------------------------------------------------------------ policies
@@ -210,7 +234,12 @@ export class SchemesStore {
    * Stores a run as the year's draft, replacing the previous draft, in one transaction (audited).
    * Refused when the year is final, or when an input it used was superseded while it ran.
    */
-  replaceDraft(run: SchemeRunHead, regionFigures: Record<string, unknown>, providers: readonly ProviderFigures[]): Promise<{ replaced: string | null }> {
+  replaceDraft(
+    run: SchemeRunHead,
+    regionFigures: Record<string, unknown>,
+    providers: readonly ProviderFigures[],
+    persons: readonly PersonFigures[] = [],
+  ): Promise<{ replaced: string | null }> {
     const lockOpenYear = (k2: SchemeYearKey, what: string) => this.lockOpenYear(k2, what);
     const forUpdate = this.forUpdate;
     return this.db.transaction(function* (): Work<{ replaced: string | null }> {
@@ -227,6 +256,7 @@ export class SchemesStore {
         params: [run.scheme, run.region, run.year],
       }).rows[0];
       if (before) {
+        yield { sql: 'DELETE FROM scheme_person_chunk WHERE run_id = ?', params: [String(before.id)] };
         yield { sql: 'DELETE FROM scheme_provider WHERE run_id = ?', params: [String(before.id)] };
         yield { sql: 'DELETE FROM scheme_run WHERE id = ?', params: [String(before.id)] };
       }
@@ -252,6 +282,8 @@ export class SchemesStore {
           sql: 'INSERT INTO scheme_provider (run_id, provider, name, visible_to, figures) VALUES (?, ?, ?, ?, ?)',
           params: [run.id, p.provider, p.name.slice(0, 200), JSON.stringify(p.visibleTo), JSON.stringify(p.figures)],
         };
+      for (const [provider, seq, data] of personChunks(persons))
+        yield { sql: 'INSERT INTO scheme_person_chunk (run_id, provider, seq, data) VALUES (?, ?, ?, ?)', params: [run.id, provider, seq, data] };
       yield {
         sql: 'UPDATE scheme_year SET revision = revision + 1 WHERE scheme = ? AND region_code = ? AND year = ?',
         params: [run.scheme, run.region, run.year],
@@ -331,6 +363,21 @@ export class SchemesStore {
   async runHead(id: string): Promise<SchemeRunHead | null> {
     const r = (await this.db.execute(`SELECT ${SchemesStore.HEAD} FROM scheme_run WHERE id = ?`, [id])).rows[0];
     return r ? this.head(r) : null;
+  }
+
+  /** The per-person figures of a run, of one provider or (null) of all, in provider order, chunk by chunk. */
+  async *persons(runId: string, provider: string | null): AsyncGenerator<PersonFigures[]> {
+    const where = provider === null ? '' : ' AND provider = ?';
+    const keys = (
+      await this.db.execute(`SELECT provider, seq FROM scheme_person_chunk WHERE run_id = ?${where} ORDER BY provider, seq`, provider === null ? [runId] : [runId, provider])
+    ).rows;
+    for (const k of keys) {
+      const r = (
+        await this.db.execute('SELECT data FROM scheme_person_chunk WHERE run_id = ? AND provider = ? AND seq = ?', [runId, String(k.provider), Number(k.seq)])
+      ).rows[0];
+      const rows = JSON.parse(String(r.data)) as { person: string; figures: Record<string, unknown> }[];
+      yield rows.map((x) => ({ provider: String(k.provider), person: x.person, figures: x.figures }));
+    }
   }
 
   async run(id: string): Promise<StoredSchemeRun | null> {

@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { createReadStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { badRequest } from '../../domain/errors';
 import { readText } from '../../io/text-input';
 import { Environment } from '../../config/environment';
-import { schemeReportFile } from '../../schemes/scheme-report';
+import { personsCsv, schemeReportFile } from '../../schemes/scheme-report';
 import { SchemeReport, SchemesService } from '../../schemes/schemes.service';
 import { cliActor, withApp } from '../app-context';
 
@@ -14,7 +15,8 @@ const int = (v: string): number => {
   return Number(v);
 };
 
-async function writeReports(r: SchemeReport, dir: string): Promise<string[]> {
+/** Writes a run's report files (JSON, CSV, XLSX) and, for a per-head scheme, its persons as CSV; returns their paths. */
+async function writeReports(s: SchemesService, r: SchemeReport, dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const paths: string[] = [];
   for (const format of ['json', 'csv', 'xlsx'] as const) {
@@ -22,6 +24,17 @@ async function writeReports(r: SchemeReport, dir: string): Promise<string[]> {
     paths.push(join(dir, file.name));
     await writeFile(paths[paths.length - 1], file.body);
   }
+  const persons = join(dir, `scheme-${r.run.scheme}-${r.run.region}-${r.run.year}-${r.run.status}-persons.csv`);
+  const out = createWriteStream(persons);
+  let any = false;
+  for await (const text of personsCsv(await s.persons(r.run.id, null, null))) {
+    any = true;
+    if (!out.write(text)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'close');
+  if (any) paths.push(persons);
+  else await rm(persons);
   return paths;
 }
 
@@ -95,8 +108,11 @@ export function registerScheme(program: Command): void {
     .option('--json', 'print the report as JSON', false)
     .option('--out <dir>', 'write the report files (JSON, CSV, XLSX) here', 'data/reports')
     .action(async (id: string, o: { region: string; year: number; json: boolean; out: string }) => {
-      const r = await withApp((app) => app.get(SchemesService).run(id, o.region, o.year, cliActor()));
-      const files = await writeReports(r, o.out);
+      const { r, files } = await withApp(async (app) => {
+        const s = app.get(SchemesService);
+        const run = await s.run(id, o.region, o.year, cliActor());
+        return { r: run, files: await writeReports(s, run, o.out) };
+      });
       process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : `${summary(r)}\nreport files: ${files.join(', ')}\n`);
     });
 
@@ -115,7 +131,10 @@ export function registerScheme(program: Command): void {
     .argument('<id>')
     .option('--out <dir>', 'folder', 'data/reports')
     .action(async (id: string, o: { out: string }) => {
-      const r = await withApp((app) => app.get(SchemesService).report(id, null));
-      process.stdout.write(`${(await writeReports(r, o.out)).join('\n')}\n`);
+      const files = await withApp(async (app) => {
+        const s = app.get(SchemesService);
+        return writeReports(s, await s.report(id, null), o.out);
+      });
+      process.stdout.write(`${files.join('\n')}\n`);
     });
 }

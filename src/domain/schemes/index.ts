@@ -1,4 +1,7 @@
 import { DipError, excerpt } from '../errors';
+import { chronicPackageScheme } from './chronic-package';
+import { diabetesCapitationScheme } from './diabetes-capitation';
+import { diseaseCapitationScheme } from './disease-capitation';
 import { medicalGroupScheme } from './medical-group';
 import { SCHEME_IDS, SchemeDefinition, SchemeId } from './scheme';
 import { ziboBudgetScheme } from './zibo-budget';
@@ -8,6 +11,9 @@ import { ziboBudgetScheme } from './zibo-budget';
 export const SCHEMES: Record<SchemeId, SchemeDefinition<any>> = {
   'medical-group': medicalGroupScheme,
   'zibo-budget': ziboBudgetScheme,
+  'disease-capitation': diseaseCapitationScheme,
+  'diabetes-capitation': diabetesCapitationScheme,
+  'chronic-package': chronicPackageScheme,
 };
 
 /** The scheme of an id a user gave; not-found `unknown-scheme` naming the schemes. */

@@ -36,6 +36,9 @@ function cell(kind: ColumnKind, raw: RawCell): InputValue | { reason: string } {
   switch (kind) {
     case 'code':
       return CODE.test(text) ? text : { reason: `must be 1–40 letters, digits, "_", "." or "-"; got "${excerpt(text)}"` };
+    case 'person':
+      // A pseudonym is personal: the reason never quotes it.
+      return CODE.test(text) ? text : { reason: 'must be 1–40 letters, digits, "_", "." or "-" (the value is not shown: it is personal)' };
     case 'text':
       return text.length <= MAX_TEXT ? text : { reason: `is longer than ${MAX_TEXT} characters` };
     default: {

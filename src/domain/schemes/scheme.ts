@@ -6,19 +6,20 @@
  */
 
 /** The schemes the service runs besides DIP (SCHEMES.md's letters in the comments). */
-export const SCHEME_IDS = ['medical-group', 'zibo-budget'] as const;
+export const SCHEME_IDS = ['medical-group', 'zibo-budget', 'disease-capitation', 'diabetes-capitation', 'chronic-package'] as const;
 export type SchemeId = (typeof SCHEME_IDS)[number];
 
 /**
  * How a cell of an input table is read (scheme-input.ts):
  * - `code`: 1–40 of [A-Za-z0-9_.-]; `text`: any 1–200 characters, trimmed;
+ * - `person`: a person's pseudonym, read like a code but never quoted in an error (it is personal);
  * - `money`: yuan ≥ 0, at most 2 dp (a string in JSON, never a number); `signedMoney` may be negative;
  * - `ratio`: a plain decimal (≥ 0, any scale), such as a growth rate or a share;
  * - `score`: a plain decimal in [0, 1];
  * - `count`: a whole number ≥ 0; `year`: 1900–9999; `month`: 1–12;
  * - `flag`: `true`/`false` (also `1`/`0`, `是`/`否` in CSV).
  */
-export type ColumnKind = 'code' | 'text' | 'money' | 'signedMoney' | 'ratio' | 'score' | 'count' | 'year' | 'month' | 'flag';
+export type ColumnKind = 'code' | 'person' | 'text' | 'money' | 'signedMoney' | 'ratio' | 'score' | 'count' | 'year' | 'month' | 'flag';
 
 export interface ColumnSpec {
   name: string;
@@ -55,11 +56,25 @@ export interface ProviderFigures {
   figures: Record<string, unknown>;
 }
 
+/**
+ * The figures of one person (or one person's enrolment) where a scheme works per person, so that
+ * an agency can answer "why is this institution's allowance this number". Readable by whoever may
+ * read the provider's row; the person is a pseudonym, never logged.
+ */
+export interface PersonFigures {
+  /** The provider whose allowance the person counts in (a ProviderFigures.provider of the run). */
+  provider: string;
+  person: string;
+  figures: Record<string, unknown>;
+}
+
 /** What a run computes. */
 export interface SchemeOutcome {
   providers: ProviderFigures[];
   /** The region-level figures (totals, the budget tree): the agency's only. */
   region: Record<string, unknown>;
+  /** Per-person figures of the schemes that work per person (A, C, D), grouped by provider in provider order. */
+  persons?: PersonFigures[];
 }
 
 /** A scheme's policy: versioned data with its region and year; decimals are strings. */

@@ -12,7 +12,9 @@ import { columnKit } from './1732400000000-foundation';
  *   be one statement or one value);
  * - `scheme_year`: one row per region, scheme and year, locked first by every run and finalise;
  * - `scheme_run`: the draft or final run of a year, with the policy and every input it used;
- * - `scheme_provider`: the figures of each settlement unit of a run, and who may read them.
+ * - `scheme_provider`: the figures of each settlement unit of a run, and who may read them;
+ * - `scheme_person_chunk`: the per-person figures of the schemes that work per person, by
+ *   provider, 5,000 persons to a chunk (a million of them are 200 statements, not a million).
  */
 export class Schemes1733500000000 implements MigrationInterface {
   name = 'Schemes1733500000000';
@@ -111,9 +113,21 @@ export class Schemes1733500000000 implements MigrationInterface {
         ],
       }),
     );
+    await qr.createTable(
+      new Table({
+        name: 'scheme_person_chunk',
+        columns: [
+          k.str('run_id', 36, { isPrimary: true }),
+          k.str('provider', 40, { isPrimary: true }),
+          k.int('seq', { isPrimary: true }),
+          // A JSON array of { person, figures }.
+          k.longText('data'),
+        ],
+      }),
+    );
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    for (const t of ['scheme_provider', 'scheme_run', 'scheme_year', 'scheme_input_chunk', 'scheme_input', 'scheme_policy']) await qr.dropTable(t);
+    for (const t of ['scheme_person_chunk', 'scheme_provider', 'scheme_run', 'scheme_year', 'scheme_input_chunk', 'scheme_input', 'scheme_policy']) await qr.dropTable(t);
   }
 }
