@@ -3,11 +3,13 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import Papa from 'papaparse';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CODES_DIR } from '../../config/catalogs';
 import { CASE_FIELDS } from '../../domain/case-record';
 import { parsePolicy } from '../../domain/policy';
+import { readTable, SCHEMES, tableSpec } from '../../domain/schemes';
 import {
   CodeEntry,
   codeUniverseFromTables,
@@ -15,6 +17,9 @@ import {
   generateCases,
   generateHospitals,
   generatePolicy,
+  GENERATED_SCHEMES,
+  GeneratedScheme,
+  generateSchemeData,
   GenerationTally,
   syntheticCodeUniverse,
 } from '../../synth';
@@ -28,6 +33,12 @@ interface GenerateOptions {
   hospitals: number;
   /** The code-table directory; false (--no-codes) makes codes up in the ICD shape. */
   codes: string | false;
+  /** A scheme besides DIP: its demo data set instead of cases. */
+  scheme?: GeneratedScheme;
+  /** The scheme year (with --scheme). */
+  year: number;
+  groups?: number;
+  institutions?: number;
 }
 
 /** The files of a code-table directory (the layout of the shipped catalogs/codes). */
@@ -191,12 +202,52 @@ async function runGenerate(opts: GenerateOptions): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/**
+ * `dip generate --scheme S`: the scheme's demo data set (src/synth/schemes.ts), one CSV file per
+ * input table and the year's policy, each checked as `dip scheme` will load it: every table read
+ * by its columns' kinds and the scheme's run over them, so that a generated set never fails there.
+ */
+async function runGenerateScheme(scheme: GeneratedScheme, opts: GenerateOptions, regionGiven: boolean): Promise<void> {
+  const defaults = GENERATED_SCHEMES[scheme];
+  const region = regionGiven ? opts.region : defaults.region;
+  const count = (scheme === 'medical-group' ? opts.groups : opts.institutions) ?? defaults.count;
+  const data = generateSchemeData(scheme, { seed: opts.seed, region, year: opts.year, count });
+  const def = SCHEMES[scheme];
+  const policy = def.parsePolicy(data.policy);
+  const inputs = Object.fromEntries(
+    data.tables.map((t) => {
+      const spec = tableSpec(def.tables, t.table);
+      const parsed = Papa.parse<Record<string, string>>(t.csv, { header: true, skipEmptyLines: 'greedy' });
+      return [t.table, readTable(spec, parsed.data, (i) => ({ line: i + 2 }))];
+    }),
+  );
+  def.run(policy, inputs, data.year);
+
+  await mkdir(opts.out, { recursive: true });
+  const written: string[] = [];
+  for (const t of data.tables) {
+    const file = path.join(opts.out, `${t.table}.csv`);
+    await writeFile(file, t.csv);
+    written.push(`  ${file}  ${t.rows} rows`);
+  }
+  const policyFile = path.join(opts.out, 'policy.json');
+  await writeFile(policyFile, `${JSON.stringify(data.policy, null, 2)}\n`);
+  written.push(`  ${policyFile}`);
+  const lines = [
+    `dip generate: ${scheme}, seed ${opts.seed}, region ${region}, year ${data.year}, ${count} ${defaults.counts}`,
+    ...written,
+    `next: dip scheme policy ${scheme} ${policyFile}; dip scheme import ${scheme} TABLE FILE --region ${region} --year ${data.year} for each table; dip scheme run ${scheme} --region ${region} --year ${data.year}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 /** `dip generate`: deterministic synthetic full-year data (hospitals, cases per year, policy). */
 export function registerGenerate(program: Command): void {
   program
     .command('generate')
     .description(
-      'write deterministic synthetic data: hospitals.csv, cases-<year>.csv and policy-<region>-<year>.json for the year after the last',
+      'write deterministic synthetic data: hospitals.csv, cases-<year>.csv and policy-<region>-<year>.json for the year after the last; ' +
+        'with --scheme, a demo data set of that scheme instead: <table>.csv for each input table and policy.json',
     )
     .requiredOption('--out <dir>', 'output directory (created if missing)')
     .addOption(
@@ -214,7 +265,11 @@ export function registerGenerate(program: Command): void {
         .argParser(parseYears)
         .default([2021, 2022, 2023], '2021-2023'),
     )
-    .addOption(new Option('--region <code>', '6-digit pooling region').argParser(parseRegion).default('370300'))
+    .addOption(
+      new Option('--region <code>', '6-digit pooling region (with --scheme medical-group: 441502 unless given)')
+        .argParser(parseRegion)
+        .default('370300'),
+    )
     .addOption(
       new Option('--hospitals <n>', 'number of hospitals, spread over the seven levels')
         .argParser(wholeNumber('the number of hospitals', 7, 999))
@@ -227,5 +282,36 @@ export function registerGenerate(program: Command): void {
       ),
     )
     .option('--no-codes', 'make codes up in the ICD shape instead of reading a code table')
-    .action(async (opts: GenerateOptions) => runGenerate(opts));
+    .addOption(
+      new Option('--scheme <scheme>', 'a demo data set of a scheme besides DIP instead of cases (see docs/schemes.md)')
+        .choices(Object.keys(GENERATED_SCHEMES))
+        .conflicts(['cases', 'years', 'hospitals', 'codes']),
+    )
+    .addOption(new Option('--year <year>', 'the scheme year (with --scheme)').argParser(wholeNumber('the year', 1903, 2999)).default(2024))
+    .addOption(
+      new Option(
+        '--groups <n>',
+        `medical groups (with --scheme medical-group; default ${GENERATED_SCHEMES['medical-group'].count})`,
+      ).argParser(wholeNumber('the number of groups', 1, 99)),
+    )
+    .addOption(
+      new Option(
+        '--institutions <n>',
+        `institutions with signed persons (with --scheme zibo-budget; default ${GENERATED_SCHEMES['zibo-budget'].count})`,
+      ).argParser(wholeNumber('the number of institutions', 2, 999)),
+    )
+    .action(async (opts: GenerateOptions, cmd: Command) => {
+      const scheme = opts.scheme;
+      const misplaced = (
+        [
+          ['groups', 'medical-group'],
+          ['institutions', 'zibo-budget'],
+        ] as const
+      ).find(([o, s]) => opts[o] !== undefined && scheme !== s);
+      if (misplaced) cmd.error(`error: option '--${misplaced[0]} <n>' goes with --scheme ${misplaced[1]}`);
+      if (scheme === undefined && cmd.getOptionValueSource('year') !== 'default')
+        cmd.error("error: option '--year <year>' goes with --scheme (the cases' years are --years)");
+      if (scheme === undefined) return runGenerate(opts);
+      return runGenerateScheme(scheme, opts, cmd.getOptionValueSource('region') !== 'default');
+    });
 }
