@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { actorOf, Principal } from '../domain/access';
@@ -19,6 +19,7 @@ import {
   SchemeRunHeadResponse,
   SchemeRunStartedResponse,
   StoredInputResponse,
+  WithdrawnInputResponse,
 } from './schemes.responses';
 import { SchemesService } from './schemes.service';
 
@@ -152,6 +153,15 @@ export class SchemesController {
     if (String(req.headers['content-type'] ?? '').includes('csv')) return this.schemes.importCsv(a.scheme, a.table, p.region, q.year, req, actorOf(p));
     if (!Array.isArray(body)) throw badRequest('bad-body', 'send a JSON array of rows, or CSV with Content-Type text/csv');
     return this.schemes.importRows(a.scheme, a.table, p.region, q.year, body, actorOf(p));
+  }
+
+  @Delete(':scheme/inputs/:table')
+  @Allow('agency')
+  @ApiOperation({ summary: "Withdraw a table of a year: the next run does without it (a required table then refuses the run); audited" })
+  @ApiOkResponse({ type: WithdrawnInputResponse })
+  @ApiErrors({ 400: 'unknown scheme, year not acceptable', 404: '`unknown-table`, `no-input`', 409: "`finalised`: the year's run is final" })
+  withdraw(@Param() a: SchemeTableParams, @Query() q: SchemeYearQuery, @CurrentUser() p: Principal) {
+    return this.schemes.withdrawInput(a.scheme, a.table, p.region, q.year, actorOf(p));
   }
 
   @Get(':scheme/inputs')

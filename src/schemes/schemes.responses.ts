@@ -117,3 +117,8 @@ export class SchemeRunStartedResponse {
   @ApiProperty({ example: '/api/v1/jobs/5f2b8c1e-8a0e-4d8c-9a3f-0b1c2d3e4f50' }) statusUrl!: string;
   @ApiProperty({ example: '/api/v1/schemes/runs/5f2b8c1e-8a0e-4d8c-9a3f-0b1c2d3e4f50' }) runUrl!: string;
 }
+
+export class WithdrawnInputResponse {
+  @ApiProperty() table!: string;
+  @ApiProperty({ format: 'uuid', description: 'The import withdrawn (still stored; the runs that used it name it)' }) withdrawn!: string;
+}

@@ -141,6 +141,16 @@ export class SchemesService {
     return this.importRows(scheme, table, region, year, parsed.data, actor, 'csv', (i) => ({ line: i + 2 }));
   }
 
+  /** Withdraws a table of a year (nothing of it counts in the next run); 404 when it has no import. */
+  async withdrawInput(scheme: string, table: string, region: string, year: number, actor: string): Promise<{ table: string; withdrawn: string }> {
+    const { def, k } = this.key(scheme, region, year);
+    const spec = tableSpec(def.tables, table);
+    await this.store.ensureYear(k);
+    const withdrawn = await this.store.withdrawInput(k, spec.name, actor);
+    if (!withdrawn) throw notFound('no-input', `the ${spec.name} table of ${def.id} ${region} ${year} has no import to withdraw`);
+    return { table: spec.name, withdrawn };
+  }
+
   /** The year's current input tables (without rows). */
   async inputs(scheme: string, region: string, year: number): Promise<StoredInput[]> {
     const { k } = this.key(scheme, region, year);

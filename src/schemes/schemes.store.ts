@@ -200,6 +200,39 @@ export class SchemesStore {
     });
   }
 
+  /**
+   * Withdraws a table of a year (an optional table that should not count any more): its current
+   * import is superseded by none. Audited; refused once the year's run is final. The id
+   * withdrawn, or null when the table had no import.
+   */
+  withdrawInput(k: SchemeYearKey, table: string, actor: string): Promise<string | null> {
+    const lockOpenYear = (k2: SchemeYearKey, what: string) => this.lockOpenYear(k2, what);
+    return this.db.transaction(function* (): Work<string | null> {
+      yield* lockOpenYear(k, `withdrawing the ${table} table is`);
+      const before = (yield {
+        sql: 'SELECT id, sha256 FROM scheme_input WHERE scheme = ? AND region_code = ? AND year = ? AND table_name = ? AND superseded_at IS NULL',
+        params: [k.scheme, k.region, k.year, table],
+      }).rows[0];
+      if (!before) return null;
+      const at = new Date();
+      yield { sql: 'UPDATE scheme_input SET superseded_at = ? WHERE id = ?', params: [at, String(before.id)] };
+      yield {
+        sql: 'UPDATE scheme_year SET revision = revision + 1 WHERE scheme = ? AND region_code = ? AND year = ?',
+        params: [k.scheme, k.region, k.year],
+      };
+      yield auditStatement({
+        at,
+        actor,
+        action: 'scheme.input.withdraw',
+        entity: 'scheme',
+        entityId: `${k.scheme}/${k.region}/${k.year}/${table}`,
+        before: { inputId: String(before.id), sha256: String(before.sha256) },
+        after: null,
+      });
+      return String(before.id);
+    });
+  }
+
   /** The current (not superseded) input tables of a year. */
   async currentInputs(k: SchemeYearKey): Promise<StoredInput[]> {
     const rows = (

@@ -206,6 +206,12 @@ describeEngines('payment schemes over HTTP on %s', (engine) => {
     // 2025: mean (62,500,000 + 65,220,000 + 68,700,000) / 3 = 65,473,333.33… × 1.05 = 68,747,000.00; year 4 → 10/20/70.
     expect(ok.body.providers[0].figures).toMatchObject({ allowance: '68747000.00', schemeYear: 4 });
     expect((await importCsv(shanwei, 'medical-group', 'assessment', 'groupCode,score,passed\nSWCQ01,0.80,true\n', 2025)).status).toBe(201);
+    // Withdrawing a table also makes the run stale; a required one then refuses the next run.
+    const gone = await t.http(shanwei).delete('/api/v1/schemes/medical-group/inputs/reserveBase').query({ year: 2025 });
+    expect(gone.status).toBe(200);
+    expect((await t.http(shanwei).delete('/api/v1/schemes/medical-group/inputs/reserveBase').query({ year: 2025 })).status).toBe(404);
+    expect((await t.http(shanwei).delete('/api/v1/schemes/medical-group/inputs/history').query({ year: 2025 })).status).toBe(200);
+    expect((await runYear(shanwei, 'medical-group', 2025)).body).toMatchObject({ error: 'missing-input' });
     const stale = await t.http(shanwei).post(`/api/v1/schemes/runs/${ok.body.run.id}/finalise`);
     expect(stale.status).toBe(409);
     expect(stale.body.error).toBe('inputs-changed');

@@ -100,6 +100,18 @@ export function registerScheme(program: Command): void {
     });
 
   scheme
+    .command('withdraw')
+    .description('Withdraw an input table of a year: the next run does without it (audited)')
+    .argument('<scheme>')
+    .argument('<table>')
+    .requiredOption('--region <region>', '6-digit region code')
+    .requiredOption('--year <year>', 'the scheme year', int)
+    .action(async (id: string, table: string, o: { region: string; year: number }) => {
+      const r = await withApp((app) => app.get(SchemesService).withdrawInput(id, table, o.region, o.year, cliActor()));
+      process.stdout.write(`${r.table}: import ${r.withdrawn} withdrawn\n`);
+    });
+
+  scheme
     .command('run')
     .description("Run a scheme's year on its current inputs and policy; stored as the year's draft; writes the report files")
     .argument('<scheme>')
