@@ -269,7 +269,7 @@ describe('the medical-group policy', () => {
 
 describe('the schemes', () => {
   it('are found by id, and an unknown id is not found', () => {
-    expect(Object.keys(SCHEMES)).toEqual(['medical-group', 'zibo-budget']);
+    expect(Object.keys(SCHEMES)).toEqual(['medical-group', 'zibo-budget', 'disease-capitation', 'diabetes-capitation', 'chronic-package']);
     expect(schemeOf('medical-group')).toBe(medicalGroupScheme);
     expect(() => schemeOf('drg')).toThrow(expect.objectContaining({ kind: 'not-found', code: 'unknown-scheme' }));
   });
