@@ -9,19 +9,52 @@ type Work<T> = Generator<Statement, T, StatementResult>;
 /** Input rows and per-person figures are stored this many to a chunk. */
 const CHUNK_ROWS = 5_000;
 
-/** The persons of a run as chunks of CHUNK_ROWS per provider: [provider, seq, JSON of { person, figures }[]]. */
+/**
+ * The persons of a run as chunks of CHUNK_ROWS per provider: [provider, seq, JSON]. A chunk whose
+ * persons all have the same figure names is stored as columns (`{ columns, rows: [[person,
+ * …values]] }`, about half the text); otherwise as `{ persons: [{ person, figures }] }`.
+ */
 function* personChunks(persons: readonly PersonFigures[]): Generator<[string, number, string]> {
   let i = 0;
   while (i < persons.length) {
     const provider = persons[i].provider;
     let seq = 0;
     while (i < persons.length && persons[i].provider === provider) {
-      const chunk: { person: string; figures: Record<string, unknown> }[] = [];
-      for (; i < persons.length && persons[i].provider === provider && chunk.length < CHUNK_ROWS; i++)
-        chunk.push({ person: persons[i].person, figures: persons[i].figures });
-      yield [provider, seq++, JSON.stringify(chunk)];
+      const from = i;
+      while (i < persons.length && persons[i].provider === provider && i - from < CHUNK_ROWS) i++;
+      yield [provider, seq++, packPersons(persons, from, i)];
     }
   }
+}
+
+function packPersons(persons: readonly PersonFigures[], from: number, to: number): string {
+  const columns = Object.keys(persons[from].figures);
+  const same = (f: Record<string, unknown>): boolean => {
+    const keys = Object.keys(f);
+    return keys.length === columns.length && keys.every((k, j) => k === columns[j]);
+  };
+  let uniform = true;
+  for (let i = from; i < to && uniform; i++) uniform = same(persons[i].figures);
+  if (!uniform) return JSON.stringify({ persons: persons.slice(from, to).map((p) => ({ person: p.person, figures: p.figures })) });
+  const rows: unknown[][] = new Array(to - from);
+  for (let i = from; i < to; i++) {
+    const f = persons[i].figures;
+    const row: unknown[] = new Array(columns.length + 1);
+    row[0] = persons[i].person;
+    for (let j = 0; j < columns.length; j++) row[j + 1] = f[columns[j]];
+    rows[i - from] = row;
+  }
+  return JSON.stringify({ columns, rows });
+}
+
+function unpackPersons(provider: string, data: string): PersonFigures[] {
+  const chunk = JSON.parse(data) as { columns: string[]; rows: unknown[][] } | { persons: { person: string; figures: Record<string, unknown> }[] };
+  if ('persons' in chunk) return chunk.persons.map((x) => ({ provider, person: x.person, figures: x.figures }));
+  return chunk.rows.map((row) => {
+    const figures: Record<string, unknown> = {};
+    chunk.columns.forEach((c, j) => (figures[c] = row[j + 1]));
+    return { provider, person: row[0] as string, figures };
+  });
 }
 
 /** A chunk of rows: the column names once, then each row's cells in that order (about half the size of objects). */
@@ -408,8 +441,7 @@ export class SchemesStore {
       const r = (
         await this.db.execute('SELECT data FROM scheme_person_chunk WHERE run_id = ? AND provider = ? AND seq = ?', [runId, String(k.provider), Number(k.seq)])
       ).rows[0];
-      const rows = JSON.parse(String(r.data)) as { person: string; figures: Record<string, unknown> }[];
-      yield rows.map((x) => ({ provider: String(k.provider), person: x.person, figures: x.figures }));
+      yield unpackPersons(String(k.provider), String(r.data));
     }
   }
 

@@ -247,4 +247,34 @@ describeEngines('payment schemes over HTTP on %s', (engine) => {
     expect(h1.figures.total).toBe('369200000.00');
     expect(h1.visibleTo).toEqual(['H370300001']);
   });
+
+  it("keeps a per-head scheme's figures per person, read by provider and within the hospital's scope", async () => {
+    // Scheme A's worked example (test/unit/scheme-disease-capitation.test.ts): employee λ = 21,000 / 19,943.479,
+    // s(M03900) = round2(1,264.57 × λ) = 1,331.56; PZ0001 is 70 (ρ 1.2) at H51040001.
+    const panzhihua = await t.login({ role: 'agency', region: '510400' });
+    expect((await t.http(panzhihua).put('/api/v1/hospitals/H51040001').send({ name: '攀枝花市中心医院', region: '510400', level: 'L3A_GENERAL' })).status).toBeLessThan(300);
+    for (const table of ['budgets', 'diseaseCosts', 'hospitals', 'consortia', 'enrolments', 'spending', 'familyDoctors'])
+      expect((await importCsv(panzhihua, 'disease-capitation', table, EXAMPLE('disease-capitation', table), 2021)).status).toBe(201);
+    const run = await runYear(panzhihua, 'disease-capitation', 2021);
+    expect(run.status).toBe(200);
+    const id = run.body.run.id as string;
+    const persons = await t.http(panzhihua).get(`/api/v1/schemes/runs/${id}/persons`).query({ provider: 'H51040001' });
+    expect(persons.status).toBe(200);
+    const p1 = persons.body.find((x: { person: string; figures: { disease: string } }) => x.person === 'PZ0001' && x.figures.disease === 'M03900');
+    expect(p1).toMatchObject({ provider: 'H51040001', figures: { pool: 'employee', rho: '1.2', standard: '1331.56' } });
+    expect(persons.body.every((x: { provider: string }) => x.provider === 'H51040001')).toBe(true);
+    const csv = await t.http(panzhihua).get(`/api/v1/schemes/runs/${id}/persons`).query({ format: 'csv' });
+    expect(csv.status).toBe(200);
+    const lines = csv.text.trim().split('\n');
+    expect(lines[0].startsWith('provider,person,')).toBe(true);
+    const enrolments = EXAMPLE('disease-capitation', 'enrolments').trim().split('\n').length - 1;
+    expect(lines).toHaveLength(enrolments + 1);
+    expect((await t.http(panzhihua).get(`/api/v1/schemes/runs/${id}/persons`)).status).toBe(400);
+
+    const h1 = await t.login({ role: 'hospital', hospital: 'H51040001' });
+    expect((await t.http(h1).get(`/api/v1/schemes/runs/${id}/persons`).query({ provider: 'H51040001' })).body).toEqual(persons.body);
+    expect((await t.http(h1).get(`/api/v1/schemes/runs/${id}/persons`).query({ provider: 'H51040002' })).status).toBe(404);
+    expect((await t.http(h1).get(`/api/v1/schemes/runs/${id}/persons`).query({ format: 'csv' })).status).toBe(400);
+    expect((await t.http(shanwei).get(`/api/v1/schemes/runs/${id}/persons`).query({ provider: 'H51040001' })).status).toBe(404);
+  });
 });
