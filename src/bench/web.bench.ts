@@ -36,7 +36,22 @@ declare class MutationObserver {
   observe(target: unknown, options: { subtree: boolean; attributes: boolean; childList: boolean }): void;
   disconnect(): void;
 }
-declare const window: { drawnAt?: number };
+declare const window: { drawnAt?: number; longTasks?: number };
+declare const PerformanceObserver: new (callback: (list: { getEntries(): { startTime: number; duration: number }[] }) => void) => {
+  observe(options: { type: string; buffered: boolean }): void;
+};
+/** The moments of one first load, in ms after the navigation's start (read in the page). */
+interface Steps {
+  html: number;
+  scripts: number;
+  domReady: number;
+  me: number;
+  pageChunk: number;
+  runsAsked: number;
+  runsAnswered: number;
+  drawn: number;
+  longTasks: number;
+}
 
 const CASES = Number(process.env.BENCH_WEB_CASES ?? 60_000);
 const LOADS = 5;
@@ -103,6 +118,7 @@ async function main(): Promise<void> {
     // context's first request and the round trips of the driver).
     const loads: number[] = [];
     const inPage: number[] = [];
+    const steps: Steps[] = [];
     for (let i = 0; i <= LOADS; i++) {
       const context = await browser.newContext({ locale: 'zh-CN' });
       await context.addInitScript(
@@ -120,6 +136,12 @@ async function main(): Promise<void> {
           }
         });
         seen.observe(document, { subtree: true, attributes: true, childList: true });
+        // The main thread's long tasks (> 50 ms) until the chart is drawn.
+        window.longTasks = 0;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries())
+            if (e.startTime < (window.drawnAt ?? Infinity)) window.longTasks = (window.longTasks ?? 0) + e.duration;
+        }).observe({ type: 'longtask', buffered: true });
       });
       const page = await context.newPage();
       const t0 = performance.now();
@@ -127,6 +149,35 @@ async function main(): Promise<void> {
       await page.locator('[data-testid="pv-chart"][data-drawn="true"]').first().waitFor({ timeout: 60_000 });
       loads.push(performance.now() - t0);
       inPage.push(await page.evaluate(() => window.drawnAt ?? Number.NaN));
+      steps.push(
+        await page.evaluate((): Steps => {
+          interface Timing {
+            name: string;
+            startTime: number;
+            responseEnd: number;
+            domContentLoadedEventEnd?: number;
+          }
+          const perf = performance as unknown as { getEntriesByType(type: string): Timing[] };
+          const nav = perf.getEntriesByType('navigation')[0];
+          const res = perf.getEntriesByType('resource');
+          const ends = (test: (name: string) => boolean) => {
+            const times = res.filter((r) => test(new URL(r.name).pathname)).map((r) => r.responseEnd);
+            return times.length > 0 ? Math.max(...times) : Number.NaN;
+          };
+          const runs = res.find((r) => new URL(r.name).pathname === '/api/v1/settlements');
+          return {
+            html: nav.responseEnd,
+            scripts: ends((p) => p.startsWith('/assets/index-')),
+            domReady: nav.domContentLoadedEventEnd ?? Number.NaN,
+            me: ends((p) => p === '/api/v1/auth/me'),
+            pageChunk: ends((p) => /^\/assets\/(OverviewPage|EChart)[^/]*\.js$/.test(p)),
+            runsAsked: runs?.startTime ?? Number.NaN,
+            runsAnswered: runs?.responseEnd ?? Number.NaN,
+            drawn: window.drawnAt ?? Number.NaN,
+            longTasks: window.longTasks ?? Number.NaN,
+          };
+        }),
+      );
       await context.close();
     }
 
@@ -179,6 +230,13 @@ async function main(): Promise<void> {
         `| /agency: navigation start to the point-value chart drawn (in the page) | ${fmt(inPage[0], 1)} ms | ${fmt(median(inPage.slice(1)), 1)} ms | ${fmt(Math.max(...inPage.slice(1)), 1)} ms | < 1,000 ms |`,
         `| /agency: the same from Playwright's goto | ${fmt(first, 1)} ms | ${fmt(median(rest), 1)} ms | ${fmt(Math.max(...rest), 1)} ms | |`,
         `| catalogue search on ${fmt(cat.groups.length)} groups (${searches.length} queries) | ${fmt(searches[0], 1)} ms | ${fmt(median(searches), 1)} ms | ${fmt(Math.max(...searches), 1)} ms | < 100 ms |`,
+        '',
+        `where the first load's time goes (median of the ${LOADS} loads after the first, ms after navigation start): ` +
+          `HTML ${fmt(median(steps.slice(1).map((x) => x.html)), 0)}, main script and styles ${fmt(median(steps.slice(1).map((x) => x.scripts)), 0)}, ` +
+          `DOMContentLoaded ${fmt(median(steps.slice(1).map((x) => x.domReady)), 0)}, /auth/me answered ${fmt(median(steps.slice(1).map((x) => x.me)), 0)}, ` +
+          `the page's chunks ${fmt(median(steps.slice(1).map((x) => x.pageChunk)), 0)}, runs asked ${fmt(median(steps.slice(1).map((x) => x.runsAsked)), 0)} ` +
+          `and answered ${fmt(median(steps.slice(1).map((x) => x.runsAnswered)), 0)}, chart drawn ${fmt(median(steps.slice(1).map((x) => x.drawn)), 0)}; ` +
+          `long tasks until drawn ${fmt(median(steps.slice(1).map((x) => x.longTasks)), 0)} ms`,
         '',
         `chart load (in the page) ÷ floor: ${fmt(median(inPage.slice(1)) / median(floor), 1)}×; server peak RSS ${fmt(peakMb(bench.process.pid!), 0)} MB`,
         '',

@@ -668,6 +668,22 @@ export async function logout(): Promise<void> {
 export const listRuns = (year?: number | string) => api<RunListItem[]>('/settlements', { query: { year } });
 
 /**
+ * The newest year's runs asked for as the app starts on the overview, before the page's code has
+ * arrived (main.ts; bench:web): the overview takes the answer once, if it is a few seconds old at most.
+ */
+let runsAhead: { at: number; runs: Promise<RunListItem[]> } | null = null;
+export function prefetchRuns(): void {
+  const runs = listRuns();
+  runs.catch(() => undefined); // the page asks again and shows the error
+  runsAhead = { at: Date.now(), runs };
+}
+export function takePrefetchedRuns(): Promise<RunListItem[]> | null {
+  const ahead = runsAhead;
+  runsAhead = null;
+  return ahead && Date.now() - ahead.at < 10_000 ? ahead.runs : null;
+}
+
+/**
  * The newest year with settlement runs (one request: the service answers the newest year's runs
  * when no year is asked). Kept for the session; `forgetRunYears` after a run is started.
  */

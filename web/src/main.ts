@@ -38,7 +38,7 @@ import {
 } from 'element-plus';
 import 'element-plus/dist/index.css';
 import App from './App.vue';
-import { hasToken, loadMe, whenSignedOut } from './api';
+import { hasToken, loadMe, prefetchRuns, whenSignedOut } from './api';
 import { i18n } from './i18n';
 import { router } from './router';
 import './style.css';
@@ -91,8 +91,13 @@ whenSignedOut(() => {
 
 // Start what the first page needs at once, side by side: who is signed in, and the code of the
 // page asked for (the router would fetch it only after the first answer; bench:web).
-if (hasToken()) void loadMe().catch(() => undefined);
-for (const r of router.resolve(location.pathname).matched) {
+// On the overview its data too: the newest year's runs.
+const first = router.resolve(location.pathname);
+if (hasToken()) {
+  void loadMe().catch(() => undefined);
+  if (first.name === 'agency-overview') prefetchRuns();
+}
+for (const r of first.matched) {
   const page = r.components?.default;
   if (typeof page === 'function') void (page as () => Promise<unknown>)();
 }
