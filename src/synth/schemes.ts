@@ -1,5 +1,8 @@
 import { yuanText } from '../domain/money';
 import { InputTableSpec, MEDICAL_GROUP_TABLES, SchemeId, ZIBO_BUDGET_TABLES } from '../domain/schemes';
+import { generateChronicPackageDemo } from './chronic-package';
+import { generateDiabetesCapitationDemo } from './diabetes-capitation';
+import { generateDiseaseCapitationDemo } from './disease-capitation';
 import { hash32, Rng } from './random';
 
 /**
@@ -466,14 +469,30 @@ export function generateZiboBudgetData(o: ZiboBudgetDataOptions): SchemeDataSet 
   return dataSet('zibo-budget', region, year, ZIBO_BUDGET_TABLES, rows, policy);
 }
 
-/** The schemes `dip generate --scheme` makes a data set for, with their defaults. */
+/** The schemes `dip generate --scheme` makes a data set for, with their defaults (region, year and what `count` counts). */
 export const GENERATED_SCHEMES = {
-  'medical-group': { region: '441502', count: 4, counts: 'groups' },
-  'zibo-budget': { region: '370300', count: 8, counts: 'institutions' },
-} as const satisfies Partial<Record<SchemeId, { region: string; count: number; counts: string }>>;
+  'medical-group': { region: '441502', year: 2024, count: 4, counts: 'groups' },
+  'zibo-budget': { region: '370300', year: 2024, count: 8, counts: 'institutions' },
+  'disease-capitation': { region: '510400', year: 2021, count: 2_000, counts: 'persons' },
+  'diabetes-capitation': { region: '120000', year: 2022, count: 2_000, counts: 'persons' },
+  'chronic-package': { region: '341021', year: 2025, count: 2_000, counts: 'persons' },
+} as const satisfies Record<SchemeId, { region: string; year: number; count: number; counts: string }>;
+
+/** A per-head scheme's generator output (CSV text per table) as a data set; a table without rows is left out. */
+function fromDemo(scheme: SchemeId, region: string, year: number, demo: { policy: Record<string, unknown>; tables: Record<string, string> }): SchemeDataSet {
+  const tables = Object.entries(demo.tables)
+    .map(([table, csv]) => {
+      let rows = -1; // the header line
+      for (let i = csv.indexOf('\n'); i >= 0; i = csv.indexOf('\n', i + 1)) rows++;
+      if (!csv.endsWith('\n') && csv.length) rows++;
+      return { table, csv, rows };
+    })
+    .filter((t) => t.rows > 0);
+  return { scheme, region, year, tables, policy: demo.policy };
+}
 export type GeneratedScheme = keyof typeof GENERATED_SCHEMES;
 
-/** The data set of a scheme; `count` is the groups (medical-group) or the institutions (zibo-budget). */
+/** The data set of a scheme; `count` is the groups (medical-group), the institutions (zibo-budget) or the persons (the per-head schemes). */
 export function generateSchemeData(
   scheme: GeneratedScheme,
   o: { seed: number; region: string; year: number; count: number },
@@ -483,5 +502,11 @@ export function generateSchemeData(
       return generateMedicalGroupData({ seed: o.seed, region: o.region, year: o.year, groups: o.count });
     case 'zibo-budget':
       return generateZiboBudgetData({ seed: o.seed, region: o.region, year: o.year, institutions: o.count });
+    case 'disease-capitation':
+      return fromDemo(scheme, o.region, o.year, generateDiseaseCapitationDemo({ seed: o.seed, region: o.region, year: o.year, persons: o.count }));
+    case 'diabetes-capitation':
+      return fromDemo(scheme, o.region, o.year, generateDiabetesCapitationDemo({ seed: o.seed, region: o.region, year: o.year, persons: o.count }));
+    case 'chronic-package':
+      return fromDemo(scheme, o.region, o.year, generateChronicPackageDemo({ seed: o.seed, region: o.region, year: o.year, persons: o.count }));
   }
 }

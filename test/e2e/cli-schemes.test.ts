@@ -185,4 +185,31 @@ describeEngines('dip generate --scheme and the scheme commands through the built
     }
     expect(report.providers).toHaveLength(6);
   });
+
+  it('generates a diabetes per-head year that runs and writes every patient’s figures beside the report', async () => {
+    const out = join(dir, 'diabetes');
+    expect((await dip(t, ['generate', '--scheme', 'diabetes-capitation', '--persons', '500', '--seed', '7', '--out', out])).code).toBe(0);
+    expect((await dip(t, ['scheme', 'policy', 'diabetes-capitation', join(out, 'policy.json')])).code).toBe(0);
+    const tables = readdirSync(out).filter((f) => f.endsWith('.csv'));
+    for (const f of tables) {
+      const r = await dip(t, ['scheme', 'import', 'diabetes-capitation', f.replace(/\.csv$/, ''), join(out, f), '--region', '120000', '--year', '2022']);
+      expect(r.code).toBe(0);
+    }
+    const reports = join(dir, 'diabetes-reports');
+    const run = await dip(t, ['scheme', 'run', 'diabetes-capitation', '--region', '120000', '--year', '2022', '--out', reports]);
+    expect(run.code).toBe(0);
+    const persons = readdirSync(reports).find((f) => f.endsWith('-persons.csv'))!;
+    expect(persons).toBe('scheme-diabetes-capitation-120000-2022-draft-persons.csv');
+    // One line per patient of the patients table, under their institution.
+    const patients = records(join(out, 'patients.csv'));
+    const lines = records(join(reports, persons));
+    expect(lines).toHaveLength(patients.length);
+    const byPerson = new Map(lines.map((l) => [l.person, l]));
+    for (const p of patients) expect(byPerson.get(p.person)?.provider).toBe(p.institutionCode);
+    // A new patient counts newPatientAverage × months / 12, unclamped; the test's own arithmetic.
+    const average = fen(JSON.parse(readFileSync(join(out, 'policy.json'), 'utf8')).newPatientAverage as string);
+    const fresh = patients.find((p) => p.newPatient === 'true')!;
+    const contribution = divHalfUp(average * BigInt(fresh.months), 12n);
+    expect(fen(byPerson.get(fresh.person)!.contribution)).toBe(contribution);
+  });
 });

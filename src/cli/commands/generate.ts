@@ -39,6 +39,7 @@ interface GenerateOptions {
   year: number;
   groups?: number;
   institutions?: number;
+  persons?: number;
 }
 
 /** The files of a code-table directory (the layout of the shipped catalogs/codes). */
@@ -207,11 +208,11 @@ async function runGenerate(opts: GenerateOptions): Promise<void> {
  * input table and the year's policy, each checked as `dip scheme` will load it: every table read
  * by its columns' kinds and the scheme's run over them, so that a generated set never fails there.
  */
-async function runGenerateScheme(scheme: GeneratedScheme, opts: GenerateOptions, regionGiven: boolean): Promise<void> {
+async function runGenerateScheme(scheme: GeneratedScheme, opts: GenerateOptions, regionGiven: boolean, yearGiven: boolean): Promise<void> {
   const defaults = GENERATED_SCHEMES[scheme];
   const region = regionGiven ? opts.region : defaults.region;
-  const count = (scheme === 'medical-group' ? opts.groups : opts.institutions) ?? defaults.count;
-  const data = generateSchemeData(scheme, { seed: opts.seed, region, year: opts.year, count });
+  const count = (scheme === 'medical-group' ? opts.groups : scheme === 'zibo-budget' ? opts.institutions : opts.persons) ?? defaults.count;
+  const data = generateSchemeData(scheme, { seed: opts.seed, region, year: yearGiven ? opts.year : defaults.year, count });
   const def = SCHEMES[scheme];
   const policy = def.parsePolicy(data.policy);
   const inputs = Object.fromEntries(
@@ -266,7 +267,7 @@ export function registerGenerate(program: Command): void {
         .default([2021, 2022, 2023], '2021-2023'),
     )
     .addOption(
-      new Option('--region <code>', '6-digit pooling region (with --scheme medical-group: 441502 unless given)')
+      new Option('--region <code>', "6-digit pooling region (with --scheme: the shipped policy's region unless given)")
         .argParser(parseRegion)
         .default('370300'),
     )
@@ -287,7 +288,7 @@ export function registerGenerate(program: Command): void {
         .choices(Object.keys(GENERATED_SCHEMES))
         .conflicts(['cases', 'years', 'hospitals', 'codes']),
     )
-    .addOption(new Option('--year <year>', 'the scheme year (with --scheme)').argParser(wholeNumber('the year', 1903, 2999)).default(2024))
+    .addOption(new Option('--year <year>', "the scheme year (with --scheme; default the shipped policy's year)").argParser(wholeNumber('the year', 1903, 2999)).default(2024))
     .addOption(
       new Option(
         '--groups <n>',
@@ -300,18 +301,24 @@ export function registerGenerate(program: Command): void {
         `institutions with signed persons (with --scheme zibo-budget; default ${GENERATED_SCHEMES['zibo-budget'].count})`,
       ).argParser(wholeNumber('the number of institutions', 2, 999)),
     )
+    .addOption(
+      new Option('--persons <n>', 'persons (with --scheme disease-capitation, diabetes-capitation or chronic-package; default 2,000)').argParser(
+        wholeNumber('the number of persons', 1, 10_000_000),
+      ),
+    )
     .action(async (opts: GenerateOptions, cmd: Command) => {
       const scheme = opts.scheme;
       const misplaced = (
         [
-          ['groups', 'medical-group'],
-          ['institutions', 'zibo-budget'],
+          ['groups', ['medical-group']],
+          ['institutions', ['zibo-budget']],
+          ['persons', ['disease-capitation', 'diabetes-capitation', 'chronic-package']],
         ] as const
-      ).find(([o, s]) => opts[o] !== undefined && scheme !== s);
-      if (misplaced) cmd.error(`error: option '--${misplaced[0]} <n>' goes with --scheme ${misplaced[1]}`);
+      ).find(([o, s]) => opts[o] !== undefined && !(s as readonly string[]).includes(scheme ?? ''));
+      if (misplaced) cmd.error(`error: option '--${misplaced[0]} <n>' goes with --scheme ${misplaced[1].join(' or ')}`);
       if (scheme === undefined && cmd.getOptionValueSource('year') !== 'default')
         cmd.error("error: option '--year <year>' goes with --scheme (the cases' years are --years)");
       if (scheme === undefined) return runGenerate(opts);
-      return runGenerateScheme(scheme, opts, cmd.getOptionValueSource('region') !== 'default');
+      return runGenerateScheme(scheme, opts, cmd.getOptionValueSource('region') !== 'default', cmd.getOptionValueSource('year') !== 'default');
     });
 }
