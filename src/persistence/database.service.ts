@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { DataSource, QueryRunner } from 'typeorm';
 import { DbEngine } from './data-source-options';
 
-export type SqlParam = string | number | boolean | null | Date;
+export type SqlParam = string | number | boolean | null | Date | Buffer;
 
 /** One statement of a unit of work. */
 export interface Statement {
@@ -142,7 +142,7 @@ async function mysqlQuery(
 }
 
 /** better-sqlite3 binds neither booleans nor dates; store them as TypeORM does. */
-function toSqliteParam(p: SqlParam): string | number | null {
+function toSqliteParam(p: SqlParam): string | number | null | Buffer {
   if (typeof p === 'boolean') return p ? 1 : 0;
   if (p instanceof Date) return toSqlDatetime(p);
   return p;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 import { auditStatement } from '../audit/audit.store';
 import { conflict } from '../domain/errors';
 import { InputRow, InputValue, PersonFigures, ProviderFigures, SchemeId } from '../domain/schemes/scheme';
@@ -10,11 +11,11 @@ type Work<T> = Generator<Statement, T, StatementResult>;
 const CHUNK_ROWS = 5_000;
 
 /**
- * The persons of a run as chunks of CHUNK_ROWS per provider: [provider, seq, JSON]. A chunk whose
+ * The persons of a run as chunks of CHUNK_ROWS per provider: [provider, seq, compressed JSON]. A chunk whose
  * persons all have the same figure names is stored as columns (`{ columns, rows: [[person,
  * …values]] }`, about half the text); otherwise as `{ persons: [{ person, figures }] }`.
  */
-function* personChunks(persons: readonly PersonFigures[]): Generator<[string, number, string]> {
+function* personChunks(persons: readonly PersonFigures[]): Generator<[string, number, Buffer]> {
   let i = 0;
   while (i < persons.length) {
     const provider = persons[i].provider;
@@ -22,7 +23,8 @@ function* personChunks(persons: readonly PersonFigures[]): Generator<[string, nu
     while (i < persons.length && persons[i].provider === provider) {
       const from = i;
       while (i < persons.length && persons[i].provider === provider && i - from < CHUNK_ROWS) i++;
-      yield [provider, seq++, packPersons(persons, from, i)];
+      // Brotli at its fastest level: about 0.3 s for a million persons, a fifth of the bytes to write.
+      yield [provider, seq++, brotliCompressSync(packPersons(persons, from, i), { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } })];
     }
   }
 }
@@ -343,11 +345,14 @@ export class SchemesStore {
           at,
         ],
       };
-      for (const p of providers)
+      // A hundred providers a statement: a run of thousands of institutions is tens of round trips.
+      for (let i = 0; i < providers.length; i += 100) {
+        const batch = providers.slice(i, i + 100);
         yield {
-          sql: 'INSERT INTO scheme_provider (run_id, provider, name, visible_to, figures) VALUES (?, ?, ?, ?, ?)',
-          params: [run.id, p.provider, p.name.slice(0, 200), JSON.stringify(p.visibleTo), JSON.stringify(p.figures)],
+          sql: `INSERT INTO scheme_provider (run_id, provider, name, visible_to, figures) VALUES ${batch.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+          params: batch.flatMap((p) => [run.id, p.provider, p.name.slice(0, 200), JSON.stringify(p.visibleTo), JSON.stringify(p.figures)]),
         };
+      }
       for (const [provider, seq, data] of personChunks(persons))
         yield { sql: 'INSERT INTO scheme_person_chunk (run_id, provider, seq, data) VALUES (?, ?, ?, ?)', params: [run.id, provider, seq, data] };
       yield {
@@ -441,7 +446,7 @@ export class SchemesStore {
       const r = (
         await this.db.execute('SELECT data FROM scheme_person_chunk WHERE run_id = ? AND provider = ? AND seq = ?', [runId, String(k.provider), Number(k.seq)])
       ).rows[0];
-      yield unpackPersons(String(k.provider), String(r.data));
+      yield unpackPersons(String(k.provider), brotliDecompressSync(r.data as Buffer).toString('utf8'));
     }
   }
 
