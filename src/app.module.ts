@@ -9,7 +9,7 @@ import { CatalogueModule } from './catalogue/catalogue.module';
 import { CodesModule } from './codes/codes.module';
 import { ConfigModule } from './config/config.module';
 import { Environment } from './config/environment';
-import { loggedError, loggedRequest } from './config/log-serializers';
+import { httpLogSerializers } from './config/log-serializers';
 import { GroupingModule } from './grouping/grouping.module';
 import { SettlementModule } from './settlement/settlement.module';
 import { HealthController } from './health/health.controller';
@@ -34,7 +34,7 @@ import { SpecialCasesModule } from './special-cases/special-cases.module';
           // A line per request only where info lines are written at all (its cost is paid per request even when discarded).
           autoLogging: ['info', 'debug', 'trace'].includes(env.LOG_LEVEL),
           // Requests without headers or bodies, errors without their statements and parameters (config/log-serializers.ts).
-          serializers: { err: loggedError, req: loggedRequest },
+          ...httpLogSerializers,
           transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
         },
       }),

@@ -12,6 +12,9 @@ import { AuthService, unauthenticated } from './auth.service';
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
+  /** Each handler's policy, read once (metadata is fixed once the application is built). */
+  private readonly policies = new WeakMap<object, { classRef: object; policy: AccessPolicy | undefined }>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
@@ -19,7 +22,7 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [ctx.getHandler(), ctx.getClass()]);
+    const policy = this.policyOf(ctx);
     if (!policy) throw forbidden('this route declares no access policy');
     if ('public' in policy) return true;
     const token = /^Bearer ([A-Za-z0-9._-]+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -28,5 +31,16 @@ export class AccessGuard implements CanActivate {
     req.principal = principal;
     if (!policy.roles.includes(principal.role)) throw forbidden(`only ${policy.roles.join(', ')} users may do this`);
     return true;
+  }
+
+  private policyOf(ctx: ExecutionContext): AccessPolicy | undefined {
+    const handler = ctx.getHandler();
+    const classRef = ctx.getClass();
+    let known = this.policies.get(handler);
+    if (known?.classRef !== classRef) {
+      known = { classRef, policy: this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [handler, classRef]) };
+      this.policies.set(handler, known);
+    }
+    return known.policy;
   }
 }

@@ -8,6 +8,7 @@ import { AccessGuard } from './access.guard';
 import { AuthController, UsersController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { RateLimitStorage } from './rate-limit.storage';
+import { SessionCache } from './session-cache';
 import { UserThrottlerGuard } from './user-throttler.guard';
 import { UsersService } from './users.service';
 import { UsersStore } from './users.store';
@@ -33,6 +34,8 @@ import { UsersStore } from './users.store';
     AuthService,
     UsersService,
     UsersStore,
+    // One per process: the access guard's checked tokens, emptied by the store's revocations.
+    { provide: SessionCache, useFactory: () => new SessionCache() },
     { provide: APP_GUARD, useClass: AccessGuard },
     { provide: APP_GUARD, useClass: UserThrottlerGuard },
   ],

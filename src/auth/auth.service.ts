@@ -4,6 +4,7 @@ import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { createHash, createSecretKey, KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { Principal, Role } from '../domain/access';
 import { DipError } from '../domain/errors';
+import { SessionCache, SessionPrincipal } from './session-cache';
 import { UsersStore } from './users.store';
 
 /** An access token lives 15 minutes; a session (its refresh token) 7 days from its last refresh. */
@@ -18,6 +19,8 @@ export interface Tokens {
 }
 
 interface AccessClaims {
+  /** Seconds since the epoch (set by signAsync's expiresIn; jsonwebtoken checks it). */
+  exp: number;
   sub: string;
   sid: string;
   usr: string;
@@ -38,8 +41,11 @@ export const hashPassword = (password: string): Promise<string> => argon2Hash(pa
  * Sessions and tokens. Login checks the password (argon2id) and opens a session: a short-lived
  * signed access token (JWT, HS256, naming the session) and a refresh token whose sha256 is all
  * the database keeps. Every request's token is checked against its session, so logout (or a
- * deactivated user) takes effect at once. A refresh rotates the refresh token; presenting an old
- * one again (a stolen copy) revokes the session.
+ * deactivated user) takes effect at once; a token that passed is trusted by this process for up
+ * to SESSION_CACHE_MS (5 s) without a new check, and a revocation made in this process forgets it
+ * at once, one made by another process (another server, the CLI) is seen here up to 5 s later
+ * (session-cache.ts). A refresh rotates the refresh token; presenting an old one again (a stolen
+ * copy) revokes the session.
  */
 @Injectable()
 export class AuthService {
@@ -50,6 +56,7 @@ export class AuthService {
   constructor(
     private readonly users: UsersStore,
     private readonly jwt: JwtService,
+    private readonly sessions: SessionCache,
   ) {}
 
   /**
@@ -90,8 +97,16 @@ export class AuthService {
     await this.users.revoke(p.sessionId);
   }
 
-  /** The principal of a bearer token: signature, expiry and a live session; else 401. */
-  async principalOf(token: string): Promise<Principal & { sessionId: string }> {
+  /**
+   * The principal of a bearer token: signature, expiry and a live session; else 401. A token that
+   * passed in the last few seconds is answered from the session cache (same string, not expired,
+   * its session not revoked by this process since).
+   */
+  async principalOf(token: string): Promise<SessionPrincipal> {
+    const now = Date.now();
+    const cached = this.sessions.get(token, now);
+    if (cached) return cached;
+    const mark = this.sessions.mark();
     let claims: AccessClaims;
     try {
       claims = await this.jwt.verifyAsync<AccessClaims>(token, { secret: await this.secret(), algorithms: ['HS256'] });
@@ -102,14 +117,18 @@ export class AuthService {
     }
     const session = await this.users.liveSession(claims.sid);
     if (!session || session.userId !== claims.sub) throw unauthenticated('the session of this token ended (logged out or revoked)');
-    return {
+    // Frozen: the cache hands the same object to every request of this token.
+    const principal: SessionPrincipal = Object.freeze({
       userId: claims.sub,
       username: claims.usr,
       role: claims.role,
       region: claims.region,
       hospital: claims.hospital,
       sessionId: claims.sid,
-    };
+    });
+    // A token without an expiry (none is signed so) is never kept.
+    this.sessions.put(token, principal, now, typeof claims.exp === 'number' ? claims.exp * 1000 : now, mark);
+    return principal;
   }
 
   private async tokens(
@@ -117,7 +136,14 @@ export class AuthService {
     sid: string,
     refresh: string,
   ): Promise<Tokens> {
-    const claims: AccessClaims = { sub: user.id, sid, usr: user.username, role: user.role, region: user.region, hospital: user.hospital };
+    const claims: Omit<AccessClaims, 'exp'> = {
+      sub: user.id,
+      sid,
+      usr: user.username,
+      role: user.role,
+      region: user.region,
+      hospital: user.hospital,
+    };
     const accessToken = await this.jwt.signAsync(claims, {
       secret: await this.secret(),
       algorithm: 'HS256',

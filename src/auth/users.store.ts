@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { auditStatement } from '../audit/audit.store';
 import { Role } from '../domain/access';
 import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
+import { SessionCache } from './session-cache';
 
 export interface UserRow {
   id: string;
@@ -25,10 +26,17 @@ const userOfRow = (r: Record<string, unknown>): UserRow => ({
   createdAt: fromSqlDatetime(r.created_at),
 });
 
-/** Users (`app_user`) and their sessions (`auth_session`). */
+/**
+ * Users (`app_user`) and their sessions (`auth_session`). Every revocation goes through here and
+ * empties this process's cache of checked tokens for that session or user (session-cache.ts), once
+ * written (and also when the write failed: forgetting is always safe).
+ */
 @Injectable()
 export class UsersStore {
-  constructor(private readonly db: DatabaseService) {}
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly sessions: SessionCache,
+  ) {}
 
   /** Creates a user (audited, without the hash); false when the username is taken. */
   create(u: Omit<UserRow, 'createdAt' | 'active'>, passwordHash: string): Promise<boolean> {
@@ -70,7 +78,15 @@ export class UsersStore {
   }
 
   /** Deactivates a user and revokes every session of theirs (audited). */
-  deactivate(id: string, actor: string): Promise<void> {
+  async deactivate(id: string, actor: string): Promise<void> {
+    try {
+      await this.deactivateStatements(id, actor);
+    } finally {
+      this.sessions.forgetUser(id);
+    }
+  }
+
+  private deactivateStatements(id: string, actor: string): Promise<void> {
     return this.db.transaction(function* (): Generator<Statement, void, StatementResult> {
       const at = new Date();
       const r = (yield { sql: 'SELECT username FROM app_user WHERE id = ?', params: [id] }).rows[0];
@@ -122,7 +138,11 @@ export class UsersStore {
   }
 
   async revoke(id: string): Promise<void> {
-    await this.db.execute('UPDATE auth_session SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [new Date(), id]);
+    try {
+      await this.db.execute('UPDATE auth_session SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [new Date(), id]);
+    } finally {
+      this.sessions.forgetSession(id);
+    }
   }
 
   /** The key that signs access tokens (made by the identity migration). */

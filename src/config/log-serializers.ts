@@ -1,3 +1,5 @@
+import { stdSerializers } from 'pino';
+
 /**
  * What a log line may say of an error. pino's standard serializer copies every enumerable
  * property, and a failed statement carries its SQL, its parameters and the driver's error with
@@ -31,9 +33,29 @@ export function loggedError(err: unknown, depth = 0): LoggedError {
 /**
  * What a log line says of its request: id, method, path and the client's address. No headers
  * (tokens, cookies) and no body (patient pseudonyms); and cheap, because pino binds it to every
- * request's child logger, even at levels that write no line (pino-http hands it its standard
- * serialization; measured: copying and redacting the headers was 3 % of the server's CPU under bench:api).
+ * request's child logger, even at levels that write no line (measured: copying and redacting the
+ * headers was 3 % of the server's CPU under bench:api). Takes the request itself (as
+ * `httpLogSerializers` gives it) or pino's standard serialization of it.
  */
-export function loggedRequest(req: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) {
-  return { id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress };
+export function loggedRequest(req: {
+  id?: unknown;
+  method?: string;
+  url?: string;
+  originalUrl?: string;
+  remoteAddress?: string;
+  socket?: { remoteAddress?: string };
+}) {
+  return { id: req.id, method: req.method, url: req.originalUrl ?? req.url, remoteAddress: req.remoteAddress ?? req.socket?.remoteAddress };
 }
+
+/**
+ * pino-http's serializers, applied to the raw objects (`wrapSerializers: false`). Wrapped, as
+ * pino-http does by default, loggedError was handed pino's plain-object copy of the error (with
+ * every enumerable property, SQL too), not an Error, and every error logged inside a request
+ * read `{"type":"object","message":"[object Object]"}`; and each request was first copied into
+ * pino's standard form (headers included) for loggedRequest to pick four fields from.
+ */
+export const httpLogSerializers = {
+  wrapSerializers: false,
+  serializers: { err: loggedError, req: loggedRequest, res: stdSerializers.res },
+};

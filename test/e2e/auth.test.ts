@@ -3,6 +3,7 @@ import { ModulesContainer } from '@nestjs/core';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { sign } from 'jsonwebtoken';
 import request from 'supertest';
+import { SESSION_CACHE_MS } from '../../src/auth/session-cache';
 import { ACCESS_POLICY } from '../../src/http/access.decorators';
 import { HAND_CASES, seedHandMonth } from '../support/hand-month';
 import { CASE_HEADER, startTestApp, TestApp } from '../support/app';
@@ -116,6 +117,27 @@ describeEngines('identity and access on %s', (engine) => {
     const mine = await t.login({ role: 'agency', region: '370300' });
     expect((await t.http(mine).get('/api/v1/auth/me')).body).toMatchObject({ role: 'agency', region: '370300' });
     expect((await t.http(mine).post('/api/v1/auth/logout')).status).toBe(204);
+    expect((await t.http(mine).get('/api/v1/auth/me')).body.error).toBe('unauthenticated');
+  });
+
+  it('a token checked moments ago is refused at once after its logout in this process, in-flight requests too', async () => {
+    const mine = await t.login({ role: 'agency', region: '370300' });
+    // Checked once, then answered from the session cache.
+    for (let i = 0; i < 3; i++) expect((await t.http(mine).get('/api/v1/auth/me')).status).toBe(200);
+    const [during, out] = await Promise.all([t.http(mine).get('/api/v1/auth/me'), t.http(mine).post('/api/v1/auth/logout')]);
+    expect(out.status).toBe(204);
+    expect([200, 401]).toContain(during.status); // sent alongside the logout: either
+    expect((await t.http(mine).get('/api/v1/auth/me')).body.error).toBe('unauthenticated');
+    expect((await t.http(mine).get('/api/v1/hospitals')).status).toBe(401);
+    expect((await t.http(mine).post('/api/v1/projections').send(HAND_CASES_JSON[0])).status).toBe(401);
+  });
+
+  it('a revocation made by another process (here: straight in the database) is seen within SESSION_CACHE_MS', async () => {
+    const mine = await t.login({ role: 'agency', region: '370300' });
+    expect((await t.http(mine).get('/api/v1/auth/me')).status).toBe(200);
+    const { sid } = JSON.parse(Buffer.from(mine.split('.')[1], 'base64url').toString()) as { sid: string };
+    await t.db.execute('UPDATE auth_session SET revoked_at = ? WHERE id = ?', [new Date(), sid]);
+    await new Promise((done) => setTimeout(done, SESSION_CACHE_MS + 200));
     expect((await t.http(mine).get('/api/v1/auth/me')).body.error).toBe('unauthenticated');
   });
 
@@ -266,10 +288,17 @@ describeEngines('per-user rate limit on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  it('a user over RATE_LIMIT_PER_MINUTE gets 429; another user is not slowed by them', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await t.http().get('/api/v1/hospitals')).status);
+  it('a user over RATE_LIMIT_PER_MINUTE gets 429 (with the X-RateLimit headers); another user is not slowed by them', async () => {
+    const answers = [];
+    for (let i = 0; i < 7; i++) answers.push(await t.http().get('/api/v1/hospitals'));
+    const statuses = answers.map((a) => a.status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    expect(answers[1].headers).toMatchObject({
+      'x-ratelimit-limit': '5',
+      'x-ratelimit-remaining': '3',
+      'x-ratelimit-reset': expect.stringMatching(/^\d+$/),
+    });
+    expect(answers[5].headers['retry-after']).toMatch(/^\d+$/);
     const other = await t.login({ role: 'agency', region: '370300' });
     expect((await t.http(other).get('/api/v1/hospitals')).status).toBe(200);
   });

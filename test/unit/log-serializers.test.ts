@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pinoHttp from 'pino-http';
-import { loggedError, loggedRequest } from '../../src/config/log-serializers';
+import { httpLogSerializers, loggedError, loggedRequest } from '../../src/config/log-serializers';
 
 describe('loggedError: what a log line says of an error', () => {
   it('keeps a failed statement out: no SQL, no parameters, no driver error', () => {
@@ -64,6 +64,56 @@ describe('loggedRequest: what a log line says of its request', () => {
       url: '/api/v1/hospitals/H1/summary?period=2024',
       remoteAddress: '127.0.0.1',
     });
+    expect(lines.join('')).not.toMatch(/SECRET/);
+  });
+});
+
+describe("httpLogSerializers: pino-http's lines, as the application configures it", () => {
+  const capture = () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    return { lines, destination };
+  };
+
+  it("an error logged inside a request keeps its type, message and code (not pino's copy: '[object Object]'), and no SQL", async () => {
+    const { lines, destination } = capture();
+    const logger = pinoHttp({ level: 'warn', autoLogging: false, ...httpLogSerializers }, destination);
+    const server = createServer((req, res) => {
+      logger(req, res);
+      const driverError = Object.assign(new Error('Deadlock found'), { code: 'ER_LOCK_DEADLOCK', sql: 'UPDATE dip_case SET x = 1' });
+      req.log.error({ err: new QueryFailedError('UPDATE dip_case SET x = ?', ['PZQ7-00001'], driverError) }, 'failed');
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    await fetch(`http://127.0.0.1:${port}/api/v1/projections`, { method: 'POST', headers: { authorization: 'Bearer SECRET-TOKEN' } });
+    await new Promise((r) => server.close(r));
+    const line = JSON.parse(lines.find((l) => l.includes('"failed"'))!) as { req: Record<string, unknown>; err: Record<string, unknown> };
+    expect(line.err).toMatchObject({ type: 'QueryFailedError', message: 'Deadlock found', code: 'ER_LOCK_DEADLOCK' });
+    expect(line.req).toEqual({ id: 1, method: 'POST', url: '/api/v1/projections', remoteAddress: '127.0.0.1' });
+    expect(lines.join('')).not.toMatch(/SECRET|PZQ7|UPDATE/);
+  });
+
+  it('the access line of a request (at info) says the request and the status, not the request headers', async () => {
+    const { lines, destination } = capture();
+    const logger = pinoHttp({ level: 'info', ...httpLogSerializers }, destination);
+    const server = createServer((req, res) => {
+      logger(req, res);
+      res.statusCode = 204;
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    await fetch(`http://127.0.0.1:${port}/health`, { headers: { authorization: 'Bearer SECRET-TOKEN', cookie: 'sid=SECRET-COOKIE' } });
+    await new Promise((r) => server.close(r));
+    const line = JSON.parse(lines.find((l) => l.includes('request completed'))!) as { req: unknown; res: { statusCode: number } };
+    expect(line.req).toEqual({ id: 1, method: 'GET', url: '/health', remoteAddress: '127.0.0.1' });
+    expect(line.res.statusCode).toBe(204);
     expect(lines.join('')).not.toMatch(/SECRET/);
   });
 });
