@@ -54,7 +54,8 @@ async function phase(which: Phase, c: Case, env: Record<string, string>): Promis
       const demo = gen({ seed: 42, region: c.region, year: c.year, persons: c.persons });
       await s.givePolicy(c.scheme, demo.policy, 'bench', null);
       let rows = 0;
-      for (const [table, text] of Object.entries(demo.tables)) rows += (await s.importCsv(c.scheme, table, c.region, c.year, Readable.from([text]), 'bench')).rows;
+      for (const [table, text] of Object.entries(demo.tables))
+        rows += (await s.importCsv(c.scheme, table, c.region, c.year, Readable.from([text]), 'bench')).rows;
       return rows;
     });
     out = { rows: m.result, seconds: m.seconds };

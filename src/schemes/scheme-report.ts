@@ -76,10 +76,14 @@ export async function schemeXlsx(r: SchemeReport): Promise<Buffer> {
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 
-export async function schemeReportFile(r: SchemeReport, format: SchemeReportFormat): Promise<{ name: string; type: string; body: string | Buffer }> {
+export async function schemeReportFile(
+  r: SchemeReport,
+  format: SchemeReportFormat,
+): Promise<{ name: string; type: string; body: string | Buffer }> {
   const name = `scheme-${r.run.scheme}-${r.run.region}-${r.run.year}-${r.run.status}.${format}`;
   if (format === 'csv') return { name, type: 'text/csv', body: schemeCsv(r) };
-  if (format === 'xlsx') return { name, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: await schemeXlsx(r) };
+  if (format === 'xlsx')
+    return { name, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: await schemeXlsx(r) };
   return { name, type: 'application/json', body: `${JSON.stringify(r, null, 2)}\n` };
 }
 
@@ -96,7 +100,8 @@ export async function* personsCsv(chunks: AsyncIterable<PersonFigures[]>): Async
       columns = Object.keys(rows[0]);
       text = `${Papa.unparse([columns], { newline: '\n' })}\n`;
     }
-    if (columns && rows.length) text += `${Papa.unparse({ fields: columns, data: rows.map((x) => columns!.map((c) => x[c] ?? '')) }, { newline: '\n', header: false })}\n`;
+    if (columns && rows.length)
+      text += `${Papa.unparse({ fields: columns, data: rows.map((x) => columns!.map((c) => x[c] ?? '')) }, { newline: '\n', header: false })}\n`;
     if (text) yield text;
   }
 }

@@ -1,5 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { actorOf, Principal } from '../domain/access';
 import { badRequest } from '../domain/errors';
@@ -7,7 +17,15 @@ import { PersonFigures } from '../domain/schemes/scheme';
 import { Allow, CurrentUser } from '../http/access.decorators';
 import { ApiErrors } from '../http/error.response';
 import { personsCsv, schemeReportFile } from './scheme-report';
-import { SchemeParams, SchemePersonsQuery, SchemeReportQuery, SchemeRunsQuery, SchemeTableParams, SchemeYearQuery, StartSchemeRunRequest } from './schemes.dto';
+import {
+  SchemeParams,
+  SchemePersonsQuery,
+  SchemeReportQuery,
+  SchemeRunsQuery,
+  SchemeTableParams,
+  SchemeYearQuery,
+  StartSchemeRunRequest,
+} from './schemes.dto';
 import {
   ImportedInputResponse,
   PersonFiguresResponse,
@@ -86,10 +104,16 @@ export class SchemesController {
       'text/csv': { schema: { type: 'string' } },
     },
   })
-  @ApiErrors({ 400: 'the id is not a UUID; format not json or csv; `provider-required`', 404: '`unknown-run`, `unknown-provider` (also outside your scope)' })
+  @ApiErrors({
+    400: 'the id is not a UUID; format not json or csv; `provider-required`',
+    404: '`unknown-run`, `unknown-provider` (also outside your scope)',
+  })
   async persons(@Param('id', ParseUUIDPipe) id: string, @Query() q: SchemePersonsQuery, @Res() res: Response, @CurrentUser() p: Principal) {
     if (q.format === 'json' && q.provider === undefined && p.role === 'agency')
-      throw badRequest('provider-required', 'name the provider (?provider=) for JSON; every provider at once is given as CSV (?format=csv)');
+      throw badRequest(
+        'provider-required',
+        'name the provider (?provider=) for JSON; every provider at once is given as CSV (?format=csv)',
+      );
     const chunks = await this.schemes.persons(id, q.provider ?? null, p);
     if (q.format === 'csv') {
       res.attachment(`scheme-persons-${id}${q.provider ? `-${q.provider}` : ''}.csv`).type('text/csv');
@@ -118,7 +142,9 @@ export class SchemesController {
 
   @Put(':scheme/policy')
   @Allow('agency')
-  @ApiOperation({ summary: "Give a year's policy of a scheme (decimals as strings; stored by content hash; it is the year's policy from then on)" })
+  @ApiOperation({
+    summary: "Give a year's policy of a scheme (decimals as strings; stored by content hash; it is the year's policy from then on)",
+  })
   @ApiBody({ type: SchemePolicyBody })
   @ApiOkResponse({ type: PolicyGivenResponse })
   @ApiErrors({ 400: 'unknown scheme, malformed JSON', 422: '`invalid-policy` (every problem by path), `policy-mismatch` (another region)' })
@@ -150,16 +176,21 @@ export class SchemesController {
     @Body() body: unknown,
     @CurrentUser() p: Principal,
   ) {
-    if (String(req.headers['content-type'] ?? '').includes('csv')) return this.schemes.importCsv(a.scheme, a.table, p.region, q.year, req, actorOf(p));
+    if (String(req.headers['content-type'] ?? '').includes('csv'))
+      return this.schemes.importCsv(a.scheme, a.table, p.region, q.year, req, actorOf(p));
     if (!Array.isArray(body)) throw badRequest('bad-body', 'send a JSON array of rows, or CSV with Content-Type text/csv');
     return this.schemes.importRows(a.scheme, a.table, p.region, q.year, body, actorOf(p));
   }
 
   @Delete(':scheme/inputs/:table')
   @Allow('agency')
-  @ApiOperation({ summary: "Withdraw a table of a year: the next run does without it (a required table then refuses the run); audited" })
+  @ApiOperation({ summary: 'Withdraw a table of a year: the next run does without it (a required table then refuses the run); audited' })
   @ApiOkResponse({ type: WithdrawnInputResponse })
-  @ApiErrors({ 400: 'unknown scheme, year not acceptable', 404: '`unknown-table`, `no-input`', 409: "`finalised`: the year's run is final" })
+  @ApiErrors({
+    400: 'unknown scheme, year not acceptable',
+    404: '`unknown-table`, `no-input`',
+    409: "`finalised`: the year's run is final",
+  })
   withdraw(@Param() a: SchemeTableParams, @Query() q: SchemeYearQuery, @CurrentUser() p: Principal) {
     return this.schemes.withdrawInput(a.scheme, a.table, p.region, q.year, actorOf(p));
   }
@@ -187,7 +218,12 @@ export class SchemesController {
     409: "`finalised`: the year's run is final",
     422: '`missing-input` (a required table not imported), `invalid-policy`; a cross-table problem of the inputs fails the job (by table, row and field)',
   })
-  async start(@Param() a: SchemeParams, @Body() b: StartSchemeRunRequest, @Res({ passthrough: true }) res: Response, @CurrentUser() p: Principal) {
+  async start(
+    @Param() a: SchemeParams,
+    @Body() b: StartSchemeRunRequest,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentUser() p: Principal,
+  ) {
     const { id } = await this.schemes.start(a.scheme, p.region, b.year, actorOf(p));
     res.location(`/api/v1/schemes/runs/${id}`);
     return { id, status: 'running', statusUrl: `/api/v1/jobs/${id}`, runUrl: `/api/v1/schemes/runs/${id}` };

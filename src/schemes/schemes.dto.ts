@@ -57,7 +57,9 @@ export class SchemeTableParams extends SchemeParams {
 }
 
 export class SchemePersonsQuery {
-  @ApiPropertyOptional({ description: "The provider whose persons (a hospital user: one of its own); the agency may leave it out with format=csv" })
+  @ApiPropertyOptional({
+    description: 'The provider whose persons (a hospital user: one of its own); the agency may leave it out with format=csv',
+  })
   @IsOptional()
   @Matches(/^[A-Za-z0-9_.-]{1,40}$/)
   provider?: string;

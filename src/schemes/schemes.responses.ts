@@ -3,7 +3,10 @@ import { SCHEME_IDS } from '../domain/schemes/scheme';
 
 /** OpenAPI documentation of the schemes' bodies and answers (documentation only: the domain reads them). */
 
-@ApiSchema({ description: "A scheme's policy for a region and year: `scheme`, `region`, `year`, `name` and the scheme's parameters, decimals as strings (catalogs/schemes/<scheme>/*.json)" })
+@ApiSchema({
+  description:
+    "A scheme's policy for a region and year: `scheme`, `region`, `year`, `name` and the scheme's parameters, decimals as strings (catalogs/schemes/<scheme>/*.json)",
+})
 export class SchemePolicyBody {
   @ApiProperty({ enum: SCHEME_IDS })
   scheme!: string;
@@ -18,7 +21,10 @@ export class SchemePolicyBody {
   name!: string;
 }
 
-@ApiSchema({ description: "One row of an input table: the table's columns (GET /api/v1/schemes), money and ratios as strings; counts, years and months as strings or whole numbers; flags true/false" })
+@ApiSchema({
+  description:
+    "One row of an input table: the table's columns (GET /api/v1/schemes), money and ratios as strings; counts, years and months as strings or whole numbers; flags true/false",
+})
 export class SchemeInputRowBody {}
 
 class ColumnResponse {
@@ -93,13 +99,22 @@ class ProviderResponse {
   @ApiProperty() provider!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ type: [String], description: 'The hospital codes whose users may read the row' }) visibleTo!: string[];
-  @ApiProperty({ type: 'object', additionalProperties: true, description: "Every figure of the unit, by the scheme's names (docs/schemes.md); money as 2-dp strings" })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: "Every figure of the unit, by the scheme's names (docs/schemes.md); money as 2-dp strings",
+  })
   figures!: Record<string, unknown>;
 }
 
 export class SchemeReportResponse {
   @ApiProperty({ type: ReportRunResponse }) run!: ReportRunResponse;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: "The region's figures (totals, the budget tree); null for a hospital user" })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: "The region's figures (totals, the budget tree); null for a hospital user",
+  })
   region!: Record<string, unknown> | null;
   @ApiProperty({ type: [ProviderResponse] }) providers!: ProviderResponse[];
 }

@@ -11,7 +11,16 @@ import { badRequest, conflict, excerpt, invalid, notFound, Problem } from '../do
 import { JobProgress, JobsService, Started } from '../jobs/jobs.service';
 import { canonicalJson } from '../domain/policy';
 import { schemeOf, SCHEMES } from '../domain/schemes';
-import { InputRow, PersonFigures, ProviderFigures, SchemeDefinition, SchemeId, SchemeInputs, SchemeOutcome, SchemePolicyBase } from '../domain/schemes/scheme';
+import {
+  InputRow,
+  PersonFigures,
+  ProviderFigures,
+  SchemeDefinition,
+  SchemeId,
+  SchemeInputs,
+  SchemeOutcome,
+  SchemePolicyBase,
+} from '../domain/schemes/scheme';
 import { headerProblems, RawCell, readTable, tableSpec } from '../domain/schemes/scheme-input';
 import { readText } from '../io/text-input';
 import { SchemeRunHead, SchemesStore, SchemeYearKey, StoredInput } from './schemes.store';
@@ -65,10 +74,16 @@ export class SchemesService {
    * Stores a policy the agency gives for a year (validated; by content hash) and returns its
    * hash. It is the year's policy from then on.
    */
-  async givePolicy(scheme: string, doc: unknown, actor: string, region: string | null): Promise<{ hash: string; policy: SchemePolicyBase }> {
+  async givePolicy(
+    scheme: string,
+    doc: unknown,
+    actor: string,
+    region: string | null,
+  ): Promise<{ hash: string; policy: SchemePolicyBase }> {
     const def = schemeOf(scheme);
     const policy = def.parsePolicy(doc);
-    if (region !== null && policy.region !== region) throw invalid('policy-mismatch', `the policy is for region ${policy.region}; yours is ${region}`);
+    if (region !== null && policy.region !== region)
+      throw invalid('policy-mismatch', `the policy is for region ${policy.region}; yours is ${region}`);
     const text = canonicalJson(policy);
     const hash = sha256(text);
     await this.store.savePolicy({ scheme: def.id, region: policy.region, year: policy.year }, hash, text, actor);
@@ -118,15 +133,26 @@ export class SchemesService {
     const spec = tableSpec(def.tables, table);
     const problems: Problem[] = [];
     raws.forEach((r, i) => {
-      if (typeof r !== 'object' || r === null || Array.isArray(r)) problems.push({ ...where(i), field: '*', reason: 'must be an object with the table’s fields' });
+      if (typeof r !== 'object' || r === null || Array.isArray(r))
+        problems.push({ ...where(i), field: '*', reason: 'must be an object with the table’s fields' });
     });
-    if (problems.length) throw invalid('invalid-rows', `the ${spec.name} table has ${problems.length} problem(s); nothing of it was stored`, problems);
+    if (problems.length)
+      throw invalid('invalid-rows', `the ${spec.name} table has ${problems.length} problem(s); nothing of it was stored`, problems);
     const rows = readTable(spec, raws as Record<string, RawCell>[], where);
     const hash = rowsHash(rows);
     await this.store.ensureYear(k);
     const id = randomUUID();
     const { replaced } = await this.store.saveInput(k, { id, table: spec.name, sha256: hash, source, rows }, actor);
-    return { id, table: spec.name, sha256: hash, rows: rows.length, source, importedBy: actor, importedAt: new Date().toISOString(), replaced };
+    return {
+      id,
+      table: spec.name,
+      sha256: hash,
+      rows: rows.length,
+      source,
+      importedBy: actor,
+      importedAt: new Date().toISOString(),
+      replaced,
+    };
   }
 
   /** An input table from CSV (header = the column names; UTF-8 through the byte gate). */
@@ -142,7 +168,13 @@ export class SchemesService {
   }
 
   /** Withdraws a table of a year (nothing of it counts in the next run); 404 when it has no import. */
-  async withdrawInput(scheme: string, table: string, region: string, year: number, actor: string): Promise<{ table: string; withdrawn: string }> {
+  async withdrawInput(
+    scheme: string,
+    table: string,
+    region: string,
+    year: number,
+    actor: string,
+  ): Promise<{ table: string; withdrawn: string }> {
     const { def, k } = this.key(scheme, region, year);
     const spec = tableSpec(def.tables, table);
     await this.store.ensureYear(k);
@@ -180,11 +212,18 @@ export class SchemesService {
         missing.map((t) => ({ field: t.name, reason: `table not imported: ${t.description}` })),
       );
     const id = randomUUID();
-    return this.jobs.start(`scheme.${def.id}`, region, { scheme: def.id, year }, actor, (p) => this.execute(id, def, k, policy, stored, actor, p), {
-      id,
-      observer,
-      record: (r) => ({ runId: r.run.id, providers: r.providers.length, inputsHash: r.run.inputsHash }),
-    });
+    return this.jobs.start(
+      `scheme.${def.id}`,
+      region,
+      { scheme: def.id, year },
+      actor,
+      (p) => this.execute(id, def, k, policy, stored, actor, p),
+      {
+        id,
+        observer,
+        record: (r) => ({ runId: r.run.id, providers: r.providers.length, inputsHash: r.run.inputsHash }),
+      },
+    );
   }
 
   /** A run to its end (the CLI, tests): start() and its outcome. */
@@ -236,12 +275,17 @@ export class SchemesService {
     const report = await this.report(id, p);
     if (provider === null) {
       if (p && p.role !== 'agency') throw badRequest('provider-required', 'name the provider whose persons you want (?provider=)');
-    } else if (!report.providers.some((x) => x.provider === provider)) throw notFound('unknown-provider', `run ${id} has no provider ${excerpt(provider)} you may read`);
+    } else if (!report.providers.some((x) => x.provider === provider))
+      throw notFound('unknown-provider', `run ${id} has no provider ${excerpt(provider)} you may read`);
     return this.store.persons(id, provider);
   }
 
   /** The outcome of a year's final run of a scheme, if it has one (the DIP settlement reads zibo-budget's). */
-  async finalOutcome(scheme: SchemeId, region: string, year: number): Promise<{ runId: string; inputsHash: string; outcome: SchemeOutcome } | null> {
+  async finalOutcome(
+    scheme: SchemeId,
+    region: string,
+    year: number,
+  ): Promise<{ runId: string; inputsHash: string; outcome: SchemeOutcome } | null> {
     const head = (await this.store.runs(region, { scheme, year })).find((r) => r.status === 'final');
     const run = head ? await this.store.run(head.id) : null;
     return run ? { runId: run.id, inputsHash: run.inputsHash, outcome: { region: run.regionFigures, providers: run.providers } } : null;
@@ -283,4 +327,3 @@ export class SchemesService {
     return { run: head2, region: null, providers: own };
   }
 }
-

@@ -50,7 +50,8 @@ function packPersons(persons: readonly PersonFigures[], from: number, to: number
 }
 
 function unpackPersons(provider: string, data: string): PersonFigures[] {
-  const chunk = JSON.parse(data) as { columns: string[]; rows: unknown[][] } | { persons: { person: string; figures: Record<string, unknown> }[] };
+  const chunk = JSON.parse(data) as
+    { columns: string[]; rows: unknown[][] } | { persons: { person: string; figures: Record<string, unknown> }[] };
   if ('persons' in chunk) return chunk.persons.map((x) => ({ provider, person: x.person, figures: x.figures }));
   return chunk.rows.map((row) => {
     const figures: Record<string, unknown> = {};
@@ -73,7 +74,6 @@ function unpackChunk(data: string, out: InputRow[]): void {
     out.push(row);
   }
 }
-
 
 /** What identifies a scheme's year: every input, run and finalise of it locks its row first. */
 export interface SchemeYearKey {
@@ -138,7 +138,11 @@ export class SchemesStore {
   /** Creates the year's lock row, outside any transaction (no shared-lock upgrade inside one). */
   async ensureYear(k: SchemeYearKey): Promise<void> {
     const insert = this.db.engine === 'mysql' ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
-    await this.db.execute(`${insert} INTO scheme_year (scheme, region_code, year, revision) VALUES (?, ?, ?, 0)`, [k.scheme, k.region, k.year]);
+    await this.db.execute(`${insert} INTO scheme_year (scheme, region_code, year, revision) VALUES (?, ?, ?, 0)`, [
+      k.scheme,
+      k.region,
+      k.year,
+    ]);
   }
 
   /** Locks the year and refuses when its run is final. */
@@ -158,7 +162,11 @@ export class SchemesStore {
   /** The id of the year's final run, if it has one. */
   async finalRun(k: SchemeYearKey): Promise<string | null> {
     const r = (
-      await this.db.execute(`SELECT id FROM scheme_run WHERE scheme = ? AND region_code = ? AND year = ? AND status = 'final'`, [k.scheme, k.region, k.year])
+      await this.db.execute(`SELECT id FROM scheme_run WHERE scheme = ? AND region_code = ? AND year = ? AND status = 'final'`, [
+        k.scheme,
+        k.region,
+        k.year,
+      ])
     ).rows[0];
     return r ? String(r.id) : null;
   }
@@ -318,7 +326,10 @@ export class SchemesStore {
       }).rows.map((r) => String(r.id));
       const used = run.inputs.map((i) => i.inputId);
       if (current.length !== used.length || used.some((id) => !current.includes(id)))
-        throw conflict('inputs-changed', `an input table of ${run.scheme} ${run.region} ${run.year} was imported while the run worked; nothing stored, run again`);
+        throw conflict(
+          'inputs-changed',
+          `an input table of ${run.scheme} ${run.region} ${run.year} was imported while the run worked; nothing stored, run again`,
+        );
       const before = (yield {
         sql: `SELECT id FROM scheme_run WHERE scheme = ? AND region_code = ? AND year = ?${forUpdate}`,
         params: [run.scheme, run.region, run.year],
@@ -354,7 +365,10 @@ export class SchemesStore {
         };
       }
       for (const [provider, seq, data] of personChunks(persons))
-        yield { sql: 'INSERT INTO scheme_person_chunk (run_id, provider, seq, data) VALUES (?, ?, ?, ?)', params: [run.id, provider, seq, data] };
+        yield {
+          sql: 'INSERT INTO scheme_person_chunk (run_id, provider, seq, data) VALUES (?, ?, ?, ?)',
+          params: [run.id, provider, seq, data],
+        };
       yield {
         sql: 'UPDATE scheme_year SET revision = revision + 1 WHERE scheme = ? AND region_code = ? AND year = ?',
         params: [run.scheme, run.region, run.year],
@@ -390,8 +404,19 @@ export class SchemesStore {
       if (current.length !== used.length || used.some((x) => !current.includes(x)))
         throw conflict('inputs-changed', `an input table was imported after run ${id}; run the year again, then finalise`);
       const at = new Date();
-      yield { sql: `UPDATE scheme_run SET status = 'final', finalised_by = ?, finalised_at = ? WHERE id = ? AND status = 'draft'`, params: [actor, at, id] };
-      yield auditStatement({ at, actor, action: 'scheme.finalise', entity: 'scheme', entityId: id, before: { status: 'draft' }, after: { status: 'final' } });
+      yield {
+        sql: `UPDATE scheme_run SET status = 'final', finalised_by = ?, finalised_at = ? WHERE id = ? AND status = 'draft'`,
+        params: [actor, at, id],
+      };
+      yield auditStatement({
+        at,
+        actor,
+        action: 'scheme.finalise',
+        entity: 'scheme',
+        entityId: id,
+        before: { status: 'draft' },
+        after: { status: 'final' },
+      });
     });
   }
 
@@ -427,7 +452,9 @@ export class SchemesStore {
       where.push('year = ?');
       params.push(filter.year);
     }
-    const rows = (await this.db.execute(`SELECT ${SchemesStore.HEAD} FROM scheme_run WHERE ${where.join(' AND ')} ORDER BY year DESC, scheme`, params)).rows;
+    const rows = (
+      await this.db.execute(`SELECT ${SchemesStore.HEAD} FROM scheme_run WHERE ${where.join(' AND ')} ORDER BY year DESC, scheme`, params)
+    ).rows;
     return rows.map((r) => this.head(r));
   }
 
@@ -440,11 +467,18 @@ export class SchemesStore {
   async *persons(runId: string, provider: string | null): AsyncGenerator<PersonFigures[]> {
     const where = provider === null ? '' : ' AND provider = ?';
     const keys = (
-      await this.db.execute(`SELECT provider, seq FROM scheme_person_chunk WHERE run_id = ?${where} ORDER BY provider, seq`, provider === null ? [runId] : [runId, provider])
+      await this.db.execute(
+        `SELECT provider, seq FROM scheme_person_chunk WHERE run_id = ?${where} ORDER BY provider, seq`,
+        provider === null ? [runId] : [runId, provider],
+      )
     ).rows;
     for (const k of keys) {
       const r = (
-        await this.db.execute('SELECT data FROM scheme_person_chunk WHERE run_id = ? AND provider = ? AND seq = ?', [runId, String(k.provider), Number(k.seq)])
+        await this.db.execute('SELECT data FROM scheme_person_chunk WHERE run_id = ? AND provider = ? AND seq = ?', [
+          runId,
+          String(k.provider),
+          Number(k.seq),
+        ])
       ).rows[0];
       yield unpackPersons(String(k.provider), brotliDecompressSync(r.data as Buffer).toString('utf8'));
     }
@@ -453,14 +487,14 @@ export class SchemesStore {
   async run(id: string): Promise<StoredSchemeRun | null> {
     const r = (await this.db.execute(`SELECT ${SchemesStore.HEAD}, region_figures FROM scheme_run WHERE id = ?`, [id])).rows[0];
     if (!r) return null;
-    const providers = (await this.db.execute('SELECT provider, name, visible_to, figures FROM scheme_provider WHERE run_id = ? ORDER BY provider', [id])).rows.map(
-      (p) => ({
-        provider: String(p.provider),
-        name: String(p.name),
-        visibleTo: JSON.parse(String(p.visible_to)) as string[],
-        figures: JSON.parse(String(p.figures)) as Record<string, unknown>,
-      }),
-    );
+    const providers = (
+      await this.db.execute('SELECT provider, name, visible_to, figures FROM scheme_provider WHERE run_id = ? ORDER BY provider', [id])
+    ).rows.map((p) => ({
+      provider: String(p.provider),
+      name: String(p.name),
+      visibleTo: JSON.parse(String(p.visible_to)) as string[],
+      figures: JSON.parse(String(p.figures)) as Record<string, unknown>,
+    }));
     return { ...this.head(r), regionFigures: JSON.parse(String(r.region_figures)) as Record<string, unknown>, providers };
   }
 }

@@ -132,7 +132,9 @@ export class SettlementService {
           finalisedAt: null,
           ...(records ? { monthsPrepaid: records.months } : {}),
           ...(special ? { specialCases: { revision: special.revision, applied: special.applied.length, notInRun: special.missing } } : {}),
-          ...(tree && budgeted ? { budgetFrom: { scheme: 'zibo-budget' as const, runId: tree.runId, inputsHash: tree.inputsHash, pools: budgeted.pools } } : {}),
+          ...(tree && budgeted
+            ? { budgetFrom: { scheme: 'zibo-budget' as const, runId: tree.runId, inputsHash: tree.inputsHash, pools: budgeted.pools } }
+            : {}),
         },
         pools,
       };

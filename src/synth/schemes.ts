@@ -479,7 +479,12 @@ export const GENERATED_SCHEMES = {
 } as const satisfies Record<SchemeId, { region: string; year: number; count: number; counts: string }>;
 
 /** A per-head scheme's generator output (CSV text per table) as a data set; a table without rows is left out. */
-function fromDemo(scheme: SchemeId, region: string, year: number, demo: { policy: Record<string, unknown>; tables: Record<string, string> }): SchemeDataSet {
+function fromDemo(
+  scheme: SchemeId,
+  region: string,
+  year: number,
+  demo: { policy: Record<string, unknown>; tables: Record<string, string> },
+): SchemeDataSet {
   const tables = Object.entries(demo.tables)
     .map(([table, csv]) => {
       let rows = -1; // the header line
@@ -503,10 +508,25 @@ export function generateSchemeData(
     case 'zibo-budget':
       return generateZiboBudgetData({ seed: o.seed, region: o.region, year: o.year, institutions: o.count });
     case 'disease-capitation':
-      return fromDemo(scheme, o.region, o.year, generateDiseaseCapitationDemo({ seed: o.seed, region: o.region, year: o.year, persons: o.count }));
+      return fromDemo(
+        scheme,
+        o.region,
+        o.year,
+        generateDiseaseCapitationDemo({ seed: o.seed, region: o.region, year: o.year, persons: o.count }),
+      );
     case 'diabetes-capitation':
-      return fromDemo(scheme, o.region, o.year, generateDiabetesCapitationDemo({ seed: o.seed, region: o.region, year: o.year, persons: o.count }));
+      return fromDemo(
+        scheme,
+        o.region,
+        o.year,
+        generateDiabetesCapitationDemo({ seed: o.seed, region: o.region, year: o.year, persons: o.count }),
+      );
     case 'chronic-package':
-      return fromDemo(scheme, o.region, o.year, generateChronicPackageDemo({ seed: o.seed, region: o.region, year: o.year, persons: o.count }));
+      return fromDemo(
+        scheme,
+        o.region,
+        o.year,
+        generateChronicPackageDemo({ seed: o.seed, region: o.region, year: o.year, persons: o.count }),
+      );
   }
 }

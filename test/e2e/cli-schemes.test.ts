@@ -192,7 +192,17 @@ describeEngines('dip generate --scheme and the scheme commands through the built
     expect((await dip(t, ['scheme', 'policy', 'diabetes-capitation', join(out, 'policy.json')])).code).toBe(0);
     const tables = readdirSync(out).filter((f) => f.endsWith('.csv'));
     for (const f of tables) {
-      const r = await dip(t, ['scheme', 'import', 'diabetes-capitation', f.replace(/\.csv$/, ''), join(out, f), '--region', '120000', '--year', '2022']);
+      const r = await dip(t, [
+        'scheme',
+        'import',
+        'diabetes-capitation',
+        f.replace(/\.csv$/, ''),
+        join(out, f),
+        '--region',
+        '120000',
+        '--year',
+        '2022',
+      ]);
       expect(r.code).toBe(0);
     }
     const reports = join(dir, 'diabetes-reports');

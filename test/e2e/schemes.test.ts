@@ -27,7 +27,8 @@ import { countRows } from './e2e-helpers';
  * L = 495,850,000; to the DIP fund 70 % = 347,095,000.00; J = 148,755,000.00.
  */
 
-const EXAMPLE = (scheme: string, table: string) => readFileSync(resolve(__dirname, `../../catalogs/schemes/${scheme}/example/${table}.csv`), 'utf8');
+const EXAMPLE = (scheme: string, table: string) =>
+  readFileSync(resolve(__dirname, `../../catalogs/schemes/${scheme}/example/${table}.csv`), 'utf8');
 const GROUP_TABLES = ['groups', 'members', 'history', 'claims', 'actuals', 'assessment', 'reserveBase'];
 const ZIBO_TABLES = ['pools', 'lastYear', 'signed', 'actuals'];
 
@@ -66,21 +67,29 @@ describeEngines('payment schemes over HTTP on %s', (engine) => {
       { code: 'H441502003', name: '红草镇卫生院', region: '441502', level: 'TOWNSHIP_OTHER' },
       { code: 'H441502099', name: '城区外医院', region: '441502', level: 'L2_OTHER' },
     ];
-    for (const { code, ...h } of hospitals) expect((await t.http(shanwei).put(`/api/v1/hospitals/${code}`).send(h)).status).toBeLessThan(300);
+    for (const { code, ...h } of hospitals)
+      expect((await t.http(shanwei).put(`/api/v1/hospitals/${code}`).send(h)).status).toBeLessThan(300);
   });
   afterAll(async () => t?.close());
 
   it('lists the schemes with their input tables', async () => {
     const res = await t.http().get('/api/v1/schemes');
     expect(res.status).toBe(200);
-    expect(res.body.map((d: { id: string }) => d.id)).toEqual(['medical-group', 'zibo-budget', 'disease-capitation', 'diabetes-capitation', 'chronic-package']);
+    expect(res.body.map((d: { id: string }) => d.id)).toEqual([
+      'medical-group',
+      'zibo-budget',
+      'disease-capitation',
+      'diabetes-capitation',
+      'chronic-package',
+    ]);
     const groups = res.body[0].tables.find((x: { name: string }) => x.name === 'groups');
     expect(groups.key).toEqual(['groupCode']);
   });
 
   it('refuses a bad table whole with line, field and reason; nothing stored', async () => {
     const before = await countRows(t, 'scheme_input');
-    const bad = 'groupCode,year,outpatientFund,inpatientFund\nSWCQ01,2021,18600000.00,41250000.00\nSWCQ01,2022,19400000.123,x\nSWCQ01,2021,1.00,1.00\n';
+    const bad =
+      'groupCode,year,outpatientFund,inpatientFund\nSWCQ01,2021,18600000.00,41250000.00\nSWCQ01,2022,19400000.123,x\nSWCQ01,2021,1.00,1.00\n';
     const res = await importCsv(shanwei, 'medical-group', 'history', bad);
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ error: 'invalid-rows' });
@@ -93,7 +102,11 @@ describeEngines('payment schemes over HTTP on %s', (engine) => {
     expect(header.status).toBe(422);
     expect(header.body.error).toBe('header');
     // Money as a JSON number has been through a binary float: refused.
-    const json = await t.http(shanwei).post('/api/v1/schemes/medical-group/inputs/assessment').query({ year: 2024 }).send([{ groupCode: 'G', score: 0.5, passed: true }]);
+    const json = await t
+      .http(shanwei)
+      .post('/api/v1/schemes/medical-group/inputs/assessment')
+      .query({ year: 2024 })
+      .send([{ groupCode: 'G', score: 0.5, passed: true }]);
     expect(json.status).toBe(422);
     expect(json.body.problems).toEqual([{ row: 0, field: 'score', reason: expect.stringContaining('string') }]);
     expect((await t.http(shanwei).post('/api/v1/schemes/medical-group/inputs/nope').query({ year: 2024 }).send([])).status).toBe(404);
@@ -107,12 +120,15 @@ describeEngines('payment schemes over HTTP on %s', (engine) => {
     const missing = await runYear(shanwei, 'medical-group', 2024);
     expect(missing.status).toBe(422);
     expect(missing.body.error).toBe('missing-input');
-    for (const table of GROUP_TABLES) expect((await importCsv(shanwei, 'medical-group', table, EXAMPLE('medical-group', table))).status).toBe(201);
+    for (const table of GROUP_TABLES)
+      expect((await importCsv(shanwei, 'medical-group', table, EXAMPLE('medical-group', table))).status).toBe(201);
     // The same table as JSON has the same hash (the hash is of the rows as read).
     const inputs = (await t.http(shanwei).get('/api/v1/schemes/medical-group/inputs').query({ year: 2024 })).body;
-    const asJson = await t.http(shanwei).post('/api/v1/schemes/medical-group/inputs/groups').query({ year: 2024 }).send([
-      { groupCode: 'SWCQ01', name: '汕尾市城区医疗集团', leadHospitalCode: 'H441502001', firstSchemeYear: '2022' },
-    ]);
+    const asJson = await t
+      .http(shanwei)
+      .post('/api/v1/schemes/medical-group/inputs/groups')
+      .query({ year: 2024 })
+      .send([{ groupCode: 'SWCQ01', name: '汕尾市城区医疗集团', leadHospitalCode: 'H441502001', firstSchemeYear: '2022' }]);
     expect(asJson.status).toBe(201);
     expect(asJson.body.sha256).toBe(inputs.find((i: { table: string }) => i.table === 'groups').sha256);
 
@@ -166,13 +182,18 @@ describeEngines('payment schemes over HTTP on %s', (engine) => {
     const col = (name: string) => line.split(',')[head.split(',').indexOf(name)];
     expect(col('allowance')).toBe('65649500.00');
     expect(col('reconciliation.parts.fund')).toBe('1533350.00');
-    const xlsx = await t.http(shanwei).get(`/api/v1/schemes/runs/${id}`).query({ format: 'xlsx' }).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const xlsx = await t
+      .http(shanwei)
+      .get(`/api/v1/schemes/runs/${id}`)
+      .query({ format: 'xlsx' })
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     const book = new XLSX.Workbook();
-    await book.xlsx.load(xlsx.body as Buffer);
+    await book.xlsx.load(xlsx.body as unknown as ArrayBuffer);
     const sheet = book.getWorksheet('单位 Providers')!;
     const headers = (sheet.getRow(1).values as unknown[]).slice(1);
     expect(sheet.getRow(2).getCell(headers.indexOf('balance') + 1).value).toBe(-6127941.67);
@@ -198,8 +219,16 @@ describeEngines('payment schemes over HTTP on %s', (engine) => {
     expect(run.status).toBe(404);
     expect(run.body.error).toBe('no-policy');
     const policy = JSON.parse(readFileSync(resolve(__dirname, '../../catalogs/schemes/medical-group/441502-2024.json'), 'utf8'));
-    const history = 'groupCode,year,outpatientFund,inpatientFund\nSWCQ01,2022,19400000.00,43100000.00\nSWCQ01,2023,20350000.00,44870000.00\nSWCQ01,2024,21400000.00,47300000.00\n';
-    expect((await t.http(shanwei).put('/api/v1/schemes/medical-group/policy').send({ ...policy, year: 2025 })).status).toBe(200);
+    const history =
+      'groupCode,year,outpatientFund,inpatientFund\nSWCQ01,2022,19400000.00,43100000.00\nSWCQ01,2023,20350000.00,44870000.00\nSWCQ01,2024,21400000.00,47300000.00\n';
+    expect(
+      (
+        await t
+          .http(shanwei)
+          .put('/api/v1/schemes/medical-group/policy')
+          .send({ ...policy, year: 2025 })
+      ).status,
+    ).toBe(200);
     expect((await importCsv(shanwei, 'medical-group', 'history', history, 2025)).status).toBe(201);
     const ok = await runYear(shanwei, 'medical-group', 2025);
     expect(ok.status).toBe(200);
@@ -215,13 +244,17 @@ describeEngines('payment schemes over HTTP on %s', (engine) => {
     const stale = await t.http(shanwei).post(`/api/v1/schemes/runs/${ok.body.run.id}/finalise`);
     expect(stale.status).toBe(409);
     expect(stale.body.error).toBe('inputs-changed');
-    const bad = await t.http(shanwei).put('/api/v1/schemes/medical-group/policy').send({ ...policy, growth: 0.05 });
+    const bad = await t
+      .http(shanwei)
+      .put('/api/v1/schemes/medical-group/policy')
+      .send({ ...policy, growth: 0.05 });
     expect(bad.status).toBe(422);
     expect(bad.body.problems).toEqual([expect.objectContaining({ path: 'growth' })]);
   });
 
   it("builds Zibo's budget tree to the fen, adding up to the revenue", async () => {
-    for (const table of ZIBO_TABLES) expect((await importCsv(t.token, 'zibo-budget', table, EXAMPLE('zibo-budget', table))).status).toBe(201);
+    for (const table of ZIBO_TABLES)
+      expect((await importCsv(t.token, 'zibo-budget', table, EXAMPLE('zibo-budget', table))).status).toBe(201);
     const run = await runYear(t.token, 'zibo-budget', 2024);
     expect(run.status).toBe(200);
     const emp = run.body.region.pools.employee;
@@ -236,7 +269,13 @@ describeEngines('payment schemes over HTTP on %s', (engine) => {
         criticalIllness: { budget: '179400000.00' },
       },
       dipBudget: '2864090000.00',
-      yearEnd: { shortfall: '24150000.00', remainder: '495850000.00', toDipFund: '347095000.00', adjustmentFund: '148755000.00', uncovered: '0.00' },
+      yearEnd: {
+        shortfall: '24150000.00',
+        remainder: '495850000.00',
+        toDipFund: '347095000.00',
+        adjustmentFund: '148755000.00',
+        uncovered: '0.00',
+      },
     });
     // The tree adds up: reserve + lines + DIP budget = R, checked here with BigInt fen.
     const fen = (s: string) => BigInt(s.replace('.', ''));
@@ -252,7 +291,14 @@ describeEngines('payment schemes over HTTP on %s', (engine) => {
     // Scheme A's worked example (test/unit/scheme-disease-capitation.test.ts): employee λ = 21,000 / 19,943.479,
     // s(M03900) = round2(1,264.57 × λ) = 1,331.56; PZ0001 is 70 (ρ 1.2) at H51040001.
     const panzhihua = await t.login({ role: 'agency', region: '510400' });
-    expect((await t.http(panzhihua).put('/api/v1/hospitals/H51040001').send({ name: '攀枝花市中心医院', region: '510400', level: 'L3A_GENERAL' })).status).toBeLessThan(300);
+    expect(
+      (
+        await t
+          .http(panzhihua)
+          .put('/api/v1/hospitals/H51040001')
+          .send({ name: '攀枝花市中心医院', region: '510400', level: 'L3A_GENERAL' })
+      ).status,
+    ).toBeLessThan(300);
     for (const table of ['budgets', 'diseaseCosts', 'hospitals', 'consortia', 'enrolments', 'spending', 'familyDoctors'])
       expect((await importCsv(panzhihua, 'disease-capitation', table, EXAMPLE('disease-capitation', table), 2021)).status).toBe(201);
     const run = await runYear(panzhihua, 'disease-capitation', 2021);
@@ -260,7 +306,9 @@ describeEngines('payment schemes over HTTP on %s', (engine) => {
     const id = run.body.run.id as string;
     const persons = await t.http(panzhihua).get(`/api/v1/schemes/runs/${id}/persons`).query({ provider: 'H51040001' });
     expect(persons.status).toBe(200);
-    const p1 = persons.body.find((x: { person: string; figures: { disease: string } }) => x.person === 'PZ0001' && x.figures.disease === 'M03900');
+    const p1 = persons.body.find(
+      (x: { person: string; figures: { disease: string } }) => x.person === 'PZ0001' && x.figures.disease === 'M03900',
+    );
     expect(p1).toMatchObject({ provider: 'H51040001', figures: { pool: 'employee', rho: '1.2', standard: '1331.56' } });
     expect(persons.body.every((x: { provider: string }) => x.provider === 'H51040001')).toBe(true);
     const csv = await t.http(panzhihua).get(`/api/v1/schemes/runs/${id}/persons`).query({ format: 'csv' });

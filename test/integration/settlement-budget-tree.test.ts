@@ -28,7 +28,11 @@ describeEngines('a DIP year budgeted by its zibo-budget run on %s', (engine) => 
     await seedHandMonth(t, policy);
     await t.app
       .get(RecordsService)
-      .record('budgetActual', [{ region: '370300', year: '2024', pool: 'employee', line: 'generalOutpatient', amount: '99999.00' }], 'tester');
+      .record(
+        'budgetActual',
+        [{ region: '370300', year: '2024', pool: 'employee', line: 'generalOutpatient', amount: '99999.00' }],
+        'tester',
+      );
   });
   afterAll(async () => t?.close());
 
@@ -59,7 +63,10 @@ describeEngines('a DIP year budgeted by its zibo-budget run on %s', (engine) => 
     );
     const put = (table: string, rows: Record<string, string>[]) => schemes.importRows('zibo-budget', table, '370300', 2024, rows, 'tester');
     await put('pools', [{ pool: 'employee', revenue: '50000.00', insuredPersons: '100' }]);
-    await put('lastYear', ZERO_ITEMS.map((item) => ({ pool: 'employee', item, amount: '0.00' })));
+    await put(
+      'lastYear',
+      ZERO_ITEMS.map((item) => ({ pool: 'employee', item, amount: '0.00' })),
+    );
     await put('signed', [{ pool: 'employee', line: 'generalOutpatient', institutionCode: 'H001', signedPersons: '100' }]);
     await put('actuals', [
       { pool: 'employee', line: 'generalOutpatient', amount: '12000.00' },
@@ -76,7 +83,12 @@ describeEngines('a DIP year budgeted by its zibo-budget run on %s', (engine) => 
 
     await schemes.finalise(tree.run.id, 'tester', null);
     const year = await (await s.start('370300', 'year', '2024', 'tester')).done;
-    expect(year.run.budgetFrom).toEqual({ scheme: 'zibo-budget', runId: tree.run.id, inputsHash: tree.run.inputsHash, pools: ['employee'] });
+    expect(year.run.budgetFrom).toEqual({
+      scheme: 'zibo-budget',
+      runId: tree.run.id,
+      inputsHash: tree.run.inputsHash,
+      pools: ['employee'],
+    });
     const [emp, res] = year.pools;
     expect(emp).toMatchObject({
       pool: 'employee',

@@ -19,14 +19,20 @@ function table(name: string, rows: Record<string, string>[]): InputRow[] {
  * 1,200,000.00 for 2021–2023: mean 1,100,000; × 1.05 = A = 1,155,000.00; advance
  * round2(1,155,000 / 12 = 96,250) = 96,250.00. Claims 100,000.00 a month = 1,200,000.00.
  */
-function inputs(
-  over: { firstSchemeYear?: string; outpatient?: string; inpatient?: string; itemPaid?: string } & Partial<
-    Record<string, Record<string, string>[]>
-  > = {},
-): SchemeInputs {
+/** Overrides of the default inputs: a few cells by name, or whole tables by table name. */
+type Overrides = { firstSchemeYear?: string; outpatient?: string; inpatient?: string; itemPaid?: string } & {
+  [table: string]: string | Record<string, string>[] | undefined;
+};
+
+function inputs(over: Overrides = {}): SchemeInputs {
   const t: Record<string, InputRow[]> = {
     groups: table('groups', [
-      { groupCode: 'G1', name: 'Group one', leadHospitalCode: 'H1', firstSchemeYear: over.firstSchemeYear ?? '2022' },
+      {
+        groupCode: 'G1',
+        name: 'Group one',
+        leadHospitalCode: 'H1',
+        firstSchemeYear: (over.firstSchemeYear as string | undefined) ?? '2022',
+      },
     ]),
     members: table('members', [
       { groupCode: 'G1', institutionCode: 'H1', name: 'Lead', kind: 'lead' },
@@ -44,9 +50,9 @@ function inputs(
     actuals: table('actuals', [
       {
         groupCode: 'G1',
-        outpatientFund: over.outpatient ?? '400000.00',
-        inpatientFund: over.inpatient ?? '855000.37',
-        itemPaid: over.itemPaid ?? '0',
+        outpatientFund: (over.outpatient as string | undefined) ?? '400000.00',
+        inpatientFund: (over.inpatient as string | undefined) ?? '855000.37',
+        itemPaid: (over.itemPaid as string | undefined) ?? '0',
       },
     ]),
   };

@@ -288,7 +288,11 @@ export function registerGenerate(program: Command): void {
         .choices(Object.keys(GENERATED_SCHEMES))
         .conflicts(['cases', 'years', 'hospitals', 'codes']),
     )
-    .addOption(new Option('--year <year>', "the scheme year (with --scheme; default the shipped policy's year)").argParser(wholeNumber('the year', 1903, 2999)).default(2024))
+    .addOption(
+      new Option('--year <year>', "the scheme year (with --scheme; default the shipped policy's year)")
+        .argParser(wholeNumber('the year', 1903, 2999))
+        .default(2024),
+    )
     .addOption(
       new Option(
         '--groups <n>',
@@ -302,9 +306,10 @@ export function registerGenerate(program: Command): void {
       ).argParser(wholeNumber('the number of institutions', 2, 999)),
     )
     .addOption(
-      new Option('--persons <n>', 'persons (with --scheme disease-capitation, diabetes-capitation or chronic-package; default 2,000)').argParser(
-        wholeNumber('the number of persons', 1, 10_000_000),
-      ),
+      new Option(
+        '--persons <n>',
+        'persons (with --scheme disease-capitation, diabetes-capitation or chronic-package; default 2,000)',
+      ).argParser(wholeNumber('the number of persons', 1, 10_000_000)),
     )
     .action(async (opts: GenerateOptions, cmd: Command) => {
       const scheme = opts.scheme;
@@ -319,6 +324,11 @@ export function registerGenerate(program: Command): void {
       if (scheme === undefined && cmd.getOptionValueSource('year') !== 'default')
         cmd.error("error: option '--year <year>' goes with --scheme (the cases' years are --years)");
       if (scheme === undefined) return runGenerate(opts);
-      return runGenerateScheme(scheme, opts, cmd.getOptionValueSource('region') !== 'default', cmd.getOptionValueSource('year') !== 'default');
+      return runGenerateScheme(
+        scheme,
+        opts,
+        cmd.getOptionValueSource('region') !== 'default',
+        cmd.getOptionValueSource('year') !== 'default',
+      );
     });
 }

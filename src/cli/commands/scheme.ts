@@ -40,7 +40,9 @@ async function writeReports(s: SchemesService, r: SchemeReport, dir: string): Pr
 
 /** One line per provider: what a user checks first. */
 function summary(r: SchemeReport): string {
-  const lines = [`${r.run.scheme} ${r.run.region} ${r.run.year}: run ${r.run.id} (${r.run.status}), ${r.providers.length} provider(s), inputs ${r.run.inputsHash.slice(0, 12)}`];
+  const lines = [
+    `${r.run.scheme} ${r.run.region} ${r.run.year}: run ${r.run.id} (${r.run.status}), ${r.providers.length} provider(s), inputs ${r.run.inputsHash.slice(0, 12)}`,
+  ];
   for (const p of r.providers) lines.push(`  ${p.provider} ${p.name}`);
   return lines.join('\n');
 }
@@ -57,7 +59,9 @@ export function registerScheme(program: Command): void {
       for (const d of defs) {
         process.stdout.write(`${d.id}  ${d.title} (seed ${d.seed})\n`);
         for (const t of d.tables)
-          process.stdout.write(`  ${t.name}${t.required ? '' : ' (optional)'}: ${t.columns.map((c) => `${c.name}:${c.kind}${c.required ? '' : '?'}`).join(', ')}\n`);
+          process.stdout.write(
+            `  ${t.name}${t.required ? '' : ' (optional)'}: ${t.columns.map((c) => `${c.name}:${c.kind}${c.required ? '' : '?'}`).join(', ')}\n`,
+          );
       }
     });
 

@@ -63,11 +63,13 @@ export function headerProblems(spec: InputTableSpec, header: readonly string[]):
   const known = new Set(spec.columns.map((c) => c.name));
   const seen = new Set<string>();
   for (const h of header) {
-    if (!known.has(h)) problems.push({ line: 1, field: excerpt(h), reason: `unknown column; the ${spec.name} table has ${[...known].join(', ')}` });
+    if (!known.has(h))
+      problems.push({ line: 1, field: excerpt(h), reason: `unknown column; the ${spec.name} table has ${[...known].join(', ')}` });
     if (seen.has(h)) problems.push({ line: 1, field: excerpt(h), reason: 'appears twice' });
     seen.add(h);
   }
-  for (const c of spec.columns) if (c.required && !seen.has(c.name)) problems.push({ line: 1, field: c.name, reason: 'required column missing' });
+  for (const c of spec.columns)
+    if (c.required && !seen.has(c.name)) problems.push({ line: 1, field: c.name, reason: 'required column missing' });
   return problems;
 }
 
@@ -122,7 +124,12 @@ export function readTable(
     rows.push(row);
   });
   if (problems.length)
-    throw new DipError('invalid', 'invalid-rows', `the ${spec.name} table has ${problems.length} problem(s); nothing of it was stored`, problems);
+    throw new DipError(
+      'invalid',
+      'invalid-rows',
+      `the ${spec.name} table has ${problems.length} problem(s); nothing of it was stored`,
+      problems,
+    );
   if (!rows.length) throw new DipError('invalid', 'no-rows', `the ${spec.name} table has no rows`);
   return rows;
 }
@@ -132,7 +139,11 @@ const describe = (at: { line: number } | { row: number }): string => ('line' in 
 /** The table named, or a DipError listing the scheme's tables. */
 export function tableSpec(tables: readonly InputTableSpec[], name: string): InputTableSpec {
   const t = tables.find((x) => x.name === name);
-  if (!t) throw new DipError('not-found', 'unknown-table', `no input table "${excerpt(name)}"; the tables are ${tables.map((x) => x.name).join(', ')}`);
+  if (!t)
+    throw new DipError(
+      'not-found',
+      'unknown-table',
+      `no input table "${excerpt(name)}"; the tables are ${tables.map((x) => x.name).join(', ')}`,
+    );
   return t;
 }
-

@@ -485,7 +485,9 @@ export interface DipBudgetSource {
  * of that pool (the tree is the one account of the lines; both at once would count twice).
  * A tree whose reserve split differs from the DIP policy's is refused: L would be split two ways.
  */
-export function dipYearWithBudgetTree<P extends { budget: Partial<Record<Pool, PoolBudgetPolicy>>; settlement: { reserveSplit: { dip: string; adjustment: string } } }>(
+export function dipYearWithBudgetTree<
+  P extends { budget: Partial<Record<Pool, PoolBudgetPolicy>>; settlement: { reserveSplit: { dip: string; adjustment: string } } },
+>(
   policy: P,
   actuals: readonly { pool: Pool; line: BudgetLine; amount: string }[],
   outcome: SchemeOutcome,

@@ -26,7 +26,11 @@ export function columnKit(qr: QueryRunner) {
       ...extra,
     }),
     /** Bytes of any size (a compressed chunk). */
-    blob: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: sqlite ? 'blob' : 'longblob', ...extra }),
+    blob: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
+      name,
+      type: sqlite ? 'blob' : 'longblob',
+      ...extra,
+    }),
     datetime: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'datetime', ...extra }),
     bigId: (name = 'id'): TableColumnOptions =>
       sqlite

@@ -130,6 +130,15 @@ export class Schemes1733500000000 implements MigrationInterface {
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    for (const t of ['scheme_person_chunk', 'scheme_provider', 'scheme_run', 'scheme_year', 'scheme_input_chunk', 'scheme_input', 'scheme_policy']) await qr.dropTable(t);
+    for (const t of [
+      'scheme_person_chunk',
+      'scheme_provider',
+      'scheme_run',
+      'scheme_year',
+      'scheme_input_chunk',
+      'scheme_input',
+      'scheme_policy',
+    ])
+      await qr.dropTable(t);
   }
 }
