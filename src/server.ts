@@ -31,6 +31,8 @@ export async function createHttpApp(opts: { logger?: boolean } = {}): Promise<IN
   // bearer token; the OpenAPI page at /api/docs needs its inline script and styles.
   app.use(helmet({ contentSecurityPolicy: false }));
   app.disable('x-powered-by');
+  // The login routes' limit per address (auth.controller.ts reads it per request).
+  app.setLocal('loginRateLimit', env.LOGIN_RATE_LIMIT_PER_MINUTE);
   app.useGlobalPipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }));
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, ExecutionContext, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import { actorOf, Principal } from '../domain/access';
@@ -8,8 +9,17 @@ import { CreateUserRequest, LoginRequest, PrincipalResponse, RefreshRequest, Tok
 import { AuthService } from './auth.service';
 import { UsersService } from './users.service';
 
-/** Logins are limited per client address: 10 a minute. */
-const LOGIN_LIMIT = { default: { limit: 10, ttl: 60_000 } };
+/**
+ * Logins and refreshes are limited per client address: LOGIN_RATE_LIMIT_PER_MINUTE (10 unless
+ * set). A route's limit is static metadata, so it is read per request from the HTTP
+ * application, which server.ts gives the validated value.
+ */
+const LOGIN_LIMIT = {
+  default: {
+    limit: (ctx: ExecutionContext) => (ctx.switchToHttp().getRequest<Request>().app?.locals.loginRateLimit as number | undefined) ?? 10,
+    ttl: 60_000,
+  },
+};
 
 @ApiTags('auth')
 @Controller('api/v1/auth')

@@ -48,6 +48,12 @@ export class Environment {
   @Min(1)
   @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be a whole number' })
   RATE_LIMIT_PER_MINUTE = 6000;
+
+  /** Logins (and token refreshes) a client address may make a minute: password guessing is slow. */
+  @Transform(toInt)
+  @Min(1)
+  @IsInt({ message: 'LOGIN_RATE_LIMIT_PER_MINUTE must be a whole number' })
+  LOGIN_RATE_LIMIT_PER_MINUTE = 10;
 }
 
 /** Validates `process.env`; throws one message naming every bad variable. */

@@ -284,9 +284,16 @@ describeEngines('identity and access on %s', (engine) => {
 describeEngines('per-user rate limit on %s', (engine) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(engine, 'e2e_rate', { RATE_LIMIT_PER_MINUTE: '5' });
+    t = await startTestApp(engine, 'e2e_rate', { RATE_LIMIT_PER_MINUTE: '5', LOGIN_RATE_LIMIT_PER_MINUTE: '3' });
   });
   afterAll(async () => t?.close());
+
+  it('takes the login limit from LOGIN_RATE_LIMIT_PER_MINUTE', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++)
+      statuses.push((await request(t.app.getHttpServer()).post('/api/v1/auth/login').send({ username: 'nobody', password: 'x' })).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+  });
 
   it('a user over RATE_LIMIT_PER_MINUTE gets 429 (with the X-RateLimit headers); another user is not slowed by them', async () => {
     const answers = [];
