@@ -1,7 +1,6 @@
-import { expect, Page, test } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { seeded, SHOTS } from './seeded';
+import { expect, test } from '@playwright/test';
+import { field, shot, signIn, tokenOf } from './page-helpers';
+import { seeded } from './seeded';
 
 /**
  * The dashboard in a real browser (issue 14), one role after another, against the seeded
@@ -9,34 +8,6 @@ import { seeded, SHOTS } from './seeded';
  * with its panel of the three experts seated. Each main page is also photographed into
  * reports/browser/.
  */
-
-mkdirSync(SHOTS, { recursive: true });
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-
-async function signIn(page: Page, username: string): Promise<void> {
-  const s = seeded();
-  await page.goto(`${s.baseURL}/`);
-  await page.getByTestId('login-username').locator('input').or(page.locator('input[data-testid="login-username"]')).first().fill(username);
-  await page
-    .getByTestId('login-password')
-    .locator('input')
-    .or(page.locator('input[data-testid="login-password"]'))
-    .first()
-    .fill(s.password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('logout')).toBeVisible();
-}
-
-/** The signed-in user's access token, as the dashboard keeps it (for reading the API beside the page). */
-const tokenOf = (page: Page) => page.evaluate<string>("sessionStorage.getItem('dip.accessToken')");
-
-/** The text input inside an Element Plus component carrying the test id (or the input itself). */
-const field = (page: Page, id: string) =>
-  page
-    .getByTestId(id)
-    .locator('input, textarea')
-    .or(page.locator(`input[data-testid="${id}"], textarea[data-testid="${id}"]`))
-    .first();
 
 test.describe('agency', () => {
   test('sees the point value by month, runs and finalises March, and sees it on the chart', async ({ page }) => {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,9 +64,63 @@ export default async function globalSetup(): Promise<void> {
   const experts = [1, 2, 3].map((i) => `web-expert-${i}`);
   experts.forEach((name, i) => user(name, '--role', 'expert', '--hospital', hospitals[i + 1]));
 
+  // The schemes besides DIP (docs/schemes.md): the medical group of Shanwei 城区 2024 from the
+  // shipped example tables, read by its region's agency and by a member institution; and a
+  // per-head scheme (disease-capitation, generated: thousands of enrolments) for the persons view.
+  const groupTables = ['groups', 'members', 'history', 'claims', 'actuals', 'assessment', 'reserveBase'];
+  for (const table of groupTables)
+    dip(
+      'scheme',
+      'import',
+      'medical-group',
+      table,
+      join(ROOT, `catalogs/schemes/medical-group/example/${table}.csv`),
+      '--region',
+      '441502',
+      '--year',
+      '2024',
+    );
+  const memberFile = join(dir, 'shanwei-hospitals.csv');
+  writeFileSync(memberFile, 'code,name,region,level,bonuses\nH441502003,红草镇卫生院,441502,TOWNSHIP_OTHER,\n');
+  dip('hospitals', 'import', memberFile);
+  dip('scheme', 'run', 'medical-group', '--region', '441502', '--year', '2024', '--out', join(dir, 'reports'));
+  user('web-agency-441502', '--role', 'agency', '--region', '441502');
+  user('web-hospital-h441502003', '--role', 'hospital', '--hospital', 'H441502003');
+
+  const capitation = join(dir, 'capitation');
+  dip('generate', '--scheme', 'disease-capitation', '--out', capitation, '--persons', '3000');
+  const capitationPolicy = JSON.parse(readFileSync(join(capitation, 'policy.json'), 'utf8')) as { region: string; year: number };
+  dip('scheme', 'policy', 'disease-capitation', join(capitation, 'policy.json'));
+  for (const f of readdirSync(capitation).filter((x) => x.endsWith('.csv')))
+    dip(
+      'scheme',
+      'import',
+      'disease-capitation',
+      f.replace(/\.csv$/, ''),
+      join(capitation, f),
+      '--region',
+      capitationPolicy.region,
+      '--year',
+      String(capitationPolicy.year),
+    );
+  dip(
+    'scheme',
+    'run',
+    'disease-capitation',
+    '--region',
+    capitationPolicy.region,
+    '--year',
+    String(capitationPolicy.year),
+    '--out',
+    join(dir, 'reports'),
+  );
+  const capitationAgency = `web-agency-${capitationPolicy.region}`;
+  user(capitationAgency, '--role', 'agency', '--region', capitationPolicy.region);
+
   const port = await freePort();
   const server = spawn(process.execPath, [join(ROOT, 'dist/main.js')], {
-    env: { ...env, PORT: String(port) },
+    // Every test signs in anew; the login limit per address is for people, not for a test run.
+    env: { ...env, PORT: String(port), LOGIN_RATE_LIMIT_PER_MINUTE: '1000' },
     cwd: ROOT,
     stdio: 'inherit',
     detached: false,
@@ -117,6 +171,12 @@ export default async function globalSetup(): Promise<void> {
     hospitalCode: hospitals[0],
     experts,
     specialCase: { id: applied.id as string, caseId },
+    schemes: {
+      agency: 'web-agency-441502',
+      member: 'web-hospital-h441502003',
+      capitationAgency,
+      capitationYear: capitationPolicy.year,
+    },
     serverPid: server.pid!,
     dir,
   };

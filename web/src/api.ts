@@ -714,3 +714,75 @@ export const hospitalDepartments = (code: string, period: string, sort: string, 
 
 /** The catalogue versions of a year; without a year, of every year (the newest year first). */
 export const listCatalogues = (year?: number | string) => api<CatalogueListItem[]>('/catalogs', { query: { year } });
+
+// ---------------------------------------------------------------- schemes besides DIP (src/schemes/schemes.responses.ts)
+
+export type SchemeId = 'medical-group' | 'zibo-budget' | 'disease-capitation' | 'diabetes-capitation' | 'chronic-package';
+
+export interface SchemeDefinition {
+  id: SchemeId;
+  title: string;
+  seed: string;
+  tables: {
+    name: string;
+    description: string;
+    columns: { name: string; kind: string; required: boolean; description: string }[];
+    key: string[];
+    required: boolean;
+  }[];
+}
+
+export interface SchemeRunHead {
+  id: string;
+  scheme: SchemeId;
+  region: string;
+  year: number;
+  status: 'draft' | 'final';
+  policyHash: string;
+  inputs: { table: string; inputId: string; sha256: string; rows: number }[];
+  inputsHash: string;
+  createdBy: string;
+  createdAt: string;
+  finalisedBy: string | null;
+  finalisedAt: string | null;
+}
+
+export interface SchemeProvider {
+  provider: string;
+  name: string;
+  /** The hospital codes whose users may read the row. */
+  visibleTo: string[];
+  /** Every figure of the unit by the scheme's names; money as 2-dp strings. */
+  figures: Record<string, unknown>;
+}
+
+export interface SchemeReport {
+  run: SchemeRunHead & { title: string; seed: string };
+  /** The region's figures; null for a hospital user. */
+  region: Record<string, unknown> | null;
+  providers: SchemeProvider[];
+}
+
+export interface SchemePerson {
+  provider: string;
+  person: string;
+  figures: Record<string, unknown>;
+}
+
+/** The schemes and their input tables (they never change while the app runs: asked once). */
+let schemeDefinitions: Promise<SchemeDefinition[]> | null = null;
+export function listSchemes(): Promise<SchemeDefinition[]> {
+  schemeDefinitions ??= api<SchemeDefinition[]>('/schemes').catch((err: unknown) => {
+    schemeDefinitions = null;
+    throw err;
+  });
+  return schemeDefinitions;
+}
+
+/** The scheme runs of the user's region (a hospital: those with a row of theirs), newest year first. */
+export const listSchemeRuns = (scheme?: string, year?: number | string) =>
+  api<SchemeRunHead[]>('/schemes/runs', { query: { scheme, year } });
+export const getSchemeReport = (id: string) => api<SchemeReport>(`/schemes/runs/${encodeURIComponent(id)}`, { query: { format: 'json' } });
+export const schemePersons = (id: string, provider: string) =>
+  api<SchemePerson[]>(`/schemes/runs/${encodeURIComponent(id)}/persons`, { query: { provider, format: 'json' } });
+export const finaliseSchemeRun = (id: string) => api<SchemeReport>(`/schemes/runs/${encodeURIComponent(id)}/finalise`, { method: 'POST' });

@@ -33,6 +33,18 @@ const routes: RouteRecordRaw[] = [
   { path: '/agency/runs', name: 'agency-runs', component: () => import('./pages/agency/RunsPage.vue'), meta: { role: 'agency' } },
   { path: '/agency/runs/:id', name: 'agency-report', component: () => import('./pages/agency/ReportPage.vue'), meta: { role: 'agency' } },
   {
+    path: '/agency/schemes',
+    name: 'agency-schemes',
+    component: () => import('./pages/schemes/SchemeRunsPage.vue'),
+    meta: { role: 'agency' },
+  },
+  {
+    path: '/agency/schemes/:id',
+    name: 'agency-scheme-run',
+    component: () => import('./pages/schemes/SchemeRunPage.vue'),
+    meta: { role: 'agency' },
+  },
+  {
     path: '/agency/special-cases',
     name: 'agency-special-cases',
     component: () => import('./pages/agency/SpecialCasesPage.vue'),
@@ -68,6 +80,18 @@ const routes: RouteRecordRaw[] = [
     path: '/hospital/special-cases',
     name: 'hospital-special-cases',
     component: () => import('./pages/hospital/ApplicationsPage.vue'),
+    meta: { role: 'hospital' },
+  },
+  {
+    path: '/hospital/schemes',
+    name: 'hospital-schemes',
+    component: () => import('./pages/schemes/SchemeRunsPage.vue'),
+    meta: { role: 'hospital' },
+  },
+  {
+    path: '/hospital/schemes/:id',
+    name: 'hospital-scheme-run',
+    component: () => import('./pages/schemes/SchemeRunPage.vue'),
     meta: { role: 'hospital' },
   },
 
