@@ -11,6 +11,13 @@ export const MONEY = /^-?\d+\.\d{2}$/;
 
 export const isMoney = (v: unknown): v is string => typeof v === 'string' && MONEY.test(v);
 
+/**
+ * Figures named as ratios (a growth rate "0.05", a share "0.70", a score "0.92") look like money
+ * when written with two decimals; their names say they are not.
+ */
+const RATIO_NAME = /(ratio|rate|growth|share|shares|score|factor|lambda|rho|percent|percentile|weight|change)$/i;
+const isRatioKey = (key: string): boolean => RATIO_NAME.test(key.split('.').pop() ?? key) || /(^|\.)(shares|ratio|weights)\./i.test(key);
+
 /** One figure as a line of a key/value list: its dotted name and its text. */
 export interface FlatFigure {
   key: string;
@@ -18,9 +25,9 @@ export interface FlatFigure {
 }
 
 /** A scalar for people: money formatted, other strings as they are (exact), numbers, flags, "—" for null. */
-export function showValue(v: unknown): string {
+export function showValue(v: unknown, key = ''): string {
   if (v === null || v === undefined) return '—';
-  if (isMoney(v)) return formatYuan(v);
+  if (isMoney(v) && !isRatioKey(key)) return formatYuan(v);
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
@@ -39,7 +46,7 @@ export function flatten(value: unknown, prefix = ''): FlatFigure[] {
       for (const [k, x] of entries) walk(x, key ? `${key}.${k}` : k);
       return;
     }
-    out.push({ key, value: showValue(v) });
+    out.push({ key, value: showValue(v, key) });
   };
   walk(value, prefix);
   return out;
@@ -54,7 +61,7 @@ export function moneyKeys(rows: Record<string, unknown>[]): string[] {
   const refused = new Set<string>();
   for (const figures of rows)
     for (const [k, v] of Object.entries(figures)) {
-      if (isMoney(v)) {
+      if (isMoney(v) && !isRatioKey(k)) {
         if (!keys.includes(k)) keys.push(k);
       } else if (v !== undefined && v !== null) refused.add(k);
     }
