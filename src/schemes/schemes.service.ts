@@ -272,10 +272,10 @@ export class SchemesService {
    * only), within the principal's scope as its report is; chunk by chunk.
    */
   async persons(id: string, provider: string | null, p: Principal | null): Promise<AsyncGenerator<PersonFigures[]>> {
-    const report = await this.report(id, p);
+    const readable = await this.readableProviders(id, p);
     if (provider === null) {
       if (p && p.role !== 'agency') throw badRequest('provider-required', 'name the provider whose persons you want (?provider=)');
-    } else if (!report.providers.some((x) => x.provider === provider))
+    } else if (!readable.includes(provider))
       throw notFound('unknown-provider', `run ${id} has no provider ${excerpt(provider)} you may read`);
     return this.store.persons(id, provider);
   }
@@ -305,7 +305,7 @@ export class SchemesService {
     const runs = await this.store.runs(region, { scheme, year: filter.year });
     if (!p || p.role === 'agency') return runs;
     const mine: SchemeRunHead[] = [];
-    for (const r of runs) if ((await this.report(r.id, p).catch(() => null)) !== null) mine.push(r);
+    for (const r of runs) if ((await this.readableProviders(r.id, p).catch(() => null)) !== null) mine.push(r);
     return mine;
   }
 
@@ -316,14 +316,30 @@ export class SchemesService {
    */
   async report(id: string, p: Principal | null): Promise<SchemeReport> {
     const run = await this.store.run(id);
-    const unknown = () => notFound('unknown-run', `no scheme run ${id}`);
-    if (!run || (p && p.region !== run.region)) throw unknown();
+    if (!run || (p && p.region !== run.region)) throw unknownRun(id);
     const def = schemeOf(run.scheme);
     const { regionFigures, providers, ...head } = run;
     const head2 = { ...head, title: def.title, seed: def.seed };
     if (!p || p.role === 'agency') return { run: head2, region: regionFigures, providers };
-    const own = providers.filter((x) => p.hospital !== null && x.visibleTo.includes(p.hospital));
-    if (!own.length) throw unknown();
+    const own = providers.filter((x) => readsRow(p, x));
+    if (!own.length) throw unknownRun(id);
     return { run: head2, region: null, providers: own };
   }
+
+  /** The providers of a run the principal may read, by the same rule as report(), without reading their figures. */
+  private async readableProviders(id: string, p: Principal | null): Promise<string[]> {
+    const head = await this.store.runHead(id);
+    if (!head || (p && p.region !== head.region)) throw unknownRun(id);
+    const scopes = await this.store.providerScopes(id);
+    if (!p || p.role === 'agency') return scopes.map((x) => x.provider);
+    const own = scopes.filter((x) => readsRow(p, x)).map((x) => x.provider);
+    if (!own.length) throw unknownRun(id);
+    return own;
+  }
 }
+
+const unknownRun = (id: string) => notFound('unknown-run', `no scheme run ${id}`);
+
+/** A hospital user reads the rows that name their hospital (a group's members, the institution itself). */
+const readsRow = (p: Principal, row: { visibleTo: readonly string[] }): boolean =>
+  p.hospital !== null && row.visibleTo.includes(p.hospital);

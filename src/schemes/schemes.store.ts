@@ -7,6 +7,26 @@ import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '..
 
 type Work<T> = Generator<Statement, T, StatementResult>;
 
+/** Supersedes a table's current import of the year, if it has one: that import's id and sha256. */
+function* supersedeCurrent(k: SchemeYearKey, table: string, at: Date): Work<{ id: string; sha256: string } | null> {
+  const before = (yield {
+    sql: 'SELECT id, sha256 FROM scheme_input WHERE scheme = ? AND region_code = ? AND year = ? AND table_name = ? AND superseded_at IS NULL',
+    params: [k.scheme, k.region, k.year, table],
+  }).rows[0];
+  if (!before) return null;
+  yield { sql: 'UPDATE scheme_input SET superseded_at = ? WHERE id = ?', params: [at, String(before.id)] };
+  return { id: String(before.id), sha256: String(before.sha256) };
+}
+
+/** Whether the year's current imports are exactly the ones a run used. */
+function* inputsAre(k: SchemeYearKey, used: readonly string[]): Work<boolean> {
+  const current = (yield {
+    sql: 'SELECT id FROM scheme_input WHERE scheme = ? AND region_code = ? AND year = ? AND superseded_at IS NULL',
+    params: [k.scheme, k.region, k.year],
+  }).rows.map((r) => String(r.id));
+  return current.length === used.length && used.every((id) => current.includes(id));
+}
+
 /** Input rows and per-person figures are stored this many to a chunk. */
 const CHUNK_ROWS = 5_000;
 
@@ -138,17 +158,13 @@ export class SchemesStore {
   /** Creates the year's lock row, outside any transaction (no shared-lock upgrade inside one). */
   async ensureYear(k: SchemeYearKey): Promise<void> {
     const insert = this.db.engine === 'mysql' ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
-    await this.db.execute(`${insert} INTO scheme_year (scheme, region_code, year, revision) VALUES (?, ?, ?, 0)`, [
-      k.scheme,
-      k.region,
-      k.year,
-    ]);
+    await this.db.execute(`${insert} INTO scheme_year (scheme, region_code, year) VALUES (?, ?, ?)`, [k.scheme, k.region, k.year]);
   }
 
   /** Locks the year and refuses when its run is final. */
   private *lockOpenYear(k: SchemeYearKey, what: string): Work<void> {
     const y = (yield {
-      sql: `SELECT revision FROM scheme_year WHERE scheme = ? AND region_code = ? AND year = ?${this.forUpdate}`,
+      sql: `SELECT year FROM scheme_year WHERE scheme = ? AND region_code = ? AND year = ?${this.forUpdate}`,
       params: [k.scheme, k.region, k.year],
     }).rows[0];
     if (!y) throw new Error(`scheme_year ${k.scheme}/${k.region}/${k.year} is missing: ensureYear first`);
@@ -212,11 +228,7 @@ export class SchemesStore {
     return this.db.transaction(function* (): Work<{ replaced: string | null }> {
       yield* lockOpenYear(k, `a new ${input.table} table is`);
       const at = new Date();
-      const before = (yield {
-        sql: 'SELECT id, sha256 FROM scheme_input WHERE scheme = ? AND region_code = ? AND year = ? AND table_name = ? AND superseded_at IS NULL',
-        params: [k.scheme, k.region, k.year, input.table],
-      }).rows[0];
-      if (before) yield { sql: 'UPDATE scheme_input SET superseded_at = ? WHERE id = ?', params: [at, String(before.id)] };
+      const before = yield* supersedeCurrent(k, input.table, at);
       yield {
         sql: 'INSERT INTO scheme_input (id, scheme, region_code, year, table_name, sha256, row_count, source, imported_by, imported_at, superseded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)',
         params: [input.id, k.scheme, k.region, k.year, input.table, input.sha256, input.rows.length, input.source, actor, at],
@@ -226,20 +238,16 @@ export class SchemesStore {
           sql: 'INSERT INTO scheme_input_chunk (input_id, seq, data) VALUES (?, ?, ?)',
           params: [input.id, seq, packChunk(input.rows.slice(seq * CHUNK_ROWS, (seq + 1) * CHUNK_ROWS))],
         };
-      yield {
-        sql: 'UPDATE scheme_year SET revision = revision + 1 WHERE scheme = ? AND region_code = ? AND year = ?',
-        params: [k.scheme, k.region, k.year],
-      };
       yield auditStatement({
         at,
         actor,
         action: 'scheme.input',
         entity: 'scheme',
         entityId: `${k.scheme}/${k.region}/${k.year}/${input.table}`,
-        before: before ? { inputId: String(before.id), sha256: String(before.sha256) } : null,
+        before: before ? { inputId: before.id, sha256: before.sha256 } : null,
         after: { inputId: input.id, sha256: input.sha256, rows: input.rows.length, source: input.source },
       });
-      return { replaced: before ? String(before.id) : null };
+      return { replaced: before?.id ?? null };
     });
   }
 
@@ -252,27 +260,19 @@ export class SchemesStore {
     const lockOpenYear = (k2: SchemeYearKey, what: string) => this.lockOpenYear(k2, what);
     return this.db.transaction(function* (): Work<string | null> {
       yield* lockOpenYear(k, `withdrawing the ${table} table is`);
-      const before = (yield {
-        sql: 'SELECT id, sha256 FROM scheme_input WHERE scheme = ? AND region_code = ? AND year = ? AND table_name = ? AND superseded_at IS NULL',
-        params: [k.scheme, k.region, k.year, table],
-      }).rows[0];
-      if (!before) return null;
       const at = new Date();
-      yield { sql: 'UPDATE scheme_input SET superseded_at = ? WHERE id = ?', params: [at, String(before.id)] };
-      yield {
-        sql: 'UPDATE scheme_year SET revision = revision + 1 WHERE scheme = ? AND region_code = ? AND year = ?',
-        params: [k.scheme, k.region, k.year],
-      };
+      const before = yield* supersedeCurrent(k, table, at);
+      if (!before) return null;
       yield auditStatement({
         at,
         actor,
         action: 'scheme.input.withdraw',
         entity: 'scheme',
         entityId: `${k.scheme}/${k.region}/${k.year}/${table}`,
-        before: { inputId: String(before.id), sha256: String(before.sha256) },
+        before: { inputId: before.id, sha256: before.sha256 },
         after: null,
       });
-      return String(before.id);
+      return before.id;
     });
   }
 
@@ -320,12 +320,12 @@ export class SchemesStore {
     const forUpdate = this.forUpdate;
     return this.db.transaction(function* (): Work<{ replaced: string | null }> {
       yield* lockOpenYear(run, 'a new run is');
-      const current = (yield {
-        sql: 'SELECT id FROM scheme_input WHERE scheme = ? AND region_code = ? AND year = ? AND superseded_at IS NULL',
-        params: [run.scheme, run.region, run.year],
-      }).rows.map((r) => String(r.id));
-      const used = run.inputs.map((i) => i.inputId);
-      if (current.length !== used.length || used.some((id) => !current.includes(id)))
+      if (
+        !(yield* inputsAre(
+          run,
+          run.inputs.map((i) => i.inputId),
+        ))
+      )
         throw conflict(
           'inputs-changed',
           `an input table of ${run.scheme} ${run.region} ${run.year} was imported while the run worked; nothing stored, run again`,
@@ -369,10 +369,6 @@ export class SchemesStore {
           sql: 'INSERT INTO scheme_person_chunk (run_id, provider, seq, data) VALUES (?, ?, ?, ?)',
           params: [run.id, provider, seq, data],
         };
-      yield {
-        sql: 'UPDATE scheme_year SET revision = revision + 1 WHERE scheme = ? AND region_code = ? AND year = ?',
-        params: [run.scheme, run.region, run.year],
-      };
       yield auditStatement({
         at,
         actor: run.createdBy,
@@ -396,12 +392,12 @@ export class SchemesStore {
       yield* lockOpenYear(k, 'finalising again is');
       const run = (yield { sql: 'SELECT inputs FROM scheme_run WHERE id = ?', params: [id] }).rows[0];
       if (!run) throw conflict('replaced', `run ${id} was replaced by a newer run of ${k.scheme} ${k.region} ${k.year}; finalise that one`);
-      const used = (JSON.parse(String(run.inputs)) as UsedInput[]).map((i) => i.inputId);
-      const current = (yield {
-        sql: 'SELECT id FROM scheme_input WHERE scheme = ? AND region_code = ? AND year = ? AND superseded_at IS NULL',
-        params: [k.scheme, k.region, k.year],
-      }).rows.map((r) => String(r.id));
-      if (current.length !== used.length || used.some((x) => !current.includes(x)))
+      if (
+        !(yield* inputsAre(
+          k,
+          (JSON.parse(String(run.inputs)) as UsedInput[]).map((i) => i.inputId),
+        ))
+      )
         throw conflict('inputs-changed', `an input table was imported after run ${id}; run the year again, then finalise`);
       const at = new Date();
       yield {
@@ -482,6 +478,13 @@ export class SchemesStore {
       ).rows[0];
       yield unpackPersons(String(k.provider), brotliDecompressSync(r.data as Buffer).toString('utf8'));
     }
+  }
+
+  /** Who may read each provider row of a run (its figures not read). */
+  async providerScopes(runId: string): Promise<{ provider: string; visibleTo: string[] }[]> {
+    const rows = (await this.db.execute('SELECT provider, visible_to FROM scheme_provider WHERE run_id = ? ORDER BY provider', [runId]))
+      .rows;
+    return rows.map((r) => ({ provider: String(r.provider), visibleTo: JSON.parse(String(r.visible_to)) as string[] }));
   }
 
   async run(id: string): Promise<StoredSchemeRun | null> {

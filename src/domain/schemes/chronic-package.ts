@@ -2,7 +2,7 @@ import { Dec, round2 } from '../decimal';
 import { DipError } from '../errors';
 import { MISSING } from '../policy';
 import { FUND, money, reconcile, Reconciliation, splitByWeights } from './reconciliation';
-import { byCode, column, parseSchemePolicy, rowsOf, RunProblems, text } from './run-support';
+import { byCode, column, parseSchemePolicy, rowsOf, RunProblems, text, wholeFen, yuanOfFen } from './run-support';
 import { InputTableSpec, PersonFigures, ProviderFigures, SchemeDefinition, SchemeInputs, SchemeOutcome, SchemePolicyBase } from './scheme';
 
 /**
@@ -400,22 +400,6 @@ const HUNDRED = new Dec(100);
 const EMPTY: readonly string[] = Object.freeze([]);
 const NO_RECORD = -1;
 
-/** A money cell as readTable normalises it ("123.45": ≥ 0, exactly 2 dp) → whole fen, without allocating. */
-function fenOf(s: string): number {
-  let v = 0;
-  for (let k = 0; k < s.length; k++) {
-    const c = s.charCodeAt(k);
-    if (c !== 46) v = v * 10 + (c - 48);
-  }
-  return v;
-}
-
-/** Whole fen → yuan with 2 dp (exact: fen are safe integers). */
-function yuan(fen: number): string {
-  const neg = fen < 0;
-  const s = String(neg ? -fen : fen).padStart(3, '0');
-  return `${neg ? '-' : ''}${s.slice(0, -2)}.${s.slice(-2)}`;
-}
 const decOfFen = (fen: number): Dec => new Dec(fen).div(100);
 
 /** The codes a rule list matches: exact codes, and prefixes (a rule ending in "*"). */
@@ -441,11 +425,11 @@ interface Sums {
 }
 const sums = (): Sums => ({ outpatient: 0, inpatient: 0, maternity: 0, drugs: 0 });
 const totals = (s: Sums): PaymentTotals => ({
-  outpatientFund: yuan(s.outpatient),
-  inpatientFund: yuan(s.inpatient),
-  maternityInpatientFund: yuan(s.maternity),
-  essentialDrugsFund: yuan(s.drugs),
-  total: yuan(s.outpatient + s.inpatient - s.maternity + s.drugs),
+  outpatientFund: yuanOfFen(s.outpatient),
+  inpatientFund: yuanOfFen(s.inpatient),
+  maternityInpatientFund: yuanOfFen(s.maternity),
+  essentialDrugsFund: yuanOfFen(s.drugs),
+  total: yuanOfFen(s.outpatient + s.inpatient - s.maternity + s.drugs),
 });
 
 const Q = 1; // holds a qualifying certificate last year
@@ -615,12 +599,12 @@ function runChronicPackage(policy: ChronicPackagePolicy, inputs: SchemeInputs, y
       paymentsOfOthers++;
       continue;
     }
-    const outpatient = fenOf(row['outpatientFund'] as string);
-    const inpatient = fenOf(row['inpatientFund'] as string);
+    const outpatient = wholeFen(row['outpatientFund'] as string);
+    const inpatient = wholeFen(row['inpatientFund'] as string);
     const m = row['maternityInpatientFund'] as string | null;
     const d = row['essentialDrugsFund'] as string | null;
-    const maternity = m === null ? 0 : fenOf(m);
-    const drugs = d === null ? 0 : fenOf(d);
+    const maternity = m === null ? 0 : wholeFen(m);
+    const drugs = d === null ? 0 : wholeFen(d);
     if (maternity > inpatient) {
       problems.add('payments', r, 'maternityInpatientFund', 'is more than inpatientFund, which includes the maternity stays');
       continue;
@@ -775,7 +759,7 @@ function runChronicPackage(policy: ChronicPackagePolicy, inputs: SchemeInputs, y
         notIncluded: o.x.notIncluded,
         withLastYearRecord: o.x.withRecord,
         withoutLastYearRecord: o.x.withoutRecord,
-        lastYearPayments: yuan(o.x.lastFen),
+        lastYearPayments: yuanOfFen(o.x.lastFen),
         perCapita: money(perCapita),
         perCapitaPart: money(o.perCapitaPart),
         base: money(o.base),
@@ -886,7 +870,7 @@ function runChronicPackage(policy: ChronicPackagePolicy, inputs: SchemeInputs, y
     const provider = k < 0 ? consortiumCode : insts[k].code;
     const inc = included[i] === 1;
     const last = lastFen[i];
-    const lastYear = last === NO_RECORD ? null : yuan(last);
+    const lastYear = last === NO_RECORD ? null : yuanOfFen(last);
     const figures: ChronicPersonFigures = {
       included: inc,
       status: statusOf(i),
@@ -894,7 +878,7 @@ function runChronicPackage(policy: ChronicPackagePolicy, inputs: SchemeInputs, y
       excluding: excludingCodes[i] ?? EMPTY,
       claimedBy: k < 0 ? null : provider,
       lastYear,
-      thisYear: thisFen[i] === NO_RECORD ? null : yuan(thisFen[i]),
+      thisYear: thisFen[i] === NO_RECORD ? null : yuanOfFen(thisFen[i]),
       budgetBase: !inc || k < 0 ? null : (lastYear ?? perCapitaText),
     };
     personFigures[at] = { provider, person: ids[i], figures: figures as unknown as Record<string, unknown> };

@@ -2,7 +2,7 @@ import { nearestRank } from '../catalogue/packed-costs';
 import { Dec } from '../decimal';
 import { MISSING } from '../policy';
 import { balance, FUND, monthlyInstalments, money, reconcileExact } from './reconciliation';
-import { byCode, column, parseSchemePolicy, rowsOf, RunProblems, text } from './run-support';
+import { byCode, column, parseSchemePolicy, rowsOf, RunProblems, text, wholeFen, yuanOfFen } from './run-support';
 import {
   InputRow,
   InputTableSpec,
@@ -235,33 +235,6 @@ function parseDiabetesCapitationPolicy(doc: unknown): DiabetesCapitationPolicy {
 // ---------------------------------------------------------------------------------------------
 // Exact integer arithmetic on fen.
 
-/** Money text as read (`123.45`, `7`, `7.5`, `-0.50`) → whole fen. */
-function fenOf(t: string): number {
-  const len = t.length;
-  let i = t.charCodeAt(0) === 45 /* - */ ? 1 : 0;
-  let f = 0;
-  let decimals = -1;
-  for (; i < len; i++) {
-    const c = t.charCodeAt(i);
-    if (c === 46 /* . */ && decimals < 0) decimals = 0;
-    else if (c >= 48 && c <= 57 && decimals < 2) {
-      f = f * 10 + (c - 48);
-      if (decimals >= 0) decimals++;
-    } else throw new Error(`not money to the fen: ${t}`);
-  }
-  f *= decimals <= 0 ? 100 : decimals === 1 ? 10 : 1;
-  if (!Number.isSafeInteger(f) || len === 0) throw new Error(`not money to the fen: ${t}`);
-  return t.charCodeAt(0) === 45 ? -f : f;
-}
-
-/** Whole fen → yuan text with 2 decimals. */
-function yuan(fen: number): string {
-  if (fen < 0) return `-${yuan(-fen)}`;
-  const c = fen % 100;
-  return `${(fen - c) / 100}.${c < 10 ? '0' : ''}${c}`;
-}
-
-/** round-half-up(x / d) for integers, d > 0 (x may be negative: half away from zero, as decimal.js). */
 function divRound(x: bigint, d: bigint): bigint {
   const neg = x < 0n;
   const a = neg ? -x : x;
@@ -462,7 +435,7 @@ function pilotBases(rows: readonly InputRow[], problems: RunProblems): Map<strin
     let a = acc.get(person);
     if (a === undefined) acc.set(person, (a = { num: 0n, den: 1n, first: k }));
     // num/den + c × d / (d − n)
-    const c = BigInt(fenOf(row['cost'] as string));
+    const c = BigInt(wholeFen(row['cost'] as string));
     if (r.dn === 1n) a.num += c * r.d * a.den;
     else if (r.dn === a.den) a.num += c * r.d;
     else {
@@ -524,13 +497,13 @@ function readPatients(
     isNew[i] = r['newPatient'] === true ? 1 : 0;
     const b = r['baseCost'];
     if (b !== null && b !== undefined) {
-      base[i] = fenOf(b as string);
+      base[i] = wholeFen(b as string);
       baseText[i] = b as string;
       source[i] = 1;
     }
     const a = r['actualCost'];
     if (a !== null && a !== undefined) {
-      actual[i] = fenOf(a as string);
+      actual[i] = wholeFen(a as string);
       actualText[i] = a as string;
     }
     if (pilot !== null) {
@@ -547,7 +520,7 @@ function readPatients(
           );
         else {
           base[i] = pb.fen;
-          baseText[i] = yuan(pb.fen);
+          baseText[i] = yuanOfFen(pb.fen);
           source[i] = 2;
         }
       }
@@ -615,8 +588,8 @@ function floorAndCap(pt: PatientArrays, policy: DiabetesCapitationPolicy): Floor
     capRank,
     floorFen,
     capFen,
-    floorText: floorRank === null ? null : yuan(floorFen),
-    capText: capRank === null ? null : yuan(capFen),
+    floorText: floorRank === null ? null : yuanOfFen(floorFen),
+    capText: capRank === null ? null : yuanOfFen(capFen),
     droppedFlags,
   };
 }
@@ -734,8 +707,8 @@ function settleMonths(
 ): { monthly: MonthFigures[]; paid: number; halves: number } {
   let paid = 0;
   let halves = 0;
-  const monthly = monthlyInstalments(yuan(Q)).map((q, mth): MonthFigures => {
-    const quota = fenOf(q.allowance);
+  const monthly = monthlyInstalments(yuanOfFen(Q)).map((q, mth): MonthFigures => {
+    const quota = wholeFen(q.allowance);
     const c = costs[h * 12 + mth];
     const paidCost = Math.min(c, quota);
     const surplus = Math.max(0, quota - c);
@@ -745,12 +718,12 @@ function settleMonths(
     return {
       month: mth + 1,
       quota: q.allowance,
-      cost: yuan(c),
-      paidCost: yuan(paidCost),
-      surplus: yuan(surplus),
-      surplusPaid: yuan(surplusPaid),
-      excess: yuan(Math.max(0, c - quota)),
-      payment: yuan(paidCost + surplusPaid),
+      cost: yuanOfFen(c),
+      paidCost: yuanOfFen(paidCost),
+      surplus: yuanOfFen(surplus),
+      surplusPaid: yuanOfFen(surplusPaid),
+      excess: yuanOfFen(Math.max(0, c - quota)),
+      payment: yuanOfFen(paidCost + surplusPaid),
     };
   });
   return { monthly, paid, halves };
@@ -784,7 +757,7 @@ function runDiabetesCapitation(policy: DiabetesCapitationPolicy, inputs: SchemeI
   const costs = new Float64Array(H * 12);
   rowsOf(inputs, monthlyCosts).forEach((r, i) => {
     const h = indexOf('monthlyCosts', r, i);
-    if (h >= 0) costs[h * 12 + (r['month'] as number) - 1] = fenOf(r['cost'] as string);
+    if (h >= 0) costs[h * 12 + (r['month'] as number) - 1] = wholeFen(r['cost'] as string);
   });
 
   const scores: (string | null)[] = codes.map(() => null);
@@ -802,7 +775,7 @@ function runDiabetesCapitation(policy: DiabetesCapitationPolicy, inputs: SchemeI
   const fc = floorAndCap(pt, policy);
   const { start, order } = groupByInstitution(pt.inst, H);
   const ratios: Ratios = {
-    newAvgFen: fenOf(policy.newPatientAverage),
+    newAvgFen: wholeFen(policy.newPatientAverage),
     lower: fraction(policy.bound.lower),
     upper: fraction(policy.bound.upper),
     half: fraction(policy.monthlySurplusShare),
@@ -833,14 +806,14 @@ function runDiabetesCapitation(policy: DiabetesCapitationPolicy, inputs: SchemeI
     const new12 = BigInt(ratios.newAvgFen) * BigInt(sums.newMonths);
     const quotaBeforeVbp = toNumber(divRound(bounded12 + new12, 12n));
     const vbpText = instRow[h]['vbpAdjustment'];
-    const vbp = vbpText === null || vbpText === undefined ? 0 : fenOf(vbpText as string);
+    const vbp = vbpText === null || vbpText === undefined ? 0 : wholeFen(vbpText as string);
     const Q = quotaBeforeVbp - vbp;
     if (Q < 0) {
       problems.add(
         'institutions',
         null,
         'vbpAdjustment',
-        `institution "${code}": the adjustment ${yuan(vbp)} exceeds the quota ${yuan(quotaBeforeVbp)}`,
+        `institution "${code}": the adjustment ${yuanOfFen(vbp)} exceeds the quota ${yuanOfFen(quotaBeforeVbp)}`,
       );
       continue;
     }
@@ -870,18 +843,18 @@ function runDiabetesCapitation(policy: DiabetesCapitationPolicy, inputs: SchemeI
     // Year end: the overspend beyond A_h is the institution's (one tier, fund 0); the surplus is
     // kept as the halves already paid (up to U) plus the rest by the assessment score.
     const rec = reconcileExact({
-      allowance: yuan(A),
-      spending: yuan(S),
+      allowance: yuanOfFen(A),
+      spending: yuanOfFen(S),
       retentionRatio: '0',
       tiers: [{ upTo: null, shares: { [FUND]: '0', institution: '1' } }],
       parties: [FUND, 'institution'],
     });
-    const U = fenOf(money(rec.surplus));
+    const U = wholeFen(money(rec.surplus));
     const retainedHalves = Math.min(halves, U);
     const score = scores[h] ?? '1';
-    const retainedByScore = fenOf(money(new Dec(Math.max(0, U - halves)).times(score).div(100)));
+    const retainedByScore = wholeFen(money(new Dec(Math.max(0, U - halves)).times(score).div(100)));
     const retained = retainedHalves + retainedByScore;
-    const covered = fenOf(money(rec.paymentByFund)); // min(S, A): retention 0, the fund's part 0
+    const covered = wholeFen(money(rec.paymentByFund)); // min(S, A): retention 0, the fund's part 0
     const P = covered + retained;
 
     figures.push({
@@ -898,43 +871,43 @@ function runDiabetesCapitation(policy: DiabetesCapitationPolicy, inputs: SchemeI
       },
       baseTotal: twelfthsText(sums.baseSum),
       clampedTotal: twelfthsText(sums.clampedSum),
-      lowerBound: yuan(toNumber(lo)),
-      upperBound: yuan(toNumber(hi)),
+      lowerBound: yuanOfFen(toNumber(lo)),
+      upperBound: yuanOfFen(toNumber(hi)),
       boundApplied,
       boundedTotal: twelfthsText(bounded12),
       newPatientYears: new Dec(sums.newMonths).div(12).toString(),
       newPatientTotal: twelfthsText(new12),
-      quotaBeforeVbp: yuan(quotaBeforeVbp),
-      vbpAdjustment: yuan(vbp),
-      quota: yuan(Q),
+      quotaBeforeVbp: yuanOfFen(quotaBeforeVbp),
+      vbpAdjustment: yuanOfFen(vbp),
+      quota: yuanOfFen(Q),
       monthly,
-      paidDuringYear: yuan(paid),
-      surplusPaidDuringYear: yuan(halves),
-      spending: yuan(S),
-      patientActualTotal: yuan(sums.actualSum),
+      paidDuringYear: yuanOfFen(paid),
+      surplusPaidDuringYear: yuanOfFen(halves),
+      spending: yuanOfFen(S),
+      patientActualTotal: yuanOfFen(sums.actualSum),
       compensation: {
         applies,
-        overspendAgainstQuota: yuan(Math.max(0, S - Q)),
+        overspendAgainstQuota: yuanOfFen(Math.max(0, S - Q)),
         candidates: candidates.length,
         limit,
         compensated: taken,
-        excessTotal: yuan(excessTotal),
-        amount: yuan(K),
+        excessTotal: yuanOfFen(excessTotal),
+        amount: yuanOfFen(K),
       },
-      allowance: yuan(A),
+      allowance: yuanOfFen(A),
       yearEnd: {
-        surplus: yuan(U),
+        surplus: yuanOfFen(U),
         overspend: money(rec.overspend),
         score,
         scoreRecorded: scores[h] !== null,
-        retainedHalves: yuan(retainedHalves),
-        retainedByScore: yuan(retainedByScore),
-        retained: yuan(retained),
-        fundKeeps: yuan(U - retained),
-        coveredSpending: yuan(covered),
+        retainedHalves: yuanOfFen(retainedHalves),
+        retainedByScore: yuanOfFen(retainedByScore),
+        retained: yuanOfFen(retained),
+        fundKeeps: yuanOfFen(U - retained),
+        coveredSpending: yuanOfFen(covered),
       },
-      payment: yuan(P),
-      balance: balance(yuan(P), yuan(paid)),
+      payment: yuanOfFen(P),
+      balance: balance(yuanOfFen(P), yuanOfFen(paid)),
     });
   }
   problems.throwIfAny('diabetes-capitation');
@@ -972,11 +945,11 @@ function personFigures(
       const mo = months[i];
       let clampedText: string | null = null;
       let contribution: string;
-      if (isNew[i]) contribution = mo === 12 ? newFull : yuan(twelfthRounded(newAvgFen * mo));
+      if (isNew[i]) contribution = mo === 12 ? newFull : yuanOfFen(twelfthRounded(newAvgFen * mo));
       else {
         const c = clamped[i];
         clampedText = c === floorFen ? floorText : c === capFen ? capText : baseText[i];
-        contribution = mo === 12 ? clampedText! : yuan(twelfthRounded(c * mo));
+        contribution = mo === 12 ? clampedText! : yuanOfFen(twelfthRounded(c * mo));
       }
       const f: DiabetesPersonFigures = {
         base: baseText[i],
@@ -987,7 +960,7 @@ function personFigures(
         months: mo,
         contribution,
         actualCost: actualText[i],
-        excessOverCap: excess[i] > 0 ? yuan(excess[i]) : ZERO_TEXT,
+        excessOverCap: excess[i] > 0 ? yuanOfFen(excess[i]) : ZERO_TEXT,
         compensated: compensated[i] === 1,
       };
       persons[p++] = { provider, person: ids[i], figures: f as unknown as Record<string, unknown> };
@@ -1011,8 +984,8 @@ function regionFigures(
 ): DiabetesRegionFigures {
   const total = (get: (f: InstitutionFigures) => string): string => {
     let s = 0;
-    for (const f of figures) s += fenOf(get(f));
-    return yuan(s);
+    for (const f of figures) s += wholeFen(get(f));
+    return yuanOfFen(s);
   };
   let newPatients = 0;
   for (let i = 0; i < pt.n; i++) newPatients += pt.isNew[i];

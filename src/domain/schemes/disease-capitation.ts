@@ -1,8 +1,8 @@
 import { Pool, POOLS } from '../case-record';
 import { Dec, round2 } from '../decimal';
-import { MISSING, Reader } from '../policy';
+import { MISSING } from '../policy';
 import { FUND, money, monthlyInstalments, OverspendTier, reconcile, Reconciliation, tierProblems } from './reconciliation';
-import { byCode, column, parseSchemePolicy, rowsOf, RunProblems } from './run-support';
+import { byCode, column, moneyParam, parseSchemePolicy, rowsOf, RunProblems, sumOf } from './run-support';
 import {
   InputRow,
   InputTableSpec,
@@ -226,14 +226,6 @@ function parseDiseaseCapitationPolicy(doc: unknown): DiseaseCapitationPolicy {
   );
 }
 
-/** A money parameter: at most 2 decimals, not negative. */
-function moneyParam(r: Reader, v: unknown, p: string): string | typeof MISSING {
-  const d = r.decimal(v, p, { min: '0' });
-  if (d === MISSING) return MISSING;
-  if (new Dec(d).decimalPlaces() > 2) return r.fail(p, 'must be money: at most 2 decimals');
-  return new Dec(d).toFixed(2);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Figures
 
@@ -416,7 +408,6 @@ export interface EnrolmentFigures {
 
 const ZERO = new Dec(0);
 const TWELVE = new Dec(12);
-const sumOf = (ds: readonly Dec[]): Dec => ds.reduce((t, d) => t.plus(d), ZERO);
 const isPool = (v: unknown): v is Pool => v === 'employee' || v === 'resident';
 /** Weight classes: bit 0 age ≥ ageFrom, bit 1 class-1 disease. */
 const CLASSES = 4;

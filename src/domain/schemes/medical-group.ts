@@ -1,7 +1,7 @@
 import { Dec, round2 } from '../decimal';
 import { MISSING, Reader } from '../policy';
 import { FUND, money, reconcile, Reconciliation } from './reconciliation';
-import { byCode, column, decimal, decimalOr, parseSchemePolicy, rowsOf, RunProblems, text, whole } from './run-support';
+import { byCode, column, decimal, decimalOr, parseSchemePolicy, rowsOf, RunProblems, sumOf, text, whole } from './run-support';
 import { InputRow, InputTableSpec, ProviderFigures, SchemeDefinition, SchemeInputs, SchemePolicyBase } from './scheme';
 
 /**
@@ -234,7 +234,6 @@ export interface GroupFigures {
 }
 
 const ZERO = new Dec(0);
-const sumOf = (ds: readonly Dec[]): Dec => ds.reduce((t, d) => t.plus(d), ZERO);
 
 function runMedicalGroup(policy: MedicalGroupPolicy, inputs: SchemeInputs, year: number) {
   const problems = new RunProblems();

@@ -75,3 +75,46 @@ export const whole = (row: InputRow, field: string): number => row[field] as num
 
 /** Codes in code order (byte order, as the service sorts hospital codes). */
 export const byCode = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const ZERO = new Dec(0);
+
+/** Σ of decimals. */
+export const sumOf = (ds: readonly Dec[]): Dec => ds.reduce((t, d) => t.plus(d), ZERO);
+
+/** A money parameter of a policy: at most 2 decimals, not negative; normalised to 2 dp. */
+export function moneyParam(r: Reader, v: unknown, p: string): string | typeof MISSING {
+  const d = r.decimal(v, p, { min: '0' });
+  if (d === MISSING) return MISSING;
+  if (new Dec(d).decimalPlaces() > 2) return r.fail(p, 'must be money: at most 2 decimals');
+  return new Dec(d).toFixed(2);
+}
+
+/**
+ * Per-person hot loops count money in whole fen held in JS integers: exact while below 2^53 fen
+ * (9 × 10^13 yuan), far above any scheme's year. Money text as readTable gives it (`123.45`,
+ * `-0.50`; also `7`, `7.5`) → whole fen, without allocating.
+ */
+export function wholeFen(t: string): number {
+  const len = t.length;
+  let i = t.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  let f = 0;
+  let decimals = -1;
+  for (; i < len; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 46 /* . */ && decimals < 0) decimals = 0;
+    else if (c >= 48 && c <= 57 && decimals < 2) {
+      f = f * 10 + (c - 48);
+      if (decimals >= 0) decimals++;
+    } else throw new Error(`not money to the fen: ${t}`);
+  }
+  f *= decimals <= 0 ? 100 : decimals === 1 ? 10 : 1;
+  if (!Number.isSafeInteger(f) || len === 0) throw new Error(`not money to the fen: ${t}`);
+  return t.charCodeAt(0) === 45 ? -f : f;
+}
+
+/** Whole fen → yuan text with 2 decimals. */
+export function yuanOfFen(fen: number): string {
+  if (fen < 0) return `-${yuanOfFen(-fen)}`;
+  const c = fen % 100;
+  return `${(fen - c) / 100}.${c < 10 ? '0' : ''}${c}`;
+}

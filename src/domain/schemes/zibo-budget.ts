@@ -4,7 +4,7 @@ import { DipError } from '../errors';
 import { BudgetLine, MISSING, PoolBudgetPolicy, Reader } from '../policy';
 import { poolBudget, yearEndReserve } from '../settlement/settlement';
 import { money } from './reconciliation';
-import { byCode, column, decimal, parseSchemePolicy, rowsOf, RunProblems, text, textOr, whole } from './run-support';
+import { byCode, column, decimal, moneyParam, parseSchemePolicy, rowsOf, RunProblems, text, textOr, whole } from './run-support';
 import { InputRow, InputTableSpec, ProviderFigures, SchemeDefinition, SchemeInputs, SchemeOutcome, SchemePolicyBase } from './scheme';
 
 /**
@@ -177,14 +177,6 @@ function readPool(r: Reader, v: unknown, p: string, d: { growth: Read; amount: R
       other === MISSING ? MISSING : Object.fromEntries(OTHER_METHODS.map((m) => [m, d.growth(other[m], `${p}.otherMethods.${m}`)])),
     criticalIllness: ci === MISSING ? MISSING : { fundingStandard: d.amount(ci.fundingStandard, `${p}.criticalIllness.fundingStandard`) },
   } as ZiboPoolPolicy;
-}
-
-/** A money parameter: at most 2 decimals, not negative. */
-function moneyParam(r: Reader, v: unknown, p: string): string | typeof MISSING {
-  const d = r.decimal(v, p, { min: '0' });
-  if (d === MISSING) return MISSING;
-  if (new Dec(d).decimalPlaces() > 2) return r.fail(p, 'must be money: at most 2 decimals');
-  return new Dec(d).toFixed(2);
 }
 
 /** One budget line of the tree; `actual` and `variance` (actual − budget) null when no actual is recorded. */

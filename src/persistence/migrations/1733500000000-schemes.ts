@@ -74,8 +74,6 @@ export class Schemes1733500000000 implements MigrationInterface {
           k.str('scheme', 20, { isPrimary: true }),
           k.str('region_code', 6, { isPrimary: true }),
           { name: 'year', type: 'int', isPrimary: true },
-          // Counts the year's runs and input imports: a finalise names the revision its draft saw.
-          k.int('revision', { default: 0 }),
         ],
       }),
     );
