@@ -241,13 +241,15 @@ export class SchemesService {
     progress: JobProgress,
   ): Promise<SchemeReport> {
     await progress.stage('reading', stored.length);
-    const tables: Record<string, SchemeInputs[string]> = {};
+    let tables: Record<string, SchemeInputs[string]> | null = {};
     for (const [i, s] of stored.entries()) {
       tables[s.table] = await this.store.inputRows(s.id);
       await progress.advance(i + 1);
     }
     await progress.stage('computing', 1);
     const outcome = def.run(policy, tables, k.year);
+    // The input rows (a million objects) are not needed any more: storing then collects them instead of marking them.
+    tables = null;
     await progress.stage('storing', 1);
     const inputs = stored.map((s) => ({ table: s.table, inputId: s.id, sha256: s.sha256, rows: s.rows }));
     const head: SchemeRunHead = {
@@ -262,7 +264,7 @@ export class SchemesService {
       finalisedBy: null,
       finalisedAt: null,
     };
-    await this.store.replaceDraft(head, outcome.region, outcome.providers, outcome.persons ?? []);
+    await this.store.replaceDraft(head, outcome.region, outcome.providers, outcome.persons);
     await progress.advance(1);
     return { run: { ...head, title: def.title, seed: def.seed }, region: outcome.region, providers: outcome.providers };
   }

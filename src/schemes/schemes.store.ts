@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 import { auditStatement } from '../audit/audit.store';
 import { conflict } from '../domain/errors';
-import { InputRow, InputValue, PersonFigures, ProviderFigures, SchemeId } from '../domain/schemes/scheme';
+import { NO_PERSONS } from '../domain/schemes/person-table';
+import { InputRow, InputValue, PersonFigures, PersonTable, ProviderFigures, SchemeId } from '../domain/schemes/scheme';
 import { DatabaseService, fromSqlDatetime, Statement, StatementResult } from '../persistence/database.service';
+import { personChunks, unpackPersonChunk } from './person-chunks';
 
 type Work<T> = Generator<Statement, T, StatementResult>;
 
@@ -27,58 +28,11 @@ function* inputsAre(k: SchemeYearKey, used: readonly string[]): Work<boolean> {
   return current.length === used.length && used.every((id) => current.includes(id));
 }
 
-/** Input rows and per-person figures are stored this many to a chunk. */
+/** Person chunks are inserted about this many bytes a statement. */
+const PERSON_BATCH_BYTES = 1 << 20;
+
+/** Input rows are stored this many to a chunk. */
 const CHUNK_ROWS = 5_000;
-
-/**
- * The persons of a run as chunks of CHUNK_ROWS per provider: [provider, seq, compressed JSON]. A chunk whose
- * persons all have the same figure names is stored as columns (`{ columns, rows: [[person,
- * …values]] }`, about half the text); otherwise as `{ persons: [{ person, figures }] }`.
- */
-function* personChunks(persons: readonly PersonFigures[]): Generator<[string, number, Buffer]> {
-  let i = 0;
-  while (i < persons.length) {
-    const provider = persons[i].provider;
-    let seq = 0;
-    while (i < persons.length && persons[i].provider === provider) {
-      const from = i;
-      while (i < persons.length && persons[i].provider === provider && i - from < CHUNK_ROWS) i++;
-      // Brotli at its fastest level: about 0.3 s for a million persons, a fifth of the bytes to write.
-      yield [provider, seq++, brotliCompressSync(packPersons(persons, from, i), { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } })];
-    }
-  }
-}
-
-function packPersons(persons: readonly PersonFigures[], from: number, to: number): string {
-  const columns = Object.keys(persons[from].figures);
-  const same = (f: Record<string, unknown>): boolean => {
-    const keys = Object.keys(f);
-    return keys.length === columns.length && keys.every((k, j) => k === columns[j]);
-  };
-  let uniform = true;
-  for (let i = from; i < to && uniform; i++) uniform = same(persons[i].figures);
-  if (!uniform) return JSON.stringify({ persons: persons.slice(from, to).map((p) => ({ person: p.person, figures: p.figures })) });
-  const rows: unknown[][] = new Array(to - from);
-  for (let i = from; i < to; i++) {
-    const f = persons[i].figures;
-    const row: unknown[] = new Array(columns.length + 1);
-    row[0] = persons[i].person;
-    for (let j = 0; j < columns.length; j++) row[j + 1] = f[columns[j]];
-    rows[i - from] = row;
-  }
-  return JSON.stringify({ columns, rows });
-}
-
-function unpackPersons(provider: string, data: string): PersonFigures[] {
-  const chunk = JSON.parse(data) as
-    { columns: string[]; rows: unknown[][] } | { persons: { person: string; figures: Record<string, unknown> }[] };
-  if ('persons' in chunk) return chunk.persons.map((x) => ({ provider, person: x.person, figures: x.figures }));
-  return chunk.rows.map((row) => {
-    const figures: Record<string, unknown> = {};
-    chunk.columns.forEach((c, j) => (figures[c] = row[j + 1]));
-    return { provider, person: row[0] as string, figures };
-  });
-}
 
 /** A chunk of rows: the column names once, then each row's cells in that order (about half the size of objects). */
 function packChunk(rows: readonly InputRow[]): string {
@@ -314,7 +268,7 @@ export class SchemesStore {
     run: SchemeRunHead,
     regionFigures: Record<string, unknown>,
     providers: readonly ProviderFigures[],
-    persons: readonly PersonFigures[] = [],
+    persons: PersonTable = NO_PERSONS,
   ): Promise<{ replaced: string | null }> {
     const lockOpenYear = (k2: SchemeYearKey, what: string) => this.lockOpenYear(k2, what);
     const forUpdate = this.forUpdate;
@@ -364,11 +318,24 @@ export class SchemesStore {
           params: batch.flatMap((p) => [run.id, p.provider, p.name.slice(0, 200), JSON.stringify(p.visibleTo), JSON.stringify(p.figures)]),
         };
       }
-      for (const [provider, seq, data] of personChunks(persons))
-        yield {
-          sql: 'INSERT INTO scheme_person_chunk (run_id, provider, seq, data) VALUES (?, ?, ?, ?)',
-          params: [run.id, provider, seq, data],
+      // Person chunks about a megabyte a statement (far below any max_allowed_packet): a round trip per chunk costs more than its bytes.
+      let batch: [string, number, Buffer][] = [];
+      let bytes = 0;
+      const insertBatch = (): Statement => {
+        const statement = {
+          sql: `INSERT INTO scheme_person_chunk (run_id, provider, seq, data) VALUES ${batch.map(() => '(?, ?, ?, ?)').join(', ')}`,
+          params: batch.flatMap(([provider, seq, data]) => [run.id, provider, seq, data]),
         };
+        batch = [];
+        bytes = 0;
+        return statement;
+      };
+      for (const chunk of personChunks(persons)) {
+        batch.push(chunk);
+        bytes += chunk[2].length;
+        if (bytes >= PERSON_BATCH_BYTES) yield insertBatch();
+      }
+      if (batch.length) yield insertBatch();
       yield auditStatement({
         at,
         actor: run.createdBy,
@@ -476,7 +443,7 @@ export class SchemesStore {
           Number(k.seq),
         ])
       ).rows[0];
-      yield unpackPersons(String(k.provider), brotliDecompressSync(r.data as Buffer).toString('utf8'));
+      yield unpackPersonChunk(String(k.provider), r.data as Buffer);
     }
   }
 

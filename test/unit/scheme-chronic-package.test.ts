@@ -9,6 +9,7 @@ import {
   InstitutionFigures,
 } from '../../src/domain/schemes/chronic-package';
 import { InputRow, SchemeInputs, SchemeOutcome } from '../../src/domain/schemes/scheme';
+import { personRows } from '../../src/domain/schemes/person-table';
 import { readTable, tableSpec } from '../../src/domain/schemes/scheme-input';
 import { CHRONIC_PACKAGE_POLICY_PARAMETERS, generateChronicPackageDemo } from '../../src/synth/chronic-package';
 
@@ -41,7 +42,7 @@ const exampleText = (name: string) => readFileSync(resolve(DIR, 'example', `${na
 const run = (i: SchemeInputs, p: ChronicPackagePolicy = policy, year = 2025): SchemeOutcome => chronicPackageScheme.run(p, i, year);
 const consortiumOf = (o: SchemeOutcome) => o.providers[0].figures as unknown as ConsortiumFigures;
 const inst = (o: SchemeOutcome, code: string) => o.providers.find((p) => p.provider === code)!.figures as unknown as InstitutionFigures;
-const person = (o: SchemeOutcome, id: string) => o.persons!.find((p) => p.person === id)!;
+const person = (o: SchemeOutcome, id: string) => personRows(o.persons!).find((p) => p.person === id)!;
 
 const LEAD = 'H341021001';
 const COUNTY = 'H341021002';
@@ -250,7 +251,7 @@ describe('chronic-package scheme (SCHEMES.md D, seed 004 Shexian)', () => {
 
   it('groups the persons by provider in provider order, in the persons table’s order within', () => {
     expect(out.providers.map((p) => p.provider)).toEqual(['YGT341021', LEAD, COUNTY, T1, T2, V1]);
-    expect(out.persons!.map((p) => `${p.provider}:${p.person}`)).toEqual([
+    expect(personRows(out.persons!).map((p) => `${p.provider}:${p.person}`)).toEqual([
       'YGT341021:P08',
       `${T1}:P01`,
       `${T1}:P02`,
@@ -266,7 +267,11 @@ describe('chronic-package scheme (SCHEMES.md D, seed 004 Shexian)', () => {
     const [head, ...rows] = exampleText('persons').trim().split('\n');
     const reversed = run(example({ persons: [head, ...rows.reverse()].join('\n') }));
     expect(reversed.region).toEqual(out.region);
-    expect(reversed.persons!.filter((p) => p.provider === T1).map((p) => p.person)).toEqual(['P10', 'P07', 'P02', 'P01']);
+    expect(
+      personRows(reversed.persons!)
+        .filter((p) => p.provider === T1)
+        .map((p) => p.person),
+    ).toEqual(['P10', 'P07', 'P02', 'P01']);
     expect(out.providers[0].visibleTo).toEqual([LEAD]);
     expect(out.providers.find((p) => p.provider === V1)!.visibleTo).toEqual([V1, LEAD]);
     expect(out.providers.find((p) => p.provider === LEAD)!.visibleTo).toEqual([LEAD]);
@@ -473,7 +478,7 @@ describe('the chronic-package demo generator', () => {
     expect(Number(k.split.rewards)).toBeGreaterThan(0);
     const net = k.institutions.reduce((t, x) => t + Math.round(Number(x.net) * 100), 0);
     expect(net).toBe(-Math.round(Number(k.split.overspend) * 100));
-    expect(o.persons).toHaveLength(3000);
+    expect(o.persons!.person).toHaveLength(3000);
     expect(o.providers.map((x) => x.provider)).toEqual([k.consortiumCode, ...k.institutions.map((x) => x.institutionCode)]);
   });
 });

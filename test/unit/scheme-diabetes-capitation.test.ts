@@ -11,6 +11,7 @@ import {
   InstitutionFigures,
 } from '../../src/domain/schemes/diabetes-capitation';
 import { InputRow, SchemeInputs, SchemeOutcome } from '../../src/domain/schemes/scheme';
+import { personRows } from '../../src/domain/schemes/person-table';
 import { readTable, tableSpec } from '../../src/domain/schemes/scheme-input';
 import { schemeOf } from '../../src/domain/schemes';
 import { DIABETES_CAPITATION_POLICY_PARAMETERS, generateDiabetesCapitationDemo } from '../../src/synth/diabetes-capitation';
@@ -43,7 +44,7 @@ const inst = (o: SchemeOutcome, code: string): InstitutionFigures =>
   o.providers.find((p) => p.provider === code)!.figures as unknown as InstitutionFigures;
 const region = (o: SchemeOutcome): DiabetesRegionFigures => o.region as unknown as DiabetesRegionFigures;
 const person = (o: SchemeOutcome, id: string): DiabetesPersonFigures =>
-  o.persons!.find((p) => p.person === id)!.figures as unknown as DiabetesPersonFigures;
+  personRows(o.persons!).find((p) => p.person === id)!.figures as unknown as DiabetesPersonFigures;
 
 /** A patient row: base given (or '' for none), 12 months unless said. */
 const pt = (person: string, institutionCode: string, baseCost: string, o: { months?: number; isNew?: boolean; actual?: string } = {}) => ({
@@ -356,7 +357,7 @@ describe('diabetes-capitation scheme (SCHEMES.md C, seed 003, Tianjin)', () => {
         ['H120105001', ['H120105001']],
       ]);
       // Persons grouped by provider in provider order; within one, the patients table's order.
-      expect(o.persons!.map((p) => `${p.provider}:${p.person}`)).toEqual([
+      expect(personRows(o.persons!).map((p) => `${p.provider}:${p.person}`)).toEqual([
         'H120101001:TJ2019P01',
         'H120101001:TJ2019P02',
         'H120101001:TJ2019P03',
@@ -421,7 +422,7 @@ describe('diabetes-capitation scheme (SCHEMES.md C, seed 003, Tianjin)', () => {
       const o = cityOf(Array.from({ length: 20 }, (_, k) => `${(20 - k) * 100}.00`));
       expect(region(o).percentiles).toMatchObject({ dropped: 1, kept: 19, floorRank: 4, floor: '400.00', capRank: 16, cap: '1600.00' });
       expect(person(o, 'P01')).toMatchObject({ base: '2000.00', dropped: true, clampedBase: '1600.00' });
-      expect(o.persons!.filter((p) => (p.figures as unknown as DiabetesPersonFigures).dropped)).toHaveLength(1);
+      expect(personRows(o.persons!).filter((p) => (p.figures as unknown as DiabetesPersonFigures).dropped)).toHaveLength(1);
     });
 
     it('ties: a percentile falling among equal bases is that value; the dropped one is the smallest id', () => {
@@ -658,7 +659,7 @@ describe('diabetes-capitation scheme (SCHEMES.md C, seed 003, Tianjin)', () => {
       const inputs = Object.fromEntries(Object.entries(a.tables).map(([name, csv]) => [name, csvTable(name, csv)]));
       const p = diabetesCapitationScheme.parsePolicy(a.policy);
       const o = diabetesCapitationScheme.run(p, inputs, 2023);
-      expect(o.persons).toHaveLength(600);
+      expect(o.persons!.person).toHaveLength(600);
       expect(o.providers.length).toBeGreaterThanOrEqual(3);
       const r = region(o);
       expect(r.percentiles.dropped).toBe(Math.floor((r.percentiles.withBase * 5) / 100));
@@ -677,7 +678,7 @@ describe('diabetes-capitation scheme (SCHEMES.md C, seed 003, Tianjin)', () => {
         const g = generateDiabetesCapitationDemo({ seed: persons, region: '120000', year: 2019, persons });
         const inputs = Object.fromEntries(Object.entries(g.tables).map(([name, csv]) => [name, csvTable(name, csv)]));
         const o = diabetesCapitationScheme.run(diabetesCapitationScheme.parsePolicy(g.policy), inputs, 2019);
-        expect(o.persons).toHaveLength(persons);
+        expect(o.persons!.person).toHaveLength(persons);
         expect(g.policy.baseYear).toBe(2018);
       }
     });

@@ -9,6 +9,7 @@ import {
   UnitFigures,
 } from '../../src/domain/schemes/disease-capitation';
 import { InputRow, SchemeInputs, SchemeOutcome } from '../../src/domain/schemes/scheme';
+import { personRows } from '../../src/domain/schemes/person-table';
 import { readTable, tableSpec } from '../../src/domain/schemes/scheme-input';
 import { DISEASE_CAPITATION_POLICY_PARAMETERS, generateDiseaseCapitationDemo } from '../../src/synth/disease-capitation';
 
@@ -283,7 +284,7 @@ describe('disease-capitation scheme (SCHEMES.md A, seed 000)', () => {
     expect(emp.members[0]).toMatchObject({ rowsAtStart: 1, rowsTreated: 3, allowanceAtStart: '3790.71', allowanceAtEnd: '5233.23' });
     expect(emp.yearEnd).toMatchObject({ paymentByFund: '5186.58', balance: '1585.36' });
     expect(emp.yearEnd!.reconciliation).toMatchObject({ surplus: '233.23', retained: '186.58' });
-    const persons = out.persons!.filter((p) => p.provider === 'H5');
+    const persons = personRows(out.persons!).filter((p) => p.provider === 'H5');
     const p7 = persons.find((p) => p.person === 'P7')!.figures as unknown as EnrolmentFigures;
     // P7: 1,331.56 × 1 × 5 / 12 = 554.81666…
     expect(p7).toEqual({
@@ -405,7 +406,7 @@ describe('disease-capitation scheme (SCHEMES.md A, seed 000)', () => {
   });
 
   it('gives one PersonFigures per enrolment row, grouped by provider in provider order, every row with every key', () => {
-    const persons = out.persons!;
+    const persons = personRows(out.persons!);
     expect(persons.map((p) => `${p.provider}:${p.person}`)).toEqual([
       'C1:P5',
       'C1:P6',
@@ -436,7 +437,7 @@ describe('disease-capitation scheme (SCHEMES.md A, seed 000)', () => {
     const h1 = unitOf(start, 'H1');
     expect(h1).toMatchObject({ allowanceAtStart: '12244.62', allowanceAtEnd: null, balance: null });
     expect(poolOf(h1, 'employee').yearEnd).toBeNull();
-    expect(start.persons![2].figures).toMatchObject({ contributionAtEnd: null });
+    expect(personRows(start.persons!)[2].figures).toMatchObject({ contributionAtEnd: null });
   });
 
   it('refuses inputs that do not fit together, never quoting a person', () => {
@@ -552,12 +553,12 @@ describe('the disease-capitation demo data', () => {
     }
     const out = diseaseCapitationScheme.run(p, tables, 2021);
     expect(out.region.stage).toBe('year-end');
-    expect(out.persons!.length).toBe(tables.enrolments.length);
+    expect(personRows(out.persons!).length).toBe(tables.enrolments.length);
     expect(out.providers.some((x) => (x.figures as unknown as UnitFigures).unit === 'consortium')).toBe(true);
     // Persons grouped by provider in provider order.
     const order = out.providers.map((x) => x.provider);
     let last = -1;
-    for (const person of out.persons!) {
+    for (const person of personRows(out.persons!)) {
       const k = order.indexOf(person.provider);
       expect(k).toBeGreaterThanOrEqual(last);
       last = k;

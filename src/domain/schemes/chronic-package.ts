@@ -3,7 +3,18 @@ import { DipError } from '../errors';
 import { MISSING } from '../policy';
 import { FUND, money, reconcile, Reconciliation, splitByWeights } from './reconciliation';
 import { byCode, column, parseSchemePolicy, rowsOf, RunProblems, text, wholeFen, yuanOfFen } from './run-support';
-import { InputTableSpec, PersonFigures, ProviderFigures, SchemeDefinition, SchemeInputs, SchemeOutcome, SchemePolicyBase } from './scheme';
+import { inOrder, listInOrder } from './person-table';
+import {
+  FigureValue,
+  InputTableSpec,
+  PersonColumn,
+  PersonTable,
+  ProviderFigures,
+  SchemeDefinition,
+  SchemeInputs,
+  SchemeOutcome,
+  SchemePolicyBase,
+} from './scheme';
 
 /**
  * SCHEMES.md D: the county chronic-disease global package (seed 004, 歙县城乡居民医疗保险慢性病医保支付
@@ -250,7 +261,8 @@ function parseChronicPackagePolicy(doc: unknown): ChronicPackagePolicy {
 // Figures
 
 /** Why a person is or is not in the population. */
-export type PersonStatus = 'certified' | 'notResidentScheme' | 'noQualifyingCertificate' | 'exclusionCertificate';
+const STATUSES = ['certified', 'notResidentScheme', 'noQualifyingCertificate', 'exclusionCertificate'] as const;
+export type PersonStatus = (typeof STATUSES)[number];
 
 /** One person's figures (PersonFigures.figures). Money as 2-dp strings; null: no record that year. */
 export interface ChronicPersonFigures {
@@ -858,31 +870,50 @@ function runChronicPackage(policy: ChronicPackagePolicy, inputs: SchemeInputs, y
   ];
 
   // Persons, grouped by provider in provider order (unclaimed under the consortium), in the persons table's order within.
-  const starts = new Int32Array(insts.length + 2);
-  for (let i = 0; i < n; i++) starts[claim[i] + 2]++;
-  for (let b = 1; b < starts.length; b++) starts[b] += starts[b - 1];
+  // Bucket b = claim + 1: 0 the unclaimed, then each institution's (a counting sort).
+  const start = new Int32Array(insts.length + 2);
+  for (let i = 0; i < n; i++) start[claim[i] + 2]++;
+  for (let b = 1; b < start.length; b++) start[b] += start[b - 1];
+  const next = start.slice(0, insts.length + 1);
   const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[starts[claim[i] + 1]++] = i;
-  const personFigures: PersonFigures[] = new Array(n);
-  for (let at = 0; at < n; at++) {
-    const i = order[at];
-    const k = claim[i];
-    const provider = k < 0 ? consortiumCode : insts[k].code;
-    const inc = included[i] === 1;
-    const last = lastFen[i];
-    const lastYear = last === NO_RECORD ? null : yuanOfFen(last);
-    const figures: ChronicPersonFigures = {
-      included: inc,
-      status: statusOf(i),
-      qualifying: qualifyingCodes[i] ?? EMPTY,
-      excluding: excludingCodes[i] ?? EMPTY,
-      claimedBy: k < 0 ? null : provider,
-      lastYear,
-      thisYear: thisFen[i] === NO_RECORD ? null : yuanOfFen(thisFen[i]),
-      budgetBase: !inc || k < 0 ? null : (lastYear ?? perCapitaText),
-    };
-    personFigures[at] = { provider, person: ids[i], figures: figures as unknown as Record<string, unknown> };
+  for (let i = 0; i < n; i++) order[next[claim[i] + 1]++] = i;
+  const status = new Uint8Array(n);
+  const budgetBaseFen = new Float64Array(n);
+  const perCapitaFen = wholeFen(perCapitaText);
+  for (let i = 0; i < n; i++) {
+    status[i] = STATUSES.indexOf(statusOf(i));
+    budgetBaseFen[i] = !included[i] || claim[i] < 0 ? NaN : lastFen[i] === NO_RECORD ? perCapitaFen : lastFen[i];
   }
+  const claimedBy = new Int32Array(n);
+  for (let i = 0; i < n; i++) claimedBy[i] = claim[i] + 1;
+  const fen = (a: Float64Array): Float64Array => inOrder(a, order).map((f) => (f === NO_RECORD ? NaN : f));
+  const coded = (name: keyof ChronicPersonFigures, dict: readonly FigureValue[], index: Uint8Array | Int32Array): PersonColumn => ({
+    name,
+    kind: 'coded',
+    dict,
+    index: inOrder(index, order),
+  });
+  const listed = (name: keyof ChronicPersonFigures, lists: (readonly string[] | undefined)[]): PersonColumn => ({
+    name,
+    kind: 'plain',
+    values: Array.from(order, (i) => lists[i] ?? EMPTY),
+  });
+  const personFigures: PersonTable = {
+    // The unclaimed first, under the consortium; then each institution's, in code order.
+    providers: [consortiumCode, ...insts.map((x) => x.code)],
+    start,
+    person: listInOrder(ids, order),
+    columns: [
+      coded('included', [false, true], included),
+      coded('status', STATUSES, status),
+      listed('qualifying', qualifyingCodes),
+      listed('excluding', excludingCodes),
+      coded('claimedBy', [null, ...insts.map((x) => x.code)], claimedBy),
+      { name: 'lastYear', kind: 'yuan', fen: fen(lastFen) },
+      { name: 'thisYear', kind: 'yuan', fen: fen(thisFen) },
+      { name: 'budgetBase', kind: 'yuan', fen: inOrder(budgetBaseFen, order) },
+    ],
+  };
 
   const region = {
     year,

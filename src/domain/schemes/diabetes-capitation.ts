@@ -2,11 +2,14 @@ import { nearestRank } from '../catalogue/packed-costs';
 import { Dec } from '../decimal';
 import { MISSING } from '../policy';
 import { balance, FUND, monthlyInstalments, money, reconcileExact } from './reconciliation';
+import { inOrder, listInOrder } from './person-table';
 import { byCode, column, parseSchemePolicy, rowsOf, RunProblems, text, wholeFen, yuanOfFen } from './run-support';
 import {
+  FigureValue,
   InputRow,
   InputTableSpec,
-  PersonFigures,
+  PersonColumn,
+  PersonTable,
   ProviderFigures,
   SchemeDefinition,
   SchemeInputs,
@@ -395,7 +398,6 @@ export interface DiabetesRegionFigures {
   totals: Record<string, string>;
 }
 
-const ZERO_TEXT = '0.00';
 const METHOD =
   'drop floor(n × dropHighestPercent / 100) highest bases of the n non-new patients; of the m left, sorted ascending, the p-th percentile is the value at 1-based rank ceil(p / 100 × m) (nearest rank, at least 1)';
 
@@ -460,12 +462,10 @@ interface PatientArrays {
   isNew: Uint8Array;
   /** b_i in fen (NaN: none). */
   base: Float64Array;
-  baseText: (string | null)[];
   /** 0 none, 1 baseCost, 2 pilot. */
   source: Uint8Array;
-  /** The audited actual cost in fen (NaN: none recorded), and as read. */
+  /** The audited actual cost in fen (NaN: none recorded). */
   actual: Float64Array;
-  actualText: (string | null)[];
   /** The pseudonyms, in the table's order (read once: the rows are not walked again). */
   ids: string[];
 }
@@ -481,10 +481,8 @@ function readPatients(
   const months = new Uint8Array(n);
   const isNew = new Uint8Array(n);
   const base = new Float64Array(n).fill(NaN);
-  const baseText: (string | null)[] = new Array<string | null>(n).fill(null);
   const source = new Uint8Array(n);
   const actual = new Float64Array(n).fill(NaN);
-  const actualText: (string | null)[] = new Array<string | null>(n).fill(null);
   const ids: string[] = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const r = rows[i];
@@ -498,13 +496,11 @@ function readPatients(
     const b = r['baseCost'];
     if (b !== null && b !== undefined) {
       base[i] = wholeFen(b as string);
-      baseText[i] = b as string;
       source[i] = 1;
     }
     const a = r['actualCost'];
     if (a !== null && a !== undefined) {
       actual[i] = wholeFen(a as string);
-      actualText[i] = a as string;
     }
     if (pilot !== null) {
       const pb = pilot.get(person);
@@ -520,7 +516,6 @@ function readPatients(
           );
         else {
           base[i] = pb.fen;
-          baseText[i] = yuanOfFen(pb.fen);
           source[i] = 2;
         }
       }
@@ -532,7 +527,7 @@ function readPatients(
   for (let i = 0; i < n; i++)
     if (!isNew[i] && source[i] === 0)
       problems.add('patients', i, 'baseCost', 'a patient who is not new needs a base: baseCost, or pilotMonths rows');
-  return { n, inst, months, isNew, base, baseText, source, actual, actualText, ids };
+  return { n, inst, months, isNew, base, source, actual, ids };
 }
 
 /** The city-wide floor and cap (see the method at the top) and who is dropped. */
@@ -918,11 +913,11 @@ function runDiabetesCapitation(policy: DiabetesCapitationPolicy, inputs: SchemeI
     visibleTo: [f.institutionCode, ...f.members.map((x) => x.memberCode).filter((c) => c !== f.institutionCode)],
     figures: f as unknown as Record<string, unknown>,
   }));
-  const persons = personFigures(pt, fc, codes, start, order, { clamped, excess, compensated }, policy.newPatientAverage, ratios.newAvgFen);
+  const persons = personFigures(pt, fc, codes, start, order, { clamped, excess, compensated }, ratios.newAvgFen);
   return { providers, region: regionFigures(policy, year, pt, fc, figures) as unknown as Record<string, unknown>, persons };
 }
 
-/** Per-person figures, grouped by institution in code order; strings shared wherever they can be. */
+/** Per-person figures (DiabetesPersonFigures) as columns, grouped by institution in code order; money in whole fen. */
 function personFigures(
   pt: PatientArrays,
   fc: FloorCap,
@@ -930,43 +925,44 @@ function personFigures(
   start: Int32Array,
   order: Int32Array,
   out: { clamped: Float64Array; excess: Float64Array; compensated: Uint8Array },
-  newFull: string,
   newAvgFen: number,
-): PersonFigures[] {
-  const { months, isNew, baseText, source, ids, actualText } = pt;
-  const { clamped, excess, compensated } = out;
-  const { floorFen, capFen, floorText, capText, droppedFlags } = fc;
-  const persons: PersonFigures[] = new Array<PersonFigures>(pt.n);
-  let p = 0;
-  for (let h = 0; h < codes.length; h++) {
-    const provider = codes[h];
-    for (let k = start[h]; k < start[h + 1]; k++) {
-      const i = order[k];
-      const mo = months[i];
-      let clampedText: string | null = null;
-      let contribution: string;
-      if (isNew[i]) contribution = mo === 12 ? newFull : yuanOfFen(twelfthRounded(newAvgFen * mo));
-      else {
-        const c = clamped[i];
-        clampedText = c === floorFen ? floorText : c === capFen ? capText : baseText[i];
-        contribution = mo === 12 ? clampedText! : yuanOfFen(twelfthRounded(c * mo));
-      }
-      const f: DiabetesPersonFigures = {
-        base: baseText[i],
-        baseSource: source[i] === 1 ? 'baseCost' : source[i] === 2 ? 'pilot' : null,
-        newPatient: isNew[i] === 1,
-        dropped: droppedFlags[i] === 1,
-        clampedBase: clampedText,
-        months: mo,
-        contribution,
-        actualCost: actualText[i],
-        excessOverCap: excess[i] > 0 ? yuanOfFen(excess[i]) : ZERO_TEXT,
-        compensated: compensated[i] === 1,
-      };
-      persons[p++] = { provider, person: ids[i], figures: f as unknown as Record<string, unknown> };
-    }
+): PersonTable {
+  const { months, isNew, base, source, ids, actual } = pt;
+  const clampedBase = new Float64Array(pt.n);
+  const contribution = new Float64Array(pt.n);
+  const excessOverCap = new Float64Array(pt.n);
+  for (let k = 0; k < pt.n; k++) {
+    const i = order[k];
+    const c = isNew[i] ? NaN : out.clamped[i];
+    clampedBase[k] = c;
+    // Twelve months is the clamped base (or the average) itself.
+    contribution[k] = twelfthRounded((isNew[i] ? newAvgFen : c) * months[i]);
+    excessOverCap[k] = out.excess[i] > 0 ? out.excess[i] : 0;
   }
-  return persons;
+  const coded = (name: keyof DiabetesPersonFigures, dict: readonly FigureValue[], index: Uint8Array): PersonColumn => ({
+    name,
+    kind: 'coded',
+    dict,
+    index: inOrder(index, order),
+  });
+  const yuan = (name: keyof DiabetesPersonFigures, fen: Float64Array): PersonColumn => ({ name, kind: 'yuan', fen });
+  return {
+    providers: codes,
+    start,
+    person: listInOrder(ids, order),
+    columns: [
+      yuan('base', inOrder(base, order)),
+      coded('baseSource', [null, 'baseCost', 'pilot'], source),
+      coded('newPatient', [false, true], isNew),
+      coded('dropped', [false, true], fc.droppedFlags),
+      yuan('clampedBase', clampedBase),
+      { name: 'months', kind: 'whole', ints: inOrder(months, order) },
+      yuan('contribution', contribution),
+      yuan('actualCost', inOrder(actual, order)),
+      yuan('excessOverCap', excessOverCap),
+      coded('compensated', [false, true], out.compensated),
+    ],
+  };
 }
 
 /** round-half-up(x / 12) for a whole x ≥ 0 within the safe integers. */

@@ -2,11 +2,13 @@ import { Pool, POOLS } from '../case-record';
 import { Dec, round2 } from '../decimal';
 import { MISSING } from '../policy';
 import { FUND, money, monthlyInstalments, OverspendTier, reconcile, Reconciliation, tierProblems } from './reconciliation';
-import { byCode, column, moneyParam, parseSchemePolicy, rowsOf, RunProblems, sumOf } from './run-support';
+import { byCode, column, moneyParam, parseSchemePolicy, rowsOf, RunProblems, sumOf, wholeFen, yuanOfFen } from './run-support';
 import {
+  FigureValue,
   InputRow,
   InputTableSpec,
-  PersonFigures,
+  PersonColumn,
+  PersonTable,
   ProviderFigures,
   SchemeDefinition,
   SchemeInputs,
@@ -525,6 +527,11 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
   const rowC = new Uint8Array(n);
   // bit 0: enrolled at start; bit 1: treated (year end); bits 2–5: its months.
   const rowState = new Uint8Array(n);
+  // As read, for the persons' figures: the age; treated 0 blank, 1 false, 2 true; months 0–12, 13 blank; the person.
+  const rowAge = new Int32Array(n);
+  const rowTreated = new Uint8Array(n);
+  const rowMonths = new Uint8Array(n);
+  const rowPerson = new Int32Array(n);
   const hIndex = new Map<string, number>();
   const hCodes: string[] = [];
   const hospitalOf = (code: string): number => {
@@ -542,13 +549,18 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
   const codeIndex = new Map<string, number>();
   for (const d of diseases) if (!codeIndex.has(d.code)) codeIndex.set(d.code, codeIndex.size);
   const codes = Math.max(1, codeIndex.size);
-  // Persons numbered in order of appearance, with their family-doctor institution ('' none): one per person.
+  // Persons numbered in order of appearance, with their family-doctor institution ('' none) and
+  // its place in doctorCodes (0 none): one per person.
   const personIndex = new Map<string, number>();
+  const personIds: string[] = [];
   const personDoctor: string[] = [];
+  const personDoctorCode = new Int32Array(n);
+  const doctorCodes: (string | null)[] = [null];
+  const doctorCode = new Map<string, number>();
   // Per person and disease: rows at start × 1000 + Σ months of treated rows. The person's first
   // disease is held beside the person (most have one); any other in a map by person × codes + code.
-  const firstCode: number[] = [];
-  const firstTally: number[] = [];
+  const firstCode = new Int32Array(n).fill(-1);
+  const firstTally = new Int32Array(n);
   const otherTally = new Map<number, number>();
   for (let i = 0; i < n; i++) {
     const row = rows[i];
@@ -591,9 +603,15 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
     if (k === undefined) {
       k = personDoctor.length;
       personIndex.set(person, k);
+      personIds.push(person);
       personDoctor.push(doctor);
-      firstCode.push(-1);
-      firstTally.push(0);
+      let dc = doctor === '' ? 0 : doctorCode.get(doctor);
+      if (dc === undefined) {
+        dc = doctorCodes.length;
+        doctorCode.set(doctor, dc);
+        doctorCodes.push(doctor);
+      }
+      personDoctorCode[k] = dc;
       if (doctor !== '') {
         const f = fdIndex.get(doctor);
         if (f !== undefined) enrolledSigned[f]++;
@@ -619,6 +637,10 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
     rowG[i] = ok ? g! : -1;
     rowC[i] = ((row.age as number) >= ageFrom ? 1 : 0) + (row.hasClass1Disease === true ? 2 : 0);
     rowState[i] = (atStart ? AT_START : 0) | (yearEnd && treated === true ? TREATED | (months! << 2) : 0);
+    rowAge[i] = row.age as number;
+    rowTreated[i] = treated === null ? 0 : treated ? 2 : 1;
+    rowMonths[i] = months === null ? 13 : months;
+    rowPerson[i] = k;
   }
   if (rowProblems > MAX_ROW_PROBLEMS)
     problems.add('enrolments', null, 'rows', `and ${rowProblems - MAX_ROW_PROBLEMS} more problem(s) of the rows not listed`);
@@ -752,19 +774,14 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
   const fee = new Dec(policy.familyDoctor.feePerPerson);
   const midShare = new Dec(policy.familyDoctor.midYearShare);
 
-  // Per-disease-and-class strings shared by every person of the class: s_d × ρ, and × months / 12.
+  // Per disease and weight class, shared by every person of the class: s_d × ρ; and the same as a
+  // whole number of 10^−scale yuan, so that a hospital's Σ s_d × ρ × count is integer arithmetic
+  // (a decimal operation per hospital, disease and class was a tenth of the run).
   const sRho = diseases.flatMap((d) => rho.map((r) => d.standard.times(r)));
-  const sRhoText = sRho.map((x) => x.toString());
-  const endText = new Map<number, string>();
-  const contributionAtEnd = (gc: number, months: number): string => {
-    const key = gc * 13 + months;
-    let t = endText.get(key);
-    if (t === undefined) {
-      t = sRho[gc].times(months).div(TWELVE).toString();
-      endText.set(key, t);
-    }
-    return t;
-  };
+  const scale = 2 + Math.max(...rho.map((r) => r.decimalPlaces()));
+  const perYuan = new Dec(10).pow(scale);
+  const sRhoUnits = sRho.map((x) => BigInt(x.times(perYuan).toFixed(0)));
+  const ofUnits = (u: bigint): Dec => new Dec(u.toString()).div(perYuan);
 
   const providers: ProviderFigures[] = [];
   const units: UnitFigures[] = [];
@@ -789,16 +806,16 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
       let memberSpending = ZERO;
       let memberAdvances = ZERO;
       for (const h of members) {
-        let startSum = ZERO;
-        let endSum = ZERO;
+        let startUnits = 0n;
+        let endUnits = 0n;
         let rowsAtStart = 0;
         let rowsTreated = 0;
         for (const s of slotsOfH[h]) {
           const d = diseases[slotG[s]];
           if (d.pool !== pool) continue;
           const gc = slotG[s] * CLASSES + slotC[s];
-          if (slotStart[s]) startSum = startSum.plus(sRho[gc].times(slotStart[s]));
-          if (slotMonths[s]) endSum = endSum.plus(sRho[gc].times(slotMonths[s]));
+          if (slotStart[s]) startUnits += sRhoUnits[gc] * BigInt(slotStart[s]);
+          if (slotMonths[s]) endUnits += sRhoUnits[gc] * BigInt(slotMonths[s]);
           rowsAtStart += slotStart[s];
           rowsTreated += slotTreated[s];
           let e = byDisease.get(d.g);
@@ -813,9 +830,11 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
         }
         const spend = spendingOf.get(`${hCodes[h]}\u0000${pool}`);
         if (rowsAtStart === 0 && rowsTreated === 0 && spend === undefined) continue;
+        const startSum = ofUnits(startUnits);
+        const endSum = ofUnits(endUnits);
         const allowanceAtStart = round2(startSum);
         const schedule = monthlyInstalments(allowanceAtStart, advanceRatio);
-        const advances = sumOf(schedule.map((m) => new Dec(m.instalment)));
+        const advances = new Dec(schedule[0].instalment).times(11).plus(schedule[11].instalment);
         const contributionEnd = endSum.div(TWELVE);
         const allowanceAtEnd = round2(contributionEnd);
         const S = spend ?? ZERO;
@@ -837,10 +856,11 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
         });
       }
       if (memberFigures.length === 0) continue;
+      // Σ of 2-dp amounts in whole fen: exact.
       const schedule = Array.from({ length: 12 }, (_, m) => ({
         month: m + 1,
-        allowance: money(sumOf(schedules.map((s) => new Dec(s[m].allowance)))),
-        advance: money(sumOf(schedules.map((s) => new Dec(s[m].instalment)))),
+        allowance: yuanOfFen(schedules.reduce((t, s) => t + wholeFen(s[m].allowance), 0)),
+        advance: yuanOfFen(schedules.reduce((t, s) => t + wholeFen(s[m].instalment), 0)),
       }));
       const diseaseFigures: UnitDiseaseFigures[] = [...byDisease.entries()]
         .sort((a, b) => a[0] - b[0])
@@ -967,40 +987,92 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
   const order = new Int32Array(n);
   const next = start.slice(0, unitCodes.length);
   for (let i = 0; i < n; i++) order[next[unitRankOfH[rowH[i]]]++] = i;
-  const standardText = diseases.map((d) => money(d.standard));
-  const persons: PersonFigures[] = new Array<PersonFigures>(n);
+  // The persons' columns in one pass over the rows in unit order; each value an index into the few values a column takes.
+  const G4 = G * CLASSES;
+  // contributionAtEnd: 0 null (before the year end), 1 '0' (not treated), then s_d × ρ × months / 12 as met (by gc × 13 + months).
+  const endDict: FigureValue[] = [null, '0'];
+  const endIndex = new Int32Array(G4 * 13).fill(-1);
+  const col = {
+    person: new Array<string>(n),
+    hospital: new Int32Array(n),
+    g: new Int32Array(n),
+    c: new Uint8Array(n),
+    age: new Int32Array(n),
+    atStart: new Uint8Array(n),
+    contributionAtStart: new Int32Array(n),
+    treated: new Uint8Array(n),
+    months: new Uint8Array(n),
+    contributionAtEnd: new Int32Array(n),
+    doctor: new Int32Array(n),
+  };
   for (let k = 0; k < n; k++) {
     const i = order[k];
-    const row = rows[i];
-    const g = rowG[i];
-    const c = rowC[i];
-    const gc = g * CLASSES + c;
+    const gc = rowG[i] * CLASSES + rowC[i];
     const state = rowState[i];
-    const atStart = (state & AT_START) !== 0;
-    const treated = row.treated as boolean | null;
-    const given = row.months as number | null;
-    const figures: EnrolmentFigures = {
-      hospitalCode: hCodes[rowH[i]],
-      pool: row.pool as string,
-      disease: row.disease as string,
-      age: row.age as number,
-      hasClass1Disease: row.hasClass1Disease === true,
-      rho: rhoText[c],
-      standard: standardText[g],
-      enrolledAtStart: atStart,
-      contributionAtStart: atStart ? sRhoText[gc] : '0',
-      treated,
-      // At the year end a row enrolled at the start without months counts 12.
-      months: yearEnd && given === null && atStart ? 12 : given,
-      contributionAtEnd: yearEnd ? (state & TREATED ? contributionAtEnd(gc, state >> 2) : '0') : null,
-      familyDoctorInstitution: row.familyDoctorInstitution as string | null,
-    };
-    persons[k] = {
-      provider: unitCodes[unitRankOfH[rowH[i]]],
-      person: row.person as string,
-      figures: figures as unknown as Record<string, unknown>,
-    };
+    col.person[k] = personIds[rowPerson[i]];
+    col.hospital[k] = rowH[i];
+    col.g[k] = rowG[i];
+    col.c[k] = rowC[i];
+    col.age[k] = rowAge[i];
+    col.atStart[k] = state & AT_START;
+    col.contributionAtStart[k] = state & AT_START ? gc : G4;
+    col.treated[k] = rowTreated[i];
+    col.months[k] = rowMonths[i];
+    col.doctor[k] = personDoctorCode[rowPerson[i]];
+    if (!yearEnd) continue;
+    if (!(state & TREATED)) col.contributionAtEnd[k] = 1;
+    else {
+      const key = gc * 13 + (state >> 2);
+      if (endIndex[key] < 0) {
+        endIndex[key] = endDict.length;
+        endDict.push(
+          sRho[gc]
+            .times(state >> 2)
+            .div(TWELVE)
+            .toString(),
+        );
+      }
+      col.contributionAtEnd[k] = endIndex[key];
+    }
   }
+  const coded = (name: keyof EnrolmentFigures, dict: readonly FigureValue[], index: ArrayLike<number>): PersonColumn => ({
+    name,
+    kind: 'coded',
+    dict,
+    index,
+  });
+  const persons: PersonTable = {
+    providers: unitCodes,
+    start,
+    person: col.person,
+    columns: [
+      coded('hospitalCode', hCodes, col.hospital),
+      coded(
+        'pool',
+        diseases.map((d) => d.pool),
+        col.g,
+      ),
+      coded(
+        'disease',
+        diseases.map((d) => d.code),
+        col.g,
+      ),
+      { name: 'age', kind: 'whole', ints: col.age },
+      coded('hasClass1Disease', [false, false, true, true], col.c),
+      coded('rho', rhoText, col.c),
+      coded(
+        'standard',
+        diseases.map((d) => money(d.standard)),
+        col.g,
+      ),
+      coded('enrolledAtStart', [false, true], col.atStart),
+      coded('contributionAtStart', [...sRho.map((x) => x.toString()), '0'], col.contributionAtStart),
+      coded('treated', [null, false, true], col.treated),
+      coded('months', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, null], col.months),
+      coded('contributionAtEnd', endDict, col.contributionAtEnd),
+      coded('familyDoctorInstitution', doctorCodes, col.doctor),
+    ],
+  };
 
   const region = regionFigures();
   return { providers, region, persons };

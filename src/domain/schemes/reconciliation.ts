@@ -279,11 +279,13 @@ export function monthlyInstalments(allowance: Amount, ratio: Amount = ONE): Inst
   const A = dec(allowance);
   const r = dec(ratio);
   const monthly = round2(A.div(12));
+  // January to November are the same: computed once.
+  const share = money(monthly);
+  const instalment = money(monthly.times(r));
+  const december = A.minus(monthly.times(11));
   const out: Instalment[] = [];
-  for (let month = 1; month <= 12; month++) {
-    const share = month === 12 ? A.minus(monthly.times(11)) : monthly;
-    out.push({ month, allowance: money(share), instalment: money(share.times(r)) });
-  }
+  for (let month = 1; month <= 11; month++) out.push({ month, allowance: share, instalment });
+  out.push({ month: 12, allowance: money(december), instalment: money(december.times(r)) });
   return out;
 }
 

@@ -68,13 +68,44 @@ export interface PersonFigures {
   figures: Record<string, unknown>;
 }
 
+/**
+ * The per-person figures of a run as columns, the way the per-head schemes (A, C, D) compute
+ * them: a person's figures are mostly a few values shared by thousands (a disease's standard, a
+ * weight, a flag) or whole fen, so a column holds the distinct values once and each person's
+ * index into them, or the integers themselves. Nothing is built per person until a reader asks
+ * (person-table.ts personRows); the store keeps the columns as they are.
+ */
+/** A value a person's figure takes: JSON's scalars, or a list of codes. */
+export type FigureValue = string | number | boolean | null | readonly string[];
+
+export type PersonColumn =
+  /** Row r's value is dict[index[r]]. */
+  | { name: string; kind: 'coded'; dict: readonly FigureValue[]; index: ArrayLike<number> }
+  /** A whole number per row. */
+  | { name: string; kind: 'whole'; ints: ArrayLike<number> }
+  /** Money in whole fen per row, read as yuan text with 2 decimals; NaN is null (no value). */
+  | { name: string; kind: 'yuan'; fen: ArrayLike<number> }
+  /** Any value per row. */
+  | { name: string; kind: 'plain'; values: readonly FigureValue[] };
+
+/**
+ * The persons of a run, grouped by provider: rows start[p] … start[p + 1] − 1 are the persons of
+ * providers[p], in the run's order. Every column has a value for every row.
+ */
+export interface PersonTable {
+  providers: readonly string[];
+  start: ArrayLike<number>;
+  person: readonly string[];
+  columns: readonly PersonColumn[];
+}
+
 /** What a run computes. */
 export interface SchemeOutcome {
   providers: ProviderFigures[];
   /** The region-level figures (totals, the budget tree): the agency's only. */
   region: Record<string, unknown>;
-  /** Per-person figures of the schemes that work per person (A, C, D), grouped by provider in provider order. */
-  persons?: PersonFigures[];
+  /** Per-person figures of the schemes that work per person (A, C, D), as columns, grouped by provider in provider order. */
+  persons?: PersonTable;
 }
 
 /** A scheme's policy: versioned data with its region and year; decimals are strings. */
