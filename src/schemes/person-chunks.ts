@@ -36,106 +36,128 @@ type ColumnHead =
 
 /** The chunks of a table: [provider, seq, compressed bytes]. */
 export function* personChunks(t: PersonTable): Generator<[string, number, Buffer]> {
-  const coders = t.columns.map((c) => (c.kind === 'coded' ? new DictCoder(c.dict.length) : null));
+  const packer = new ChunkPacker(t);
   for (let p = 0; p < t.providers.length; p++)
     for (let from = t.start[p], seq = 0; from < t.start[p + 1]; from += CHUNK_PERSONS, seq++) {
       const to = Math.min(from + CHUNK_PERSONS, t.start[p + 1]);
-      // Brotli at its fastest level (a fraction of a millisecond a chunk): about 40 % of the bytes to write.
+      // Brotli at its fastest level (a fraction of a millisecond a chunk): about a third of the bytes to write.
       // Synchronous: a promise per chunk costs more than the compression.
-      yield [
-        t.providers[p],
-        seq,
-        brotliCompressSync(packChunk(t, from, to, coders), { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } }),
-      ];
+      yield [t.providers[p], seq, brotliCompressSync(packer.pack(from, to), { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } })];
     }
-}
-
-/** Renumbers a coded column's indexes to the values a chunk uses (a chunk carries only those). */
-class DictCoder {
-  private readonly stamp: Int32Array;
-  private readonly local: Int32Array;
-  private generation = 0;
-  constructor(size: number) {
-    this.stamp = new Int32Array(size);
-    this.local = new Int32Array(size);
-  }
-  code(c: Extract<PersonColumn, { kind: 'coded' }>, from: number, to: number): { dict: FigureValue[]; index: Int32Array } {
-    const gen = ++this.generation;
-    const dict: FigureValue[] = [];
-    const index = new Int32Array(to - from);
-    for (let r = from; r < to; r++) {
-      const g = c.index[r];
-      if (this.stamp[g] !== gen) {
-        this.stamp[g] = gen;
-        this.local[g] = dict.length;
-        dict.push(c.dict[g]);
-      }
-      index[r - from] = this.local[g];
-    }
-    return { dict, index };
-  }
-}
-
-function packChunk(t: PersonTable, from: number, to: number, coders: (DictCoder | null)[]): Buffer {
-  const rows = to - from;
-  const persons = t.person.slice(from, to);
-  // The persons as one text and each one's length (any text: no separator to escape).
-  const lengths = new Int32Array(rows);
-  let longest = 0;
-  for (let k = 0; k < rows; k++) longest = Math.max(longest, (lengths[k] = persons[k].length));
-  const lengthWidth = widthFor(longest + 1);
-  const head: ColumnHead[] = [];
-  const sections: ArrayBufferView[] = [narrow(lengths, lengthWidth)];
-  t.columns.forEach((c, j) => {
-    if (c.kind === 'coded') {
-      const { dict, index } = coders[j]!.code(c, from, to);
-      const width = widthFor(dict.length);
-      head.push({ name: c.name, dict, width });
-      sections.push(narrow(index, width));
-    } else if (c.kind === 'whole' || c.kind === 'yuan') {
-      const source = c.kind === 'whole' ? c.ints : c.fen;
-      const ints = new Int32Array(rows);
-      let fits = true;
-      for (let r = from; r < to && fits; r++) {
-        const v = source[r];
-        if (c.kind === 'yuan' && Number.isNaN(v)) ints[r - from] = NULL_FEN;
-        else if (Number.isInteger(v) && v > I32_MIN && v <= I32_MAX) ints[r - from] = v;
-        else fits = false;
-      }
-      if (fits) sections.push(ints);
-      const plain = () => Array.from({ length: rows }, (_, k) => source[from + k]);
-      if (c.kind === 'whole') head.push({ name: c.name, whole: fits ? 'i32' : plain() });
-      else head.push({ name: c.name, yuan: fits ? 'i32' : plain().map((v) => (Number.isNaN(v) ? null : v)) });
-    } else head.push({ name: c.name, values: c.values.slice(from, to) });
-  });
-  // One buffer: version, rows, the width of the persons' lengths, the header's and the persons' byte
-  // lengths, the header, the persons, then the sections (the persons' lengths first).
-  const headText = JSON.stringify(head);
-  const personText = persons.join('');
-  const headBytes = Buffer.byteLength(headText);
-  const personBytes = Buffer.byteLength(personText);
-  let size = PREFIX + headBytes + personBytes;
-  for (const v of sections) size += v.byteLength;
-  const out = Buffer.allocUnsafe(size);
-  out[0] = VERSION;
-  out.writeUInt32LE(rows, 1);
-  out[5] = lengthWidth;
-  out.writeUInt32LE(headBytes, 6);
-  out.writeUInt32LE(personBytes, 10);
-  let at = PREFIX + out.write(headText, PREFIX);
-  at += out.write(personText, at);
-  for (const v of sections) {
-    out.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), at);
-    at += v.byteLength;
-  }
-  return out;
 }
 
 /** The bytes an unsigned index below `size` takes. */
 const widthFor = (size: number): 1 | 2 | 4 => (size <= 256 ? 1 : size <= 65536 ? 2 : 4);
 
-function narrow(values: Int32Array, width: 1 | 2 | 4): ArrayBufferView {
-  return width === 1 ? Uint8Array.from(values) : width === 2 ? Uint16Array.from(values) : values;
+/**
+ * Packs the chunks of one table, reusing its scratch arrays and output buffer from chunk to chunk
+ * (allocating them per chunk cost more than the packing). A chunk's coded columns carry only the
+ * values the chunk uses, renumbered in order of appearance; columns sharing one index array (a
+ * disease's code, pool and standard) are renumbered once.
+ */
+class ChunkPacker {
+  private readonly stamps = new Map<ArrayLike<number>, { stamp: Int32Array; local: Int32Array; out: Uint16Array }>();
+  private readonly ints = new Map<PersonColumn, Int32Array>();
+  private readonly lengths = new Int32Array(CHUNK_PERSONS);
+  private generation = 0;
+  private out = Buffer.allocUnsafe(1 << 16);
+
+  constructor(private readonly t: PersonTable) {
+    for (const c of t.columns)
+      if (c.kind === 'coded' && !this.stamps.has(c.index)) {
+        const size = c.dict.length;
+        // A chunk has at most CHUNK_PERSONS (≤ 65,536) distinct values: two bytes each at most.
+        this.stamps.set(c.index, { stamp: new Int32Array(size), local: new Int32Array(size), out: new Uint16Array(CHUNK_PERSONS) });
+      } else if (c.kind === 'whole' || c.kind === 'yuan') this.ints.set(c, new Int32Array(CHUNK_PERSONS));
+  }
+
+  /** The bytes of rows from … to − 1 (a view of the packer's buffer: valid until the next call). */
+  pack(from: number, to: number): Buffer {
+    const rows = to - from;
+    const persons = this.t.person.slice(from, to);
+    // The persons as one text and each one's length (any text: no separator to escape).
+    let longest = 0;
+    for (let k = 0; k < rows; k++) longest = Math.max(longest, (this.lengths[k] = persons[k].length));
+    const head: ColumnHead[] = [];
+    // Each binary section: how to write it once the header's size is known.
+    const sections: [bytes: number, write: (at: number) => void][] = [this.unsigned(this.lengths, rows, widthFor(longest + 1))];
+    const coded = new Map<ArrayLike<number>, { index: Uint16Array; seen: number[] }>();
+    for (const c of this.t.columns) {
+      if (c.kind === 'coded') {
+        let k = coded.get(c.index);
+        if (!k) coded.set(c.index, (k = this.renumber(c.index, from, to)));
+        const width = widthFor(k.seen.length);
+        head.push({ name: c.name, dict: k.seen.map((g) => c.dict[g]), width });
+        sections.push(this.unsigned(k.index, rows, width));
+      } else if (c.kind === 'whole' || c.kind === 'yuan') {
+        const source = c.kind === 'whole' ? c.ints : c.fen;
+        const ints = this.ints.get(c)!;
+        let fits = true;
+        for (let r = from; r < to && fits; r++) {
+          const v = source[r];
+          if (c.kind === 'yuan' && Number.isNaN(v)) ints[r - from] = NULL_FEN;
+          else if (Number.isInteger(v) && v > I32_MIN && v <= I32_MAX) ints[r - from] = v;
+          else fits = false;
+        }
+        if (fits) sections.push(this.unsigned(ints, rows, 4));
+        const plain = () => Array.from({ length: rows }, (_, k) => source[from + k]);
+        if (c.kind === 'whole') head.push({ name: c.name, whole: fits ? 'i32' : plain() });
+        else head.push({ name: c.name, yuan: fits ? 'i32' : plain().map((v) => (Number.isNaN(v) ? null : v)) });
+      } else head.push({ name: c.name, values: c.values.slice(from, to) });
+    }
+    // Version, rows, the width of the persons' lengths, the header's and the persons' byte
+    // lengths, the header, the persons, then the sections (the persons' lengths first).
+    const headText = JSON.stringify(head);
+    const personText = persons.join('');
+    const headBytes = Buffer.byteLength(headText);
+    const personBytes = Buffer.byteLength(personText);
+    let size = PREFIX + headBytes + personBytes;
+    for (const [bytes] of sections) size += bytes;
+    if (this.out.length < size) this.out = Buffer.allocUnsafe(Math.max(size, this.out.length * 2));
+    const out = this.out;
+    out[0] = VERSION;
+    out.writeUInt32LE(rows, 1);
+    out[5] = widthFor(longest + 1);
+    out.writeUInt32LE(headBytes, 6);
+    out.writeUInt32LE(personBytes, 10);
+    let at = PREFIX + out.write(headText, PREFIX);
+    at += out.write(personText, at);
+    for (const [bytes, write] of sections) {
+      write(at);
+      at += bytes;
+    }
+    return out.subarray(0, size);
+  }
+
+  /** A coded column's rows renumbered to the values the chunk uses: their indexes, and which values in order. */
+  private renumber(index: ArrayLike<number>, from: number, to: number): { index: Uint16Array; seen: number[] } {
+    const { stamp, local, out } = this.stamps.get(index)!;
+    const gen = ++this.generation;
+    const seen: number[] = [];
+    for (let r = from; r < to; r++) {
+      const g = index[r];
+      if (stamp[g] !== gen) {
+        stamp[g] = gen;
+        local[g] = seen.length;
+        seen.push(g);
+      }
+      out[r - from] = local[g];
+    }
+    return { index: out, seen };
+  }
+
+  /** A section of `rows` unsigned values (or int32 at width 4) written at `width` bytes each, little-endian. */
+  private unsigned(values: Int32Array | Uint16Array, rows: number, width: 1 | 2 | 4): [number, (at: number) => void] {
+    return [
+      rows * width,
+      (at) => {
+        if (width === 1) this.out.set(values.subarray(0, rows), at);
+        else if (width === 2 && values instanceof Uint16Array) this.out.set(new Uint8Array(values.buffer, values.byteOffset, rows * 2), at);
+        else if (width === 2) this.out.set(new Uint8Array(Uint16Array.from(values.subarray(0, rows)).buffer), at);
+        else this.out.set(new Uint8Array(values.buffer, values.byteOffset, rows * 4), at);
+      },
+    ];
+  }
 }
 
 function typed(b: ArrayBuffer, width: number): Uint8Array | Uint16Array | Int32Array {

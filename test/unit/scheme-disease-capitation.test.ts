@@ -448,6 +448,11 @@ describe('disease-capitation scheme (SCHEMES.md A, seed 000)', () => {
         E('SECRET2', 'employee', 'M03900', 'H2', '50', 'false', '', 'false', 'true', ''),
         E('P1', 'employee', 'M03900', 'H2', '70', 'false', 'H1', 'true', 'true', '3'),
         E('SECRET3', 'employee', 'M03900', 'H6', '50', 'false', '', 'true', '', '12'),
+        // The same person on two rows in a row, then again later: every row is checked against the first.
+        E('SECRET4', 'employee', 'M03900', 'H1', '50', 'false', '', 'true', 'true', '12'),
+        E('SECRET4', 'employee', 'M01600', 'H1', '50', 'false', 'H1', 'true', 'true', '12'),
+        E('SECRET5', 'employee', 'M03900', 'H1', '50', 'false', '', 'true', 'true', '12'),
+        E('SECRET4', 'employee', 'M03900', 'H2', '50', 'false', '', 'true', 'true', '12'),
       ],
     });
     try {
@@ -464,6 +469,12 @@ describe('disease-capitation scheme (SCHEMES.md A, seed 000)', () => {
           { row: 15, field: 'enrolments.enrolledAtStart', reason: 'the person already has a row of this disease enrolled at the start' },
           { row: 15, field: 'enrolments.months', reason: "the person's treated rows of this disease add up to more than 12 months" },
           { row: 16, field: 'enrolments.treated', reason: 'is needed at the year end (the spending table is imported)' },
+          {
+            row: 18,
+            field: 'enrolments.familyDoctorInstitution',
+            reason: "differs from the person's other rows (a person signs with one institution)",
+          },
+          { row: 20, field: 'enrolments.enrolledAtStart', reason: 'the person already has a row of this disease enrolled at the start' },
         ]),
       );
       expect(JSON.stringify(problems)).not.toMatch(/SECRET|P1\b/);

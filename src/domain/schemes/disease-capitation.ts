@@ -562,6 +562,11 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
   const firstCode = new Int32Array(n).fill(-1);
   const firstTally = new Int32Array(n);
   const otherTally = new Map<number, number>();
+  const codeOfG = diseases.map((d) => codeIndex.get(d.code)!);
+  let lastPerson: string | null = null;
+  let lastK = -1;
+  let lastHospital: string | null = null;
+  let lastH = -1;
   for (let i = 0; i < n; i++) {
     const row = rows[i];
     const pool = row.pool;
@@ -599,7 +604,8 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
       }
     }
     const doctor = (row.familyDoctorInstitution as string | null) ?? '';
-    let k = personIndex.get(person);
+    // A person's rows usually come together: the previous row's person is looked up once.
+    let k = person === lastPerson ? lastK : personIndex.get(person);
     if (k === undefined) {
       k = personDoctor.length;
       personIndex.set(person, k);
@@ -620,7 +626,9 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
     } else if (personDoctor[k] !== doctor) {
       rowProblem('enrolments', i, 'familyDoctorInstitution', "differs from the person's other rows (a person signs with one institution)");
     }
-    const code = codeIndex.get(disease);
+    lastPerson = person;
+    lastK = k;
+    const code = g !== undefined ? codeOfG[g] : codeIndex.get(disease);
     if (code !== undefined) {
       if (firstCode[k] < 0) firstCode[k] = code;
       const first = firstCode[k] === code;
@@ -633,7 +641,11 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
       if (after % 1000 > 12 && before % 1000 <= 12)
         rowProblem('enrolments', i, 'months', "the person's treated rows of this disease add up to more than 12 months");
     }
-    rowH[i] = hospitalOf(row.hospitalCode as string);
+    if (row.hospitalCode !== lastHospital) {
+      lastHospital = row.hospitalCode as string;
+      lastH = hospitalOf(lastHospital);
+    }
+    rowH[i] = lastH;
     rowG[i] = ok ? g! : -1;
     rowC[i] = ((row.age as number) >= ageFrom ? 1 : 0) + (row.hasClass1Disease === true ? 2 : 0);
     rowState[i] = (atStart ? AT_START : 0) | (yearEnd && treated === true ? TREATED | (months! << 2) : 0);
