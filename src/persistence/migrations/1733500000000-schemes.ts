@@ -119,8 +119,8 @@ export class Schemes1733500000000 implements MigrationInterface {
           k.str('run_id', 36, { isPrimary: true }),
           k.str('provider', 40, { isPrimary: true }),
           k.int('seq', { isPrimary: true }),
-          // The chunk's JSON (schemes.store.ts), brotli-compressed: a million persons' figures are
-          // about 90 MB of JSON and 20 MB compressed, and writing them was most of a run's time.
+          // The chunk's persons and their figures (src/schemes/person-chunks.ts), brotli-compressed:
+          // a million persons' figures were most of a run's time to write.
           k.blob('data'),
         ],
       }),
