@@ -199,6 +199,8 @@ export function unpackPersonChunk(provider: string, data: Buffer): PersonFigures
     }
     return { name: h.name, kind: 'plain', values: h.values };
   });
+  // Every byte read, none missing: a chunk cut short or padded is refused, never read as zeros.
+  if (at !== bytes.length) throw new Error(`a person chunk of ${bytes.length} bytes where ${at} were expected`);
   return personRows({ providers: [provider], start: [0, rows], person: persons, columns });
 }
 

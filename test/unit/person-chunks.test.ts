@@ -1,4 +1,4 @@
-import { brotliCompressSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import { personRows } from '../../src/domain/schemes/person-table';
 import { PersonFigures, PersonTable } from '../../src/domain/schemes/scheme';
 import { CHUNK_PERSONS, personChunks, unpackPersonChunk } from '../../src/schemes/person-chunks';
@@ -79,6 +79,14 @@ describe('person chunks (how a run stores its per-person figures)', () => {
     expect(unpackPersonChunk('H1', columns)).toEqual([{ provider: 'H1', person: 'P1', figures: { a: '1.00', b: true } }]);
     const objects = brotliCompressSync(JSON.stringify({ persons: [{ person: 'P2', figures: { a: null } }] }));
     expect(unpackPersonChunk('H1', objects)).toEqual([{ provider: 'H1', person: 'P2', figures: { a: null } }]);
+  });
+
+  it('refuses a chunk cut short or padded instead of reading zeros', () => {
+    const [[provider, , data]] = [...personChunks(table)];
+    const bytes = brotliDecompressSync(data);
+    expect(unpackPersonChunk(provider, brotliCompressSync(bytes))).toHaveLength(2);
+    expect(() => unpackPersonChunk(provider, brotliCompressSync(bytes.subarray(0, bytes.length - 1)))).toThrow(/bytes where/);
+    expect(() => unpackPersonChunk(provider, brotliCompressSync(Buffer.concat([bytes, Buffer.from([0])])))).toThrow(/bytes where/);
   });
 
   it('refuses a chunk of a version it does not know', () => {
