@@ -35,8 +35,8 @@ export class SessionCache {
   private revocations = 0;
 
   constructor(
-    readonly maxAgeMs = SESSION_CACHE_MS,
-    readonly maxEntries = SESSION_CACHE_ENTRIES,
+    private readonly maxAgeMs = SESSION_CACHE_MS,
+    private readonly maxEntries = SESSION_CACHE_ENTRIES,
   ) {}
 
   /** The principal of a token checked less than maxAgeMs ago and not expired, or undefined. */
@@ -55,7 +55,8 @@ export class SessionCache {
 
   /** Keeps a token that passed its checks at `now`, at most until `expiresAt` (ms), unless a revocation came meanwhile. */
   put(token: string, principal: SessionPrincipal, now: number, expiresAt: number, mark: number): void {
-    if (mark !== this.revocations || this.maxAgeMs <= 0) return;
+    if (mark !== this.revocations) return;
+    // An age of 0 (caching off) or an expired token gives nothing to keep.
     const until = Math.min(now + this.maxAgeMs, expiresAt);
     if (until <= now) return;
     if (this.entries.size >= this.maxEntries && !this.entries.has(token)) {

@@ -22,6 +22,8 @@ export const round6 = (d: Dec): Dec => d.toDecimalPlaces(6, Decimal.ROUND_HALF_U
 
 /** Formats with exactly `dp` decimals, the form stored in DECIMAL columns and sent in JSON. */
 export const fixed = (d: Dec, dp: number): string => d.toFixed(dp, Decimal.ROUND_HALF_UP);
+/** Money as text: rounded to the fen, two decimals. */
+export const money = (d: Dec): string => fixed(round2(d), 2);
 
 const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 

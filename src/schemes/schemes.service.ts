@@ -93,7 +93,8 @@ export class SchemesService {
   /** The year's policy: the last one given, else the file the product ships (stored on first use). */
   private async resolvePolicy(def: SchemeDefinition, k: SchemeYearKey, actor: string): Promise<{ policy: SchemePolicyBase; hash: string }> {
     let doc = await this.store.latestPolicy(k);
-    if (doc === null) {
+    const shipped = doc === null;
+    if (shipped) {
       const text = await readFile(join(CATALOGS_DIR, 'schemes', def.id, `${k.region}-${k.year}.json`), 'utf8').catch(() => null);
       if (text === null)
         throw notFound(
@@ -107,7 +108,8 @@ export class SchemesService {
       throw invalid('policy-mismatch', `the policy is for region ${policy.region}, year ${policy.year}; asked for ${k.region}, ${k.year}`);
     const text = canonicalJson(policy);
     const hash = sha256(text);
-    await this.store.savePolicy(k, hash, text, actor);
+    // A policy given is stored already; the shipped one is stored on first use.
+    if (shipped) await this.store.savePolicy(k, hash, text, actor);
     return { policy, hash };
   }
 
@@ -201,7 +203,7 @@ export class SchemesService {
     const { def, k } = this.key(scheme, region, year);
     await this.store.ensureYear(k);
     const final = await this.store.finalRun(k);
-    if (final) throw conflict('finalised', `the ${def.id} run of ${region} ${year} is final (${final}); a new run is refused`);
+    if (final) throw conflict('finalised', `the ${def.id} run of ${region} ${year} is final (${final.id}); a new run is refused`);
     const policy = await this.resolvePolicy(def, k, actor);
     const stored = await this.store.currentInputs(k);
     const missing = def.tables.filter((t) => t.required && !stored.some((s) => s.table === t.name));
@@ -282,15 +284,14 @@ export class SchemesService {
     return this.store.persons(id, provider);
   }
 
-  /** The outcome of a year's final run of a scheme, if it has one (the DIP settlement reads zibo-budget's). */
+  /** The region's figures of a year's final run of a scheme, if it has one (the DIP settlement reads zibo-budget's budget tree). */
   async finalOutcome(
     scheme: SchemeId,
     region: string,
     year: number,
-  ): Promise<{ runId: string; inputsHash: string; outcome: SchemeOutcome } | null> {
-    const head = (await this.store.runs(region, { scheme, year })).find((r) => r.status === 'final');
-    const run = head ? await this.store.run(head.id) : null;
-    return run ? { runId: run.id, inputsHash: run.inputsHash, outcome: { region: run.regionFigures, providers: run.providers } } : null;
+  ): Promise<{ runId: string; inputsHash: string; outcome: Pick<SchemeOutcome, 'region'> } | null> {
+    const run = await this.store.finalRun({ scheme, region, year });
+    return run ? { runId: run.id, inputsHash: run.inputsHash, outcome: { region: run.regionFigures } } : null;
   }
 
   /** Finalises a draft run (agency of its region, or the CLI's operator with `region` null). */
@@ -307,7 +308,7 @@ export class SchemesService {
     const runs = await this.store.runs(region, { scheme, year: filter.year });
     if (!p || p.role === 'agency') return runs;
     const mine: SchemeRunHead[] = [];
-    for (const r of runs) if ((await this.readableProviders(r.id, p).catch(() => null)) !== null) mine.push(r);
+    for (const r of runs) if ((await this.store.providerScopes(r.id)).some((x) => readsRow(p, x))) mine.push(r);
     return mine;
   }
 

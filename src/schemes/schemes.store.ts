@@ -129,16 +129,21 @@ export class SchemesStore {
     if (final) throw conflict('finalised', `the ${k.scheme} run of ${k.region} ${k.year} is final (${String(final.id)}); ${what} refused`);
   }
 
-  /** The id of the year's final run, if it has one. */
-  async finalRun(k: SchemeYearKey): Promise<string | null> {
+  /** The year's final run, if it has one: its id, inputs' hash and region's figures (not its providers'). */
+  async finalRun(k: SchemeYearKey): Promise<{ id: string; inputsHash: string; regionFigures: Record<string, unknown> } | null> {
     const r = (
-      await this.db.execute(`SELECT id FROM scheme_run WHERE scheme = ? AND region_code = ? AND year = ? AND status = 'final'`, [
-        k.scheme,
-        k.region,
-        k.year,
-      ])
+      await this.db.execute(
+        `SELECT id, inputs_hash, region_figures FROM scheme_run WHERE scheme = ? AND region_code = ? AND year = ? AND status = 'final'`,
+        [k.scheme, k.region, k.year],
+      )
     ).rows[0];
-    return r ? String(r.id) : null;
+    return r
+      ? {
+          id: String(r.id),
+          inputsHash: String(r.inputs_hash),
+          regionFigures: JSON.parse(String(r.region_figures)) as Record<string, unknown>,
+        }
+      : null;
   }
 
   // ------------------------------------------------------------------ policies

@@ -1,5 +1,6 @@
 import { CHRONIC_PACKAGE_TABLES } from '../domain/schemes/chronic-package';
 import { InputTableSpec } from '../domain/schemes/scheme';
+import { fenToYuan, mulDiv } from './money';
 import { hash32, Rng } from './random';
 
 /**
@@ -110,13 +111,6 @@ const TOWNS = [
 ];
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
-
-/** Whole fen ≥ 0 → yuan with 2 dp. */
-function yuan(fen: number): string {
-  if (!Number.isSafeInteger(fen) || fen < 0) throw new Error(`not a whole, non-negative number of fen: ${fen}`);
-  const s = String(fen).padStart(3, '0');
-  return `${s.slice(0, -2)}.${s.slice(-2)}`;
-}
 
 const header = (spec: InputTableSpec): string => spec.columns.map((c) => c.name).join(',');
 
@@ -266,22 +260,24 @@ export function generateChronicPackageDemo(o: ChronicPackageDemoOptions): {
     const usualDrugs = rng.chance(0.4) ? 5000 + rng.int(35_000) : 0;
     const maternityShare = usualIn > 0 && rng.chance(0.01) ? 30 + rng.int(70) : 0;
     const line = (y: number, permille: number) => {
-      const out = Math.round((usualOut * permille) / 1000);
-      const inp = Math.round((usualIn * permille) / 1000);
-      const maternity = Math.round((inp * maternityShare) / 100);
-      const drugs = Math.round((usualDrugs * permille) / 1000);
-      paymentsCsv.push(`${id},${y},${yuan(out)},${yuan(inp)},${maternity ? yuan(maternity) : ''},${drugs ? yuan(drugs) : ''}`);
+      const out = mulDiv(usualOut, permille, 1000);
+      const inp = mulDiv(usualIn, permille, 1000);
+      const maternity = mulDiv(inp, maternityShare, 100);
+      const drugs = mulDiv(usualDrugs, permille, 1000);
+      paymentsCsv.push(
+        `${id},${y},${fenToYuan(out)},${fenToYuan(inp)},${maternity ? fenToYuan(maternity) : ''},${drugs ? fenToYuan(drugs) : ''}`,
+      );
     };
     if (rng.chance(0.92)) line(last, 950 + rng.int(101));
     if (rng.chance(0.95)) line(year, drift - 50 + rng.int(101));
-    if (rng.chance(0.01)) paymentsCsv.push(`${id},${last - 1},${yuan(money(1200, 0.8))},0.00,,`);
+    if (rng.chance(0.01)) paymentsCsv.push(`${id},${last - 1},${fenToYuan(money(1200, 0.8))},0.00,,`);
   }
   // Persons with a certificate or payments who are not insured in the county this year.
   const others = Math.max(1, Math.floor(o.persons / 200));
   for (let j = 0; j < others; j++) {
     const id = `Q${region}${pad(j + 1, 7)}`;
     certificatesCsv.push(`${id},${qualifyingCode(rng)},${last - rng.int(5)},`);
-    paymentsCsv.push(`${id},${last},${yuan(money(1400, 0.8))},0.00,,`);
+    paymentsCsv.push(`${id},${last},${fenToYuan(money(1400, 0.8))},0.00,,`);
   }
 
   const tables: Record<string, string> = {

@@ -1,3 +1,4 @@
+import { fenToYuan, mulDiv, yuanToFen } from './money';
 import { hash32, Rng } from './random';
 
 /**
@@ -49,26 +50,6 @@ const DISTRICTS = [
 const KINDS = ['社区卫生服务中心', '街道社区卫生服务中心', '镇卫生院', '区人民医院', '中医医院'];
 const SEASON = [100, 90, 101, 99, 100, 100, 102, 103, 99, 100, 101, 105];
 
-/** round_half_up(a × b / c) for whole a, b ≥ 0, c > 0 (exact while a × b < 2^53; BigInt beyond). */
-function mulDiv(a: number, b: number, c: number): number {
-  const x = a * b;
-  if (Number.isSafeInteger(x)) {
-    const q = Math.floor(x / c);
-    return (x - q * c) * 2 >= c ? q + 1 : q;
-  }
-  const X = BigInt(a) * BigInt(b);
-  const C = BigInt(c);
-  const q = X / C;
-  return Number((X % C) * 2n >= C ? q + 1n : q);
-}
-
-/** Whole fen → yuan text with 2 decimals. */
-function yuan(fen: number): string {
-  if (!Number.isSafeInteger(fen) || fen < 0) throw new Error(`not a whole, non-negative number of fen: ${fen}`);
-  const c = fen % 100;
-  return `${(fen - c) / 100}.${c < 10 ? '0' : ''}${c}`;
-}
-
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 const between = (rng: Rng, lo: number, hi: number): number => lo + rng.int(hi - lo + 1);
 
@@ -83,7 +64,7 @@ export function generateDiabetesCapitationDemo(opts: { seed: number; region: str
   if (!Number.isInteger(persons) || persons < 1 || persons > 10_000_000) throw new Error(`persons must be 1–10,000,000; got ${persons}`);
 
   const P = DIABETES_CAPITATION_POLICY_PARAMETERS;
-  const newAverage = Number(P.newPatientAverage.replace('.', '')); // "3650.25" → 365025 fen
+  const newAverage = yuanToFen(P.newPatientAverage);
   const H = Math.max(1, Math.min(Math.ceil(persons / 20), Math.max(3, Math.round(persons / 400))));
   const rng = new Rng(hash32(seed, STREAM, Number(region), year));
 
@@ -131,19 +112,19 @@ export function generateDiabetesCapitationDemo(opts: { seed: number; region: str
       for (let m = 0; m < 12; m++) {
         const monthShare = mulDiv(base, SEASON[m], 1_203);
         const c = mulDiv(monthShare, 10_000 - pilotRatio[m], 10_000);
-        pilotLines.push(`${person},${m + 1},${yuan(c)},${pilotRatio[m] === 0 ? '0' : `0.${pad(pilotRatio[m], 4)}`}`);
+        pilotLines.push(`${person},${m + 1},${fenToYuan(c)},${pilotRatio[m] === 0 ? '0' : `0.${pad(pilotRatio[m], 4)}`}`);
       }
-    } else if (!isNew) baseText = yuan(base);
+    } else if (!isNew) baseText = fenToYuan(base);
     // The year's actual cost: the patient's expected amount for the months covered × the
     // institution's factor × the patient's own 70–135 %.
     const expected = isNew ? newAverage : Math.min(base, 4_500_00);
     const actual = mulDiv(mulDiv(expected, months * factor[h], 12_000), between(rng, 70, 135), 100);
     actualTotal[h] += actual;
-    patientLines[i + 1] = `${person},${codes[h]},${months},${isNew ? 'true' : 'false'},${baseText},${yuan(actual)}`;
+    patientLines[i + 1] = `${person},${codes[h]},${months},${isNew ? 'true' : 'false'},${baseText},${fenToYuan(actual)}`;
   }
 
   // Every tenth institution: a procurement adjustment of 12 yuan per patient (well below any quota).
-  for (let h = 9; h < H; h += 10) instLines[h + 1] += yuan(count[h] * 12_00);
+  for (let h = 9; h < H; h += 10) instLines[h + 1] += fenToYuan(count[h] * 12_00);
 
   // Monthly costs adding up to the patients' actual costs, by the season (± 3 %).
   const monthLines = ['institutionCode,month,cost'];
@@ -154,7 +135,7 @@ export function generateDiabetesCapitationDemo(opts: { seed: number; region: str
     for (let m = 0; m < 12; m++) {
       const c = m === 11 ? left : mulDiv(actualTotal[h], weights[m], sum);
       left -= c;
-      monthLines.push(`${codes[h]},${m + 1},${yuan(c)}`);
+      monthLines.push(`${codes[h]},${m + 1},${fenToYuan(c)}`);
     }
   }
 

@@ -1,4 +1,4 @@
-import { yuanText } from '../domain/money';
+import { fenToYuan, mulDiv } from './money';
 import { hash32, Rng } from './random';
 
 /**
@@ -56,20 +56,6 @@ export interface DiseaseCapitationDemoOptions {
   persons: number;
 }
 
-/** round_half_up(a × num / den) for a, num ≥ 0, den > 0 (exact when a × num < 2^53, else BigInt). */
-function mulDiv(a: number, num: number, den: number): number {
-  const x = a * num;
-  if (Number.isSafeInteger(x)) {
-    const q = Math.floor(x / den);
-    return (x - q * den) * 2 >= den ? q + 1 : q;
-  }
-  const bx = BigInt(a) * BigInt(num);
-  const d = BigInt(den);
-  const q = bx / d;
-  return Number((bx % d) * 2n >= d ? q + 1n : q);
-}
-
-const yuan = (fen: number): string => yuanText(BigInt(fen));
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
 export function generateDiseaseCapitationDemo(opts: DiseaseCapitationDemoOptions): {
@@ -109,8 +95,8 @@ export function generateDiseaseCapitationDemo(opts: DiseaseCapitationDemoOptions
         const persons = 200 + rng.int(4_800);
         const fund = base * persons + rng.int(persons);
         perHead = mulDiv(fund, 1, persons);
-        diseaseRows.push(`${pool},${code},${name},${yuan(fund)},${persons},,${uplift ? yuan(uplift) : ''}`);
-      } else diseaseRows.push(`${pool},${code},${name},,,${yuan(base)},${uplift ? yuan(uplift) : ''}`);
+        diseaseRows.push(`${pool},${code},${name},${fenToYuan(fund)},${persons},,${uplift ? fenToYuan(uplift) : ''}`);
+      } else diseaseRows.push(`${pool},${code},${name},,,${fenToYuan(base)},${uplift ? fenToYuan(uplift) : ''}`);
       hFen[p * D + d] = perHead + uplift;
     });
   });
@@ -173,7 +159,7 @@ export function generateDiseaseCapitationDemo(opts: DiseaseCapitationDemoOptions
   }
 
   // T per pool: Σ h × ρ at the start × 1.03; λ ≈ 1.03.
-  const budgetRows = ['pool,fundControl', ...POOLS.map((pool, p) => `${pool},${yuan(mulDiv(startWeighted[p], 103, 10_000))}`)];
+  const budgetRows = ['pool,fundControl', ...POOLS.map((pool, p) => `${pool},${fenToYuan(mulDiv(startWeighted[p], 103, 10_000))}`)];
 
   // Spending: the expected cost × λ × a ratio, for every hospital and pool with a treated row.
   const RATIOS = [85, 95, 100, 104, 110, 118, 125];
@@ -182,7 +168,7 @@ export function generateDiseaseCapitationDemo(opts: DiseaseCapitationDemoOptions
     for (let p = 0; p < 2; p++)
       if (treatedAt[h * 2 + p])
         spendingRows.push(
-          `${hospitalCodes[h]},${POOLS[p]},${yuan(mulDiv(expected[h * 2 + p], 103 * RATIOS[rng.int(RATIOS.length)], 10_000))}`,
+          `${hospitalCodes[h]},${POOLS[p]},${fenToYuan(mulDiv(expected[h * 2 + p], 103 * RATIOS[rng.int(RATIOS.length)], 10_000))}`,
         );
 
   const doctorRows = ['institutionCode,name,signedAtMidYear,signedAndServed,score'];

@@ -1,8 +1,8 @@
-import { yuanText } from '../domain/money';
 import { InputTableSpec, MEDICAL_GROUP_TABLES, SchemeId, ZIBO_BUDGET_TABLES } from '../domain/schemes';
 import { generateChronicPackageDemo } from './chronic-package';
 import { generateDiabetesCapitationDemo } from './diabetes-capitation';
 import { generateDiseaseCapitationDemo } from './disease-capitation';
+import { fenToYuan, mulDiv, yuanToFen } from './money';
 import { hash32, Rng } from './random';
 
 /**
@@ -100,29 +100,12 @@ export const ZIBO_BUDGET_POLICY_PARAMETERS = {
 
 const TEN_THOUSAND = 10_000;
 
-/** round_half_up(fen × num / den) for fen ≥ 0, num ≥ 0, den > 0, exactly (BigInt). */
-function mulDiv(fen: number, num: number, den: number): number {
-  const x = BigInt(fen) * BigInt(num);
-  const d = BigInt(den);
-  const q = x / d;
-  const out = (x % d) * 2n >= d ? q + 1n : q;
-  const n = Number(out);
-  if (!Number.isSafeInteger(n)) throw new Error(`an amount beyond the safe integers: ${out} fen`);
-  return n;
-}
-
 /** A plain decimal with at most 4 decimals (a policy rate such as "0.05" or "-0.01") in ten-thousandths. */
 function tenThousandths(text: string): number {
   const m = /^(-?)(\d+)(?:\.(\d{1,4}))?$/.exec(text);
   if (!m) throw new Error(`not a rate with at most 4 decimals: ${text}`);
   const n = Number(m[2]) * TEN_THOUSAND + Number((m[3] ?? '').padEnd(4, '0'));
   return m[1] === '-' ? -n : n;
-}
-
-/** Whole fen → yuan text with 2 decimals (the money module's exact formatting). */
-function yuan(fen: number): string {
-  if (!Number.isSafeInteger(fen) || fen < 0) throw new Error(`not a whole, non-negative number of fen: ${fen}`);
-  return yuanText(BigInt(fen));
 }
 
 /** A whole number in [lo, hi]. */
@@ -289,8 +272,8 @@ export function generateMedicalGroupData(o: MedicalGroupDataOptions): SchemeData
       rows.history.push({
         groupCode,
         year: String(year - 3 + k),
-        outpatientFund: yuan(outpatient),
-        inpatientFund: yuan(total - outpatient),
+        outpatientFund: fenToYuan(outpatient),
+        inpatientFund: fenToYuan(total - outpatient),
       });
     }
 
@@ -299,7 +282,7 @@ export function generateMedicalGroupData(o: MedicalGroupDataOptions): SchemeData
     let extra = 0;
     if (i === 1) {
       extra = mulDiv(grownBase, between(rng, 50, 150), TEN_THOUSAND);
-      rows.extras.push({ groupCode, reason: '重大疫情防控', amount: yuan(extra) });
+      rows.extras.push({ groupCode, reason: '重大疫情防控', amount: fenToYuan(extra) });
     }
     const allowance = grownBase + extra;
 
@@ -309,12 +292,17 @@ export function generateMedicalGroupData(o: MedicalGroupDataOptions): SchemeData
     const itemPaid = rng.chance(0.6) ? mulDiv(spending, between(rng, 50, 150), TEN_THOUSAND) : 0;
     const paid = spending + itemPaid;
     const outpatient = mulDiv(paid, between(rng, 2_800, 3_600), TEN_THOUSAND);
-    rows.actuals.push({ groupCode, outpatientFund: yuan(outpatient), inpatientFund: yuan(paid - outpatient), itemPaid: yuan(itemPaid) });
+    rows.actuals.push({
+      groupCode,
+      outpatientFund: fenToYuan(outpatient),
+      inpatientFund: fenToYuan(paid - outpatient),
+      itemPaid: fenToYuan(itemPaid),
+    });
 
     // Twelve months of audited claims adding up to S: February low, December high, ±4 %.
     const season = [100, 88, 100, 98, 101, 100, 103, 103, 99, 100, 101, 107];
     const weights = season.map((s) => s * 100 + between(rng, -400, 400));
-    apportion(spending, weights).forEach((fen, m) => rows.claims.push({ groupCode, month: String(m + 1), auditedClaims: yuan(fen) }));
+    apportion(spending, weights).forEach((fen, m) => rows.claims.push({ groupCode, month: String(m + 1), auditedClaims: fenToYuan(fen) }));
 
     // Assessment: scores 0.86–0.99, passed; group 5 fails with 0.70–0.79.
     const fails = i === 4;
@@ -322,7 +310,10 @@ export function generateMedicalGroupData(o: MedicalGroupDataOptions): SchemeData
     rows.assessment.push({ groupCode, score: `0.${pad(score, 2)}`, passed: fails ? 'false' : 'true' });
 
     // The district's fund use last year: 5–20 % above the group's own.
-    rows.reserveBase.push({ groupCode, lastYearFundUse: yuan(mulDiv(totals[2], TEN_THOUSAND + between(rng, 500, 2_000), TEN_THOUSAND)) });
+    rows.reserveBase.push({
+      groupCode,
+      lastYearFundUse: fenToYuan(mulDiv(totals[2], TEN_THOUSAND + between(rng, 500, 2_000), TEN_THOUSAND)),
+    });
   }
 
   const policy = {
@@ -411,16 +402,16 @@ export function generateZiboBudgetData(o: ZiboBudgetDataOptions): SchemeDataSet 
     const params = ZIBO_BUDGET_POLICY_PARAMETERS.pools[pool];
     const insured = between(rng, ...shape.insured);
     const revenue = insured * between(rng, ...shape.perPerson);
-    rows.pools.push({ pool, revenue: yuan(revenue), insuredPersons: String(insured) });
+    rows.pools.push({ pool, revenue: fenToYuan(revenue), insuredPersons: String(insured) });
 
     const last: Record<string, number> = {};
     for (const [item, share] of Object.entries(shape.items)) {
       last[item] = mulDiv(revenue, share * between(rng, 9_000, 11_000), TEN_THOUSAND * TEN_THOUSAND);
-      rows.lastYear.push({ pool, item, amount: yuan(last[item]) });
+      rows.lastYear.push({ pool, item, amount: fenToYuan(last[item]) });
     }
 
     // The lines' budgets as the scheme computes them (exact: no division but by powers of ten).
-    const goQuota = tenThousandths(params.generalOutpatient.perCapitaQuota) / 100; // fen
+    const goQuota = yuanToFen(params.generalOutpatient.perCapitaQuota);
     const goSigned = mulDiv(insured, between(rng, 9_000, 12_000), TEN_THOUSAND);
     const ch = params.outpatientChronic;
     const chronicBudget = mulDiv(
@@ -428,14 +419,14 @@ export function generateZiboBudgetData(o: ZiboBudgetDataOptions): SchemeDataSet 
       (TEN_THOUSAND + tenThousandths(ch.averageCostGrowth)) * (TEN_THOUSAND + tenThousandths(ch.incidenceChange)),
       TEN_THOUSAND * TEN_THOUSAND,
     );
-    const chronicQuota = tenThousandths(ch.perCapitaQuota) / 100;
+    const chronicQuota = yuanToFen(ch.perCapitaQuota);
     const chronicSigned = mulDiv(Math.floor(chronicBudget / chronicQuota), between(rng, ...shape.chronicSigned), TEN_THOUSAND);
     const budgets = {
       generalOutpatient: goQuota * goSigned,
       outpatientChronic: chronicBudget,
       outOfRegion: mulDiv(last.outOfRegion, TEN_THOUSAND + tenThousandths(params.outOfRegion.growth), TEN_THOUSAND),
       otherMethods: OTHER.reduce((t, m) => t + mulDiv(last[m], TEN_THOUSAND + tenThousandths(params.otherMethods[m]), TEN_THOUSAND), 0),
-      criticalIllness: (tenThousandths(params.criticalIllness.fundingStandard) / 100) * insured,
+      criticalIllness: yuanToFen(params.criticalIllness.fundingStandard) * insured,
     };
 
     // Signed persons: general outpatient at two thirds of the institutions, chronic disease at half.
@@ -455,7 +446,7 @@ export function generateZiboBudgetData(o: ZiboBudgetDataOptions): SchemeDataSet 
     const signs = [...rng.shuffle([1, 1, -1, -1]), rng.chance(0.5) ? 1 : -1];
     (Object.keys(budgets) as (keyof typeof budgets)[]).forEach((line, k) => {
       const amount = mulDiv(budgets[line], TEN_THOUSAND + signs[k] * between(rng, 100, 500), TEN_THOUSAND);
-      rows.actuals.push({ pool, line, amount: yuan(amount) });
+      rows.actuals.push({ pool, line, amount: fenToYuan(amount) });
     });
   });
 
@@ -497,6 +488,13 @@ function fromDemo(
 }
 export type GeneratedScheme = keyof typeof GENERATED_SCHEMES;
 
+/** The per-head schemes' generators: the same options, CSV text per table. */
+const PER_HEAD = {
+  'disease-capitation': generateDiseaseCapitationDemo,
+  'diabetes-capitation': generateDiabetesCapitationDemo,
+  'chronic-package': generateChronicPackageDemo,
+} as const;
+
 /** The data set of a scheme; `count` is the groups (medical-group), the institutions (zibo-budget) or the persons (the per-head schemes). */
 export function generateSchemeData(
   scheme: GeneratedScheme,
@@ -507,26 +505,7 @@ export function generateSchemeData(
       return generateMedicalGroupData({ seed: o.seed, region: o.region, year: o.year, groups: o.count });
     case 'zibo-budget':
       return generateZiboBudgetData({ seed: o.seed, region: o.region, year: o.year, institutions: o.count });
-    case 'disease-capitation':
-      return fromDemo(
-        scheme,
-        o.region,
-        o.year,
-        generateDiseaseCapitationDemo({ seed: o.seed, region: o.region, year: o.year, persons: o.count }),
-      );
-    case 'diabetes-capitation':
-      return fromDemo(
-        scheme,
-        o.region,
-        o.year,
-        generateDiabetesCapitationDemo({ seed: o.seed, region: o.region, year: o.year, persons: o.count }),
-      );
-    case 'chronic-package':
-      return fromDemo(
-        scheme,
-        o.region,
-        o.year,
-        generateChronicPackageDemo({ seed: o.seed, region: o.region, year: o.year, persons: o.count }),
-      );
+    default:
+      return fromDemo(scheme, o.region, o.year, PER_HEAD[scheme]({ seed: o.seed, region: o.region, year: o.year, persons: o.count }));
   }
 }

@@ -8,6 +8,7 @@ import { ACCESS_POLICY } from '../../src/http/access.decorators';
 import { HAND_CASES, seedHandMonth } from '../support/hand-month';
 import { CASE_HEADER, startTestApp, TestApp } from '../support/app';
 import { describeEngines } from '../support/engines';
+import { settledRun } from './e2e-helpers';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -62,14 +63,7 @@ describeEngines('identity and access on %s', (engine) => {
     const started = await t.http().post('/api/v1/settlements').send({ region: '370300', kind: 'month', period: '2024-03' });
     expect(started.status).toBe(202);
     runId = started.body.id;
-    for (let i = 0; i < 400; i++) {
-      const r = await t.http().get(`/api/v1/settlements/${runId}`);
-      if (r.body.run.status !== 'running') {
-        groupingRun = r.body.run.groupingRun;
-        break;
-      }
-      await new Promise((done) => setTimeout(done, 50));
-    }
+    groupingRun = (await settledRun(t, runId)).body.run.groupingRun;
     expect(groupingRun).toBeDefined();
   });
   afterAll(async () => t?.close());

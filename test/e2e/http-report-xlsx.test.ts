@@ -1,14 +1,12 @@
 import Decimal from 'decimal.js';
 import ExcelJS from 'exceljs';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { catalogueHash, catalogueToJson } from '../../src/domain/catalogue/exchange';
 import { PoliciesService } from '../../src/policies/policies.service';
 import { startTestApp, TestApp, TEST_HOSPITALS } from '../support/app';
 import { describeEngines } from '../support/engines';
-import { HAND_CASES } from '../support/hand-month';
+import { HAND_CASES, handYearPolicy } from '../support/hand-month';
 import { SAMPLE } from '../support/sample-catalogue';
-import { csvBody } from './e2e-helpers';
+import { csvBody, settledRun } from './e2e-helpers';
 
 /**
  * The settlement report's workbook as an analyst opens it (docs/settlement-report.md): a real
@@ -16,16 +14,6 @@ import { csvBody } from './e2e-helpers';
  * the XLSX downloaded and read back with exceljs, and every figure checked against the JSON report
  * of the same run; the totals are summed here, independently, with decimal.js.
  */
-
-/** Employee budget from revenue (50,000 − reserve 5,000 − lines 15,000), so that the year has a reserve to split. */
-const policy = () => {
-  const p = JSON.parse(readFileSync(resolve(__dirname, '../../catalogs/policies/370300-2024.json'), 'utf8'));
-  p.budget = {
-    employee: { revenue: '50000.00', reserveRatio: '0.10', lines: { generalOutpatient: '10000.00', outpatientChronic: '5000.00' } },
-    resident: { dipBudget: '120000.00' },
-  };
-  return p;
-};
 
 /** The documented columns of a pool sheet: JSON field names (header row 2) and the Chinese terms (row 1). */
 const COLUMNS = {
@@ -89,7 +77,7 @@ describeEngines('the settlement report as an analyst workbook on %s', (engine) =
       .send(catalogueToJson(SAMPLE, 'x', catalogueHash(SAMPLE)));
     expect((await http().post(`/api/v1/catalogs/${catalogue.body.catalogueId}/activate`)).status).toBeLessThan(300);
     // Over HTTP a policy arrives with a catalogue build; here it is stored directly.
-    await t.app.get(PoliciesService).resolve('370300', 2024, 'tester', policy());
+    await t.app.get(PoliciesService).resolve('370300', 2024, 'tester', handYearPolicy());
   });
   afterAll(async () => t?.close());
 
@@ -97,15 +85,9 @@ describeEngines('the settlement report as an analyst workbook on %s', (engine) =
   async function settle(kind: 'month' | 'year', period: string): Promise<Report> {
     const started = await http().post('/api/v1/settlements').send({ region: '370300', kind, period });
     expect(started.status).toBe(202);
-    for (let i = 0; i < 600; i++) {
-      const res = await http().get(`/api/v1/settlements/${started.body.id}`);
-      if (res.body.run?.status !== 'running') {
-        expect(res.body.run.status).toBe('draft');
-        return res.body as Report;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('still running');
+    const res = await settledRun(t, started.body.id);
+    expect(res.body.run.status).toBe('draft');
+    return res.body as Report;
   }
 
   async function workbook(id: string): Promise<ExcelJS.Workbook> {

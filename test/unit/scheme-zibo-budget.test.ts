@@ -252,9 +252,7 @@ describe('zibo-budget scheme (SCHEMES.md E, seed 001)', () => {
     const y = yearEndReserve(b, Object.fromEntries(actuals.map((a) => [a.line, a.amount])), reserveSplit);
     expect(b.dipBudget).toBe('2864090000.00');
     expect([y.toDipFund, y.adjustmentFund]).toEqual(['347095000.00', '148755000.00']);
-    expect(() => dipBudgetInputs({ providers: [], region: { pools: {} } }, 'resident')).toThrow(
-      expect.objectContaining({ code: 'no-pool-budget' }),
-    );
+    expect(() => dipBudgetInputs({ region: { pools: {} } }, 'resident')).toThrow(expect.objectContaining({ code: 'no-pool-budget' }));
   });
 
   it('refuses a DIP budget below zero and inputs that do not fit', () => {

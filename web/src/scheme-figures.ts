@@ -37,7 +37,7 @@ export function showValue(v: unknown, key = ''): string {
  * Nested figures flattened to dotted names ("reconciliation.parts.fund", "members.0.name"), in
  * their order; an empty object or array is one line ("[]", "{}").
  */
-export function flatten(value: unknown, prefix = ''): FlatFigure[] {
+export function flatten(value: unknown): FlatFigure[] {
   const out: FlatFigure[] = [];
   const walk = (v: unknown, key: string): void => {
     if (v !== null && typeof v === 'object') {
@@ -48,7 +48,7 @@ export function flatten(value: unknown, prefix = ''): FlatFigure[] {
     }
     out.push({ key, value: showValue(v, key) });
   };
-  walk(value, prefix);
+  walk(value, '');
   return out;
 }
 

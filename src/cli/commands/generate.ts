@@ -3,13 +3,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import Papa from 'papaparse';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CODES_DIR } from '../../config/catalogs';
 import { CASE_FIELDS } from '../../domain/case-record';
 import { parsePolicy } from '../../domain/policy';
-import { readTable, SCHEMES, tableSpec } from '../../domain/schemes';
 import {
   CodeEntry,
   codeUniverseFromTables,
@@ -35,8 +33,8 @@ interface GenerateOptions {
   codes: string | false;
   /** A scheme besides DIP: its demo data set instead of cases. */
   scheme?: GeneratedScheme;
-  /** The scheme year (with --scheme). */
-  year: number;
+  /** The scheme year (with --scheme; absent: the shipped policy's year). */
+  year?: number;
   groups?: number;
   institutions?: number;
   persons?: number;
@@ -205,24 +203,14 @@ async function runGenerate(opts: GenerateOptions): Promise<void> {
 
 /**
  * `dip generate --scheme S`: the scheme's demo data set (src/synth/schemes.ts), one CSV file per
- * input table and the year's policy, each checked as `dip scheme` will load it: every table read
- * by its columns' kinds and the scheme's run over them, so that a generated set never fails there.
+ * input table and the year's policy. The unit tests hold every generator's output to the tables'
+ * kinds and the scheme's run (test/unit/synth-schemes.test.ts, scheme-*.test.ts).
  */
-async function runGenerateScheme(scheme: GeneratedScheme, opts: GenerateOptions, regionGiven: boolean, yearGiven: boolean): Promise<void> {
+async function runGenerateScheme(scheme: GeneratedScheme, opts: GenerateOptions, regionGiven: boolean): Promise<void> {
   const defaults = GENERATED_SCHEMES[scheme];
   const region = regionGiven ? opts.region : defaults.region;
-  const count = (scheme === 'medical-group' ? opts.groups : scheme === 'zibo-budget' ? opts.institutions : opts.persons) ?? defaults.count;
-  const data = generateSchemeData(scheme, { seed: opts.seed, region, year: yearGiven ? opts.year : defaults.year, count });
-  const def = SCHEMES[scheme];
-  const policy = def.parsePolicy(data.policy);
-  const inputs = Object.fromEntries(
-    data.tables.map((t) => {
-      const spec = tableSpec(def.tables, t.table);
-      const parsed = Papa.parse<Record<string, string>>(t.csv, { header: true, skipEmptyLines: 'greedy' });
-      return [t.table, readTable(spec, parsed.data, (i) => ({ line: i + 2 }))];
-    }),
-  );
-  def.run(policy, inputs, data.year);
+  const count = opts[defaults.counts] ?? defaults.count;
+  const data = generateSchemeData(scheme, { seed: opts.seed, region, year: opts.year ?? defaults.year, count });
 
   await mkdir(opts.out, { recursive: true });
   const written: string[] = [];
@@ -289,9 +277,9 @@ export function registerGenerate(program: Command): void {
         .conflicts(['cases', 'years', 'hospitals', 'codes']),
     )
     .addOption(
-      new Option('--year <year>', "the scheme year (with --scheme; default the shipped policy's year)")
-        .argParser(wholeNumber('the year', 1903, 2999))
-        .default(2024),
+      new Option('--year <year>', "the scheme year (with --scheme; default the shipped policy's year)").argParser(
+        wholeNumber('the year', 1903, 2999),
+      ),
     )
     .addOption(
       new Option(
@@ -308,27 +296,22 @@ export function registerGenerate(program: Command): void {
     .addOption(
       new Option(
         '--persons <n>',
-        'persons (with --scheme disease-capitation, diabetes-capitation or chronic-package; default 2,000)',
+        `persons (with --scheme disease-capitation, diabetes-capitation or chronic-package; default ${GENERATED_SCHEMES['disease-capitation'].count})`,
       ).argParser(wholeNumber('the number of persons', 1, 10_000_000)),
     )
     .action(async (opts: GenerateOptions, cmd: Command) => {
       const scheme = opts.scheme;
-      const misplaced = (
-        [
-          ['groups', ['medical-group']],
-          ['institutions', ['zibo-budget']],
-          ['persons', ['disease-capitation', 'diabetes-capitation', 'chronic-package']],
-        ] as const
-      ).find(([o, s]) => opts[o] !== undefined && !(s as readonly string[]).includes(scheme ?? ''));
-      if (misplaced) cmd.error(`error: option '--${misplaced[0]} <n>' goes with --scheme ${misplaced[1].join(' or ')}`);
-      if (scheme === undefined && cmd.getOptionValueSource('year') !== 'default')
+      // A count option goes with the schemes that count it (GENERATED_SCHEMES[s].counts).
+      for (const o of ['groups', 'institutions', 'persons'] as const) {
+        const schemes = Object.entries(GENERATED_SCHEMES)
+          .filter(([, d]) => d.counts === o)
+          .map(([s]) => s);
+        if (opts[o] !== undefined && !schemes.includes(scheme ?? ''))
+          cmd.error(`error: option '--${o} <n>' goes with --scheme ${schemes.join(' or ')}`);
+      }
+      if (scheme === undefined && opts.year !== undefined)
         cmd.error("error: option '--year <year>' goes with --scheme (the cases' years are --years)");
       if (scheme === undefined) return runGenerate(opts);
-      return runGenerateScheme(
-        scheme,
-        opts,
-        cmd.getOptionValueSource('region') !== 'default',
-        cmd.getOptionValueSource('year') !== 'default',
-      );
+      return runGenerateScheme(scheme, opts, cmd.getOptionValueSource('region') !== 'default');
     });
 }

@@ -49,7 +49,7 @@ function summary(r: SchemeReport): string {
 
 /** `dip scheme list | policy | import | run | finalise | report`: the schemes besides DIP (SCHEMES.md), the same use cases as /api/v1/schemes. */
 export function registerScheme(program: Command): void {
-  const scheme = program.command('scheme').description('The payment schemes besides DIP (SCHEMES.md): medical-group, zibo-budget');
+  const scheme = program.command('scheme').description("The payment schemes besides DIP (SCHEMES.md); 'dip scheme list' names them");
 
   scheme
     .command('list')

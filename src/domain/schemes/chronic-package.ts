@@ -1,9 +1,9 @@
-import { Dec, round2 } from '../decimal';
+import { Dec, money, round2 } from '../decimal';
 import { DipError } from '../errors';
 import { MISSING } from '../policy';
-import { FUND, money, reconcile, Reconciliation, splitByWeights } from './reconciliation';
+import { FUND, reconcile, Reconciliation, splitByWeights } from './reconciliation';
 import { byCode, column, parseSchemePolicy, rowsOf, RunProblems, text, wholeFen, yuanOfFen } from './run-support';
-import { inOrder, listInOrder } from './person-table';
+import { groupRows, inOrder, listInOrder } from './person-table';
 import {
   FigureValue,
   InputTableSpec,
@@ -585,10 +585,21 @@ function runChronicPackage(policy: ChronicPackagePolicy, inputs: SchemeInputs, y
       excludingCodes[i] = add(excludingCodes[i], code);
     }
   }
-  const statusOf = (i: number): PersonStatus =>
-    !resident[i] ? 'notResidentScheme' : !(flags[i] & Q) ? 'noQualifyingCertificate' : flags[i] & X ? 'exclusionCertificate' : 'certified';
+  // Each person's status (its place in STATUSES; 0 certified, the population).
+  const status = new Uint8Array(n);
   const included = new Uint8Array(n);
-  for (let i = 0; i < n; i++) included[i] = statusOf(i) === 'certified' ? 1 : 0;
+  for (let i = 0; i < n; i++) {
+    status[i] = STATUSES.indexOf(
+      !resident[i]
+        ? 'notResidentScheme'
+        : !(flags[i] & Q)
+          ? 'noQualifyingCertificate'
+          : flags[i] & X
+            ? 'exclusionCertificate'
+            : 'certified',
+    );
+    included[i] = status[i] === 0 ? 1 : 0;
+  }
 
   // Payments, whole fen: last year (the base) and this year (the spending); −1 = no record.
   const lastFen = new Float64Array(n).fill(NO_RECORD);
@@ -673,7 +684,7 @@ function runChronicPackage(policy: ChronicPackagePolicy, inputs: SchemeInputs, y
   for (let i = 0; i < n; i++) {
     const k = claim[i];
     if (!included[i]) {
-      reasons[statusOf(i) as keyof typeof reasons]++;
+      reasons[STATUSES[status[i]] as keyof typeof reasons]++;
       if (k >= 0) insts[k].notIncluded++;
       continue;
     }
@@ -870,20 +881,11 @@ function runChronicPackage(policy: ChronicPackagePolicy, inputs: SchemeInputs, y
   ];
 
   // Persons, grouped by provider in provider order (unclaimed under the consortium), in the persons table's order within.
-  // Bucket b = claim + 1: 0 the unclaimed, then each institution's (a counting sort).
-  const start = new Int32Array(insts.length + 2);
-  for (let i = 0; i < n; i++) start[claim[i] + 2]++;
-  for (let b = 1; b < start.length; b++) start[b] += start[b - 1];
-  const next = start.slice(0, insts.length + 1);
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[next[claim[i] + 1]++] = i;
-  const status = new Uint8Array(n);
+  // Bucket claim + 1: 0 the unclaimed, then each institution's.
+  const { start, order } = groupRows(n, insts.length + 1, (i) => claim[i] + 1);
   const budgetBaseFen = new Float64Array(n);
   const perCapitaFen = wholeFen(perCapitaText);
-  for (let i = 0; i < n; i++) {
-    status[i] = STATUSES.indexOf(statusOf(i));
-    budgetBaseFen[i] = !included[i] || claim[i] < 0 ? NaN : lastFen[i] === NO_RECORD ? perCapitaFen : lastFen[i];
-  }
+  for (let i = 0; i < n; i++) budgetBaseFen[i] = !included[i] || claim[i] < 0 ? NaN : lastFen[i] === NO_RECORD ? perCapitaFen : lastFen[i];
   const claimedBy = new Int32Array(n);
   for (let i = 0; i < n; i++) claimedBy[i] = claim[i] + 1;
   const fen = (a: Float64Array): Float64Array => inOrder(a, order).map((f) => (f === NO_RECORD ? NaN : f));

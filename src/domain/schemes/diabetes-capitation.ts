@@ -1,8 +1,9 @@
 import { nearestRank } from '../catalogue/packed-costs';
-import { Dec } from '../decimal';
+import { parseFixed, pow10, roundQuotient } from '../engine/exact';
+import { Dec, money } from '../decimal';
 import { MISSING } from '../policy';
-import { balance, FUND, monthlyInstalments, money, reconcileExact } from './reconciliation';
-import { inOrder, listInOrder } from './person-table';
+import { balance, FUND, monthlyInstalments, reconcileExact } from './reconciliation';
+import { groupRows, inOrder, listInOrder } from './person-table';
 import { byCode, column, parseSchemePolicy, rowsOf, RunProblems, text, wholeFen, yuanOfFen } from './run-support';
 import {
   FigureValue,
@@ -238,20 +239,13 @@ function parseDiabetesCapitationPolicy(doc: unknown): DiabetesCapitationPolicy {
 // ---------------------------------------------------------------------------------------------
 // Exact integer arithmetic on fen.
 
-function divRound(x: bigint, d: bigint): bigint {
-  const neg = x < 0n;
-  const a = neg ? -x : x;
-  const q = a / d;
-  const r = (a % d) * 2n >= d ? q + 1n : q;
-  return neg ? -r : r;
-}
+/** round(x / d), half away from zero, for whole x and d. */
+const divRound = (x: bigint, d: bigint): bigint => roundQuotient({ n: x, e: 0 }, { n: d, e: 0 }, 0);
 
 /** A plain non-negative decimal as an exact fraction n / d (d a power of ten). */
 function fraction(t: string): { n: bigint; d: bigint } {
-  const dot = t.indexOf('.');
-  if (dot < 0) return { n: BigInt(t), d: 1n };
-  const frac = t.slice(dot + 1);
-  return { n: BigInt(t.slice(0, dot) + frac), d: 10n ** BigInt(frac.length) };
+  const f = parseFixed(t)!;
+  return { n: f.n, d: pow10(f.e) };
 }
 
 const toNumber = (b: bigint): number => {
@@ -589,18 +583,6 @@ function floorAndCap(pt: PatientArrays, policy: DiabetesCapitationPolicy): Floor
   };
 }
 
-/** The patients grouped by institution: counting sort, the table's order within an institution. */
-function groupByInstitution(inst: Int32Array, H: number): { start: Int32Array; order: Int32Array } {
-  const n = inst.length;
-  const start = new Int32Array(H + 1);
-  for (let i = 0; i < n; i++) start[inst[i] + 1]++;
-  for (let h = 0; h < H; h++) start[h + 1] += start[h];
-  const order = new Int32Array(n);
-  const next = start.slice(0, H);
-  for (let i = 0; i < n; i++) order[next[inst[i]]++] = i;
-  return { start, order };
-}
-
 /** One institution's patients summed (fen × months), clamped, and its compensation candidates. */
 interface PatientSums {
   baseSum: number;
@@ -768,7 +750,8 @@ function runDiabetesCapitation(policy: DiabetesCapitationPolicy, inputs: SchemeI
   problems.throwIfAny('diabetes-capitation');
 
   const fc = floorAndCap(pt, policy);
-  const { start, order } = groupByInstitution(pt.inst, H);
+  // The patients grouped by institution, the table's order within an institution.
+  const { start, order } = groupRows(pt.n, H, (i) => pt.inst[i]);
   const ratios: Ratios = {
     newAvgFen: wholeFen(policy.newPatientAverage),
     lower: fraction(policy.bound.lower),
@@ -967,8 +950,8 @@ function personFigures(
 
 /** round-half-up(x / 12) for a whole x ≥ 0 within the safe integers. */
 function twelfthRounded(x: number): number {
-  const q = Math.floor(x / 12);
-  return (x - q * 12) * 2 >= 12 ? q + 1 : q;
+  const r = x % 12;
+  return (x - r) / 12 + (r * 2 >= 12 ? 1 : 0);
 }
 
 function regionFigures(

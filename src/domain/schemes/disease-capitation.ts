@@ -1,7 +1,8 @@
 import { Pool, POOLS } from '../case-record';
-import { Dec, round2 } from '../decimal';
+import { Dec, money, round2 } from '../decimal';
 import { MISSING } from '../policy';
-import { FUND, money, monthlyInstalments, OverspendTier, reconcile, Reconciliation, tierProblems } from './reconciliation';
+import { FUND, monthlyInstalments, OverspendTier, reconcile, Reconciliation, tierProblems } from './reconciliation';
+import { groupRows } from './person-table';
 import { byCode, column, moneyParam, parseSchemePolicy, rowsOf, RunProblems, sumOf, wholeFen, yuanOfFen } from './run-support';
 import {
   FigureValue,
@@ -993,12 +994,7 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
   }
 
   // Persons: one per enrolment row, grouped by unit in unit order (a counting sort; input order within a unit).
-  const start = new Int32Array(unitCodes.length + 1);
-  for (let i = 0; i < n; i++) start[unitRankOfH[rowH[i]] + 1]++;
-  for (let u = 0; u < unitCodes.length; u++) start[u + 1] += start[u];
-  const order = new Int32Array(n);
-  const next = start.slice(0, unitCodes.length);
-  for (let i = 0; i < n; i++) order[next[unitRankOfH[rowH[i]]]++] = i;
+  const { start, order } = groupRows(n, unitCodes.length, (i) => unitRankOfH[rowH[i]]);
   // The persons' columns in one pass over the rows in unit order; each value an index into the few values a column takes.
   const G4 = G * CLASSES;
   // contributionAtEnd: 0 null (before the year end), 1 '0' (not treated), then s_d × ρ × months / 12 as met (by gc × 13 + months).
@@ -1143,8 +1139,9 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
     });
     const totalOf = (f: (u: UnitFigures) => string | null): string | null =>
       yearEnd ? money(sumOf(units.map((u) => new Dec(f(u) ?? '0')))) : null;
-    const fdTotal = (f: (x: FamilyDoctorFigures) => string | number | null): string =>
-      sumOf(allFamilyDoctors.filter((x) => f(x) !== null).map((x) => new Dec(f(x)!))).toString();
+    // Σ over the family-doctor institutions that have the figure.
+    const fdCount = (f: (x: FamilyDoctorFigures) => number | null): number => allFamilyDoctors.reduce((t, x) => t + (f(x) ?? 0), 0);
+    const fdMoney = (f: (x: FamilyDoctorFigures) => string | null): string => money(sumOf(allFamilyDoctors.map((x) => new Dec(f(x) ?? 0))));
     return {
       year,
       stage: yearEnd ? 'year-end' : 'start',
@@ -1174,13 +1171,13 @@ function runDiseaseCapitation(policy: DiseaseCapitationPolicy, inputs: SchemeInp
         feePerPerson: money(fee),
         midYearShare: policy.familyDoctor.midYearShare,
         institutions: allFamilyDoctors.length,
-        signedAtMidYear: Number(fdTotal((x) => x.signedAtMidYear)),
-        enrolledSigned: Number(fdTotal((x) => x.enrolledSigned)),
+        signedAtMidYear: fdCount((x) => x.signedAtMidYear),
+        enrolledSigned: fdCount((x) => x.enrolledSigned),
         enrolledSignedUnlisted: signedUnlisted,
-        midYearAdvance: money(new Dec(fdTotal((x) => x.midYearAdvance))),
-        signedAndServed: Number(fdTotal((x) => x.signedAndServed)),
-        earned: money(new Dec(fdTotal((x) => x.earned))),
-        yearEndPayment: money(new Dec(fdTotal((x) => x.yearEndPayment))),
+        midYearAdvance: fdMoney((x) => x.midYearAdvance),
+        signedAndServed: fdCount((x) => x.signedAndServed),
+        earned: fdMoney((x) => x.earned),
+        yearEndPayment: fdMoney((x) => x.yearEndPayment),
         yearEndComputed: allFamilyDoctors.filter((x) => x.yearEndPayment !== null).length,
       },
       dueFromFund: totalOf((u) => u.dueFromFund),

@@ -1,6 +1,6 @@
-import { Dec, round2 } from '../decimal';
+import { Dec, money, round2 } from '../decimal';
 import { MISSING, Reader } from '../policy';
-import { FUND, money, reconcile, Reconciliation } from './reconciliation';
+import { FUND, reconcile, Reconciliation } from './reconciliation';
 import { byCode, column, decimal, decimalOr, parseSchemePolicy, rowsOf, RunProblems, sumOf, text, whole } from './run-support';
 import { InputRow, InputTableSpec, ProviderFigures, SchemeDefinition, SchemeInputs, SchemePolicyBase } from './scheme';
 
@@ -245,7 +245,11 @@ function runMedicalGroup(policy: MedicalGroupPolicy, inputs: SchemeInputs, year:
     rowsOf(inputs, spec).forEach((row, i) => {
       const code = text(row, 'groupCode');
       if (!known.has(code)) problems.add(spec.name, i, 'groupCode', `no group "${code}" in the groups table`);
-      else m.set(code, [...(m.get(code) ?? []), row]);
+      else {
+        const list = m.get(code);
+        if (list) list.push(row);
+        else m.set(code, [row]);
+      }
     });
     return m;
   };
@@ -260,20 +264,21 @@ function runMedicalGroup(policy: MedicalGroupPolicy, inputs: SchemeInputs, year:
   const out: ProviderFigures[] = [];
   const all: GroupFigures[] = [];
   const codes = [...known.keys()].sort(byCode);
+  const years = Array.from({ length: HISTORY_YEARS }, (_, k) => year - HISTORY_YEARS + k);
   for (const code of codes) {
     const { row: g, index } = known.get(code)!;
-    const years = Array.from({ length: HISTORY_YEARS }, (_, k) => year - HISTORY_YEARS + k);
     let historyMissing = false;
     const hist = years.map((y) => {
       const h = (historyRows.get(code) ?? []).find((x) => whole(x, 'year') === y);
-      if (!h) historyMissing = true;
-      if (!h)
+      if (!h) {
+        historyMissing = true;
         problems.add(
           'history',
           null,
           'year',
           `group "${code}" has no history for ${y}; the allowance of ${year} needs ${years.join(', ')}`,
         );
+      }
       const outpatient = h ? decimal(h, 'outpatientFund') : ZERO;
       const inpatient = h ? decimal(h, 'inpatientFund') : ZERO;
       return { year: y, outpatient, inpatient, total: outpatient.plus(inpatient) };

@@ -4,7 +4,7 @@ import { FigureValue, PersonColumn, PersonFigures, PersonTable } from './scheme'
 /** Reading and building a PersonTable (scheme.ts): one value, every row as an object, rows reordered. Pure. */
 
 /** The value of a column at a row. */
-export function valueAt(c: PersonColumn, r: number): FigureValue {
+function valueAt(c: PersonColumn, r: number): FigureValue {
   switch (c.kind) {
     case 'coded':
       return c.dict[c.index[r]];
@@ -27,6 +27,20 @@ export function personRows(t: PersonTable): PersonFigures[] {
       out[r] = { provider: t.providers[p], person: t.person[r], figures };
     }
   return out;
+}
+
+/**
+ * Rows 0 … n − 1 grouped by bucket (a stable counting sort: input order within a bucket): row
+ * order[k] is the k-th, and bucket b's rows are order[start[b]] … order[start[b + 1] − 1].
+ */
+export function groupRows(n: number, buckets: number, bucketOf: (i: number) => number): { start: Int32Array; order: Int32Array } {
+  const start = new Int32Array(buckets + 1);
+  for (let i = 0; i < n; i++) start[bucketOf(i) + 1]++;
+  for (let b = 0; b < buckets; b++) start[b + 1] += start[b];
+  const order = new Int32Array(n);
+  const next = start.slice(0, buckets);
+  for (let i = 0; i < n; i++) order[next[bucketOf(i)]++] = i;
+  return { start, order };
 }
 
 /** A typed array reordered: element k is src[order[k]] (the schemes put their per-row arrays in provider order). */

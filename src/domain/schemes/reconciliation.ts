@@ -1,4 +1,4 @@
-import { Dec, fixed, round2 } from '../decimal';
+import { Dec, money, round2 } from '../decimal';
 import { DipError, Problem } from '../errors';
 
 /**
@@ -94,8 +94,6 @@ const ZERO = new Dec(0);
 const ONE = new Dec(1);
 const max0 = (d: Dec): Dec => (d.isNegative() ? ZERO : d);
 const dec = (a: Amount): Dec => (typeof a === 'string' ? new Dec(a) : a);
-/** Money to the fen, as stored and reported. */
-export const money = (d: Dec): string => fixed(round2(d), 2);
 
 /**
  * What is wrong with a tier set and its parties (empty when fine), each with a path under
@@ -287,11 +285,6 @@ export function monthlyInstalments(allowance: Amount, ratio: Amount = ONE): Inst
   for (let month = 1; month <= 11; month++) out.push({ month, allowance: share, instalment });
   out.push({ month: 12, allowance: money(december), instalment: money(december.times(r)) });
   return out;
-}
-
-/** Σ of money figures, exact, to the fen. */
-export function sum(amounts: readonly Amount[]): string {
-  return money(amounts.reduce<Dec>((t, a) => t.plus(dec(a)), ZERO));
 }
 
 /** The year-end balance P − Σ paid during the year (negative: the provider repays). */

@@ -1,9 +1,8 @@
 import { Pool, POOLS } from '../case-record';
-import { Dec, round2 } from '../decimal';
+import { Dec, money, round2 } from '../decimal';
 import { DipError } from '../errors';
-import { BudgetLine, MISSING, PoolBudgetPolicy, Reader } from '../policy';
+import { BUDGET_LINES, BudgetLine, MISSING, PoolBudgetPolicy, Reader } from '../policy';
 import { poolBudget, yearEndReserve } from '../settlement/settlement';
-import { money } from './reconciliation';
 import { byCode, column, decimal, moneyParam, parseSchemePolicy, rowsOf, RunProblems, text, textOr, whole } from './run-support';
 import { InputRow, InputTableSpec, ProviderFigures, SchemeDefinition, SchemeInputs, SchemeOutcome, SchemePolicyBase } from './scheme';
 
@@ -24,13 +23,6 @@ export type CapitationLine = (typeof CAPITATION_LINES)[number];
 /** The lastYear table's items: what lines 2–4 grow from. */
 export const LAST_YEAR_ITEMS = ['outpatientChronic', 'outOfRegion', ...OTHER_METHODS] as const;
 export type LastYearItem = (typeof LAST_YEAR_ITEMS)[number];
-const ALL_LINES = [
-  'generalOutpatient',
-  'outpatientChronic',
-  'outOfRegion',
-  'otherMethods',
-  'criticalIllness',
-] as const satisfies readonly BudgetLine[];
 
 export interface ZiboPoolPolicy {
   /** Line 1: the per-capita quota from last year's outpatient costs (yuan per signed person). */
@@ -100,7 +92,7 @@ const actualsTable: InputTableSpec = {
   description: "each line's actual spending of the year, for the year end (a line without a row has no shortfall)",
   columns: [
     column('pool', 'code', true, 'employee or resident'),
-    column('line', 'code', true, ALL_LINES.join(', ')),
+    column('line', 'code', true, BUDGET_LINES.join(', ')),
     column('amount', 'money', true, "the line's actual spending"),
   ],
   key: ['pool', 'line'],
@@ -193,7 +185,7 @@ export interface ZiboPoolTree {
   revenue: string;
   reserveRatio: string;
   reserve: string;
-  lines: Record<(typeof ALL_LINES)[number], LineFigures>;
+  lines: Record<BudgetLine, LineFigures>;
   linesTotal: string;
   dipBudget: string;
   yearEnd: {
@@ -279,7 +271,8 @@ function runZiboBudget(policy: ZiboBudgetPolicy, inputs: SchemeInputs, year: num
   rowsOf(inputs, actualsTable).forEach((row, i) => {
     const p = poolOf('actuals', i, row);
     const line = text(row, 'line');
-    if (!(ALL_LINES as readonly string[]).includes(line)) problems.add('actuals', i, 'line', `must be one of ${ALL_LINES.join(', ')}`);
+    if (!(BUDGET_LINES as readonly string[]).includes(line))
+      problems.add('actuals', i, 'line', `must be one of ${BUDGET_LINES.join(', ')}`);
     else if (p) actuals.set(`${p}/${line}`, text(row, 'amount'));
   });
   const lastOf = (pool: Pool, item: LastYearItem): Dec => {
@@ -321,24 +314,24 @@ function runZiboBudget(policy: ZiboBudgetPolicy, inputs: SchemeInputs, year: num
     const criticalIllness = round2(new Dec(pp.criticalIllness.fundingStandard).times(insured));
     problems.throwIfAny('zibo-budget');
 
-    const budgets: Record<(typeof ALL_LINES)[number], Dec> = {
+    const budgets: Record<BudgetLine, Dec> = {
       generalOutpatient,
       outpatientChronic,
       outOfRegion,
       otherMethods,
       criticalIllness,
     };
-    const lines = Object.fromEntries(ALL_LINES.map((l) => [l, money(budgets[l])])) as Record<BudgetLine, string>;
+    const lines = Object.fromEntries(BUDGET_LINES.map((l) => [l, money(budgets[l])])) as Record<BudgetLine, string>;
     const b = poolBudget(pool, { revenue: text(row, 'revenue'), reserveRatio: policy.reserveRatio, lines });
-    const recorded = ALL_LINES.filter((l) => actuals.has(`${pool}/${l}`));
+    const recorded = BUDGET_LINES.filter((l) => actuals.has(`${pool}/${l}`));
     const poolActuals = Object.fromEntries(recorded.map((l) => [l, actuals.get(`${pool}/${l}`)!]));
     const y = yearEndReserve(b, poolActuals, policy.reserveSplit);
 
-    const line = (l: (typeof ALL_LINES)[number], basis: Record<string, unknown>): LineFigures => {
+    const line = (l: BudgetLine, basis: Record<string, unknown>): LineFigures => {
       const a = actuals.get(`${pool}/${l}`);
       return { budget: lines[l], actual: a ?? null, variance: a === undefined ? null : money(new Dec(a).minus(lines[l])), basis };
     };
-    const linesTotal = ALL_LINES.reduce((t, l) => t.plus(lines[l]), ZERO);
+    const linesTotal = BUDGET_LINES.reduce((t, l) => t.plus(lines[l]), ZERO);
     const reserve = new Dec(b.reserve!);
     const covered = reserve.minus(y.remainder);
     const budgetSide = reserve.plus(linesTotal).plus(b.dipBudget);
@@ -447,7 +440,7 @@ export interface DipBudgetInputs {
  * gives the same reserve and dipBudget as the tree, and yearEndReserve() the same L, toDipFund
  * and J (with the same reserveSplit). Refuses (not-found) a pool the outcome does not have.
  */
-export function dipBudgetInputs(outcome: SchemeOutcome, pool: Pool): DipBudgetInputs {
+export function dipBudgetInputs(outcome: Pick<SchemeOutcome, 'region'>, pool: Pool): DipBudgetInputs {
   const tree = (outcome.region as unknown as Partial<ZiboRegionFigures>).pools?.[pool];
   if (!tree || typeof tree !== 'object' || !tree.lines)
     throw new DipError('not-found', 'no-pool-budget', `the zibo-budget run has no ${pool} budget tree`);
@@ -455,9 +448,9 @@ export function dipBudgetInputs(outcome: SchemeOutcome, pool: Pool): DipBudgetIn
     budget: {
       revenue: tree.revenue,
       reserveRatio: tree.reserveRatio,
-      lines: Object.fromEntries(ALL_LINES.map((l) => [l, tree.lines[l].budget])),
+      lines: Object.fromEntries(BUDGET_LINES.map((l) => [l, tree.lines[l].budget])),
     },
-    actuals: ALL_LINES.filter((l) => tree.lines[l].actual !== null).map((l) => ({ pool, line: l, amount: tree.lines[l].actual! })),
+    actuals: BUDGET_LINES.filter((l) => tree.lines[l].actual !== null).map((l) => ({ pool, line: l, amount: tree.lines[l].actual! })),
     reserveSplit: tree.yearEnd.reserveSplit,
   };
 }
@@ -482,7 +475,7 @@ export function dipYearWithBudgetTree<
 >(
   policy: P,
   actuals: readonly { pool: Pool; line: BudgetLine; amount: string }[],
-  outcome: SchemeOutcome,
+  outcome: Pick<SchemeOutcome, 'region'>,
 ): { policy: P; actuals: { pool: Pool; line: BudgetLine; amount: string }[]; pools: Pool[] } {
   const pools = POOLS.filter((p) => (outcome.region as unknown as Partial<ZiboRegionFigures>).pools?.[p]);
   const budget = { ...policy.budget };

@@ -1,9 +1,9 @@
-import { Dec, fixed, round2, round6 } from '../decimal';
+import { Dec, fixed, money, round2, round6 } from '../decimal';
 import { BUDGET_LINES, BudgetLine, Policy, PoolBudgetPolicy } from '../policy';
 import { Pool } from '../case-record';
 import { DipError } from '../errors';
 import type { SpecialCaseLine } from '../special-case';
-import { FUND, reconcileExact } from '../schemes/reconciliation';
+import { FUND, OverspendTier, reconcileExact } from '../schemes/reconciliation';
 
 /**
  * Spec §8: the DIP budget, the point value and the hospitals' monthly and annual amounts, per
@@ -12,7 +12,6 @@ import { FUND, reconcileExact } from '../schemes/reconciliation';
  * points 4 dp, point values 6 dp), half-up.
  */
 
-const money = (d: Dec): string => fixed(round2(d), 2);
 const zero = new Dec(0);
 const max0 = (d: Dec): Dec => (d.isNegative() ? zero : d);
 
@@ -250,20 +249,14 @@ export interface AnnualPool {
  * retention 1, the policy's tiers with the fund's share and the hospital the rest. The claim K_h
  * is the fund's unrounded part: it is scaled by J / Σ K before it is rounded.
  */
-function claimedCompensation(
-  entitlement: Dec,
-  bookkeeping: Dec,
-  tiers: Policy['settlement']['overspendTiers'],
-): { overspend: Dec; claimed: Dec } {
-  const r = reconcileExact({
-    allowance: entitlement,
-    spending: bookkeeping,
-    retentionRatio: '1',
-    tiers: tiers.map((t) => ({ upTo: t.upTo, shares: { [FUND]: t.fundShare, hospital: new Dec(1).minus(t.fundShare).toString() } })),
-    parties: [FUND, 'hospital'],
-  });
+function claimedCompensation(entitlement: Dec, bookkeeping: Dec, tiers: OverspendTier[]): { overspend: Dec; claimed: Dec } {
+  const r = reconcileExact({ allowance: entitlement, spending: bookkeeping, retentionRatio: '1', tiers, parties: [FUND, 'hospital'] });
   return { overspend: r.overspend, claimed: r.partsUnrounded.get(FUND)! };
 }
+
+/** The policy's §8.4 tiers as the reconciliation's: the fund's share, the hospital the rest. */
+const reconciliationTiers = (tiers: Policy['settlement']['overspendTiers']): OverspendTier[] =>
+  tiers.map((t) => ({ upTo: t.upTo, shares: { [FUND]: t.fundShare, hospital: new Dec(1).minus(t.fundShare).toString() } }));
 
 /**
  * Spec §8.4 for one pool and year. Compensation: K_h = round2(claimed_h) and, when Σ K_h > J,
@@ -282,10 +275,8 @@ export function annualPool(
   for (const h of hospitals) city = city.plus(h.bookkeeping);
   const pv = pointValue(fund, hospitals, s.basis);
   const J = new Dec(reserve.adjustmentFund);
-  const claims = hospitals.map((h) => {
-    const e = pv.entitlements.get(h.hospitalCode)!;
-    return claimedCompensation(e, new Dec(h.bookkeeping), s.overspendTiers);
-  });
+  const tiers = reconciliationTiers(s.overspendTiers);
+  const claims = hospitals.map((h) => claimedCompensation(pv.entitlements.get(h.hospitalCode)!, new Dec(h.bookkeeping), tiers));
   const claimedTotal = claims.reduce((t, c) => t.plus(c.claimed), zero);
   const scale = claimedTotal.gt(J) ? J.div(claimedTotal) : new Dec(1);
   return {
